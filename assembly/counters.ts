@@ -1,0 +1,74 @@
+// The counters: [buffer 0|1][stripe][slot][outcome] as 64-bit words, plus a
+// staging row per slot where a snapshot collects what it drained.
+//
+// Writer:  b = load(active); add(counter[b][stripe][slot][outcome], n)
+// Flusher (holding the lock): flip active, then move every word of the old
+// buffer into staging with an atomic exchange, then take staging out with an
+// atomic exchange. Each unit moves by one atomic instruction at a time, so it
+// is in exactly one place: never lost, never counted twice.
+import {
+  TABLE_BASE, H_ACTIVE, H_EPOCH, OUTCOMES, CELL_BYTES,
+  capacity, countersBase, stagingBase, stripeBytes, bufferBytes,
+} from "./layout";
+import { registered, stripesInUse } from "./table";
+
+/** Address, in buffer 0, of a stripe's counter for a slot and outcome. */
+export function cell(stripe: u32, slot: u32, outcome: u32): usize {
+  return countersBase + <usize>stripe * stripeBytes
+    + (<usize>slot * <usize>OUTCOMES + <usize>outcome) * CELL_BYTES;
+}
+
+/** The hot path: one atomic load of the active buffer, one atomic add. */
+export function add(cell0: usize, n: f64): void {
+  const b = <usize>atomic.load<u32>(TABLE_BASE + H_ACTIVE);
+  atomic.add<u64>(cell0 + b * bufferBytes, <u64>n);
+}
+
+/** Adds one: the same as add(cell0, 1) without the number conversion. */
+export function inc(cell0: usize): void {
+  const b = <usize>atomic.load<u32>(TABLE_BASE + H_ACTIVE);
+  atomic.add<u64>(cell0 + b * bufferBytes, 1);
+}
+
+/** Points writers at the other buffer; returns the one to drain. */
+export function flip(): u32 {
+  const old = atomic.load<u32>(TABLE_BASE + H_ACTIVE);
+  atomic.store<u32>(TABLE_BASE + H_ACTIVE, old ^ 1);
+  atomic.add<u64>(TABLE_BASE + H_EPOCH, 1);
+  return old;
+}
+
+function drainRow(buffer: u32, slot: u32, used: u32): void {
+  for (let o: u32 = 0; o < OUTCOMES; o++) {
+    const staging = stagingBase + (<usize>slot * <usize>OUTCOMES + <usize>o) * CELL_BYTES;
+    let p = cell(0, slot, o) + <usize>buffer * bufferBytes;
+    for (let s: u32 = 0; s < used; s++) {
+      if (atomic.load<u64>(p) != 0) {
+        // Exchange and add with nothing in between that could be interrupted.
+        atomic.add<u64>(staging, atomic.xchg<u64>(p, 0));
+      }
+      p += stripeBytes;
+    }
+  }
+}
+
+/** Moves everything in `buffer` into the staging rows. */
+export function drain(buffer: u32): void {
+  const used = stripesInUse();
+  const n = registered();
+  for (let slot: u32 = 0; slot < n; slot++) drainRow(buffer, slot, used);
+  drainRow(buffer, capacity, used);
+}
+
+/** Takes a staging word out (resets it); exact up to 2^53. */
+export function take(slot: u32, outcome: u32): f64 {
+  const staging = stagingBase + (<usize>slot * <usize>OUTCOMES + <usize>outcome) * CELL_BYTES;
+  if (atomic.load<u64>(staging) == 0) return 0;
+  return <f64>atomic.xchg<u64>(staging, 0);
+}
+
+/** Reads a staging word without taking it. */
+export function peek(slot: u32, outcome: u32): f64 {
+  const staging = stagingBase + (<usize>slot * <usize>OUTCOMES + <usize>outcome) * CELL_BYTES;
+  return <f64>atomic.load<u64>(staging);
+}

@@ -1,0 +1,46 @@
+// The snapshot lock: one 64-bit word holding the owner (high 16 bits) and the
+// lease deadline in milliseconds (low 48 bits), changed only by
+// compare-and-swap. A holder that dies leaves a lease that expires, and the
+// next flusher takes the lock over.
+import { TABLE_BASE, H_LOCK } from "./layout";
+
+export const LOCK_BUSY: i32 = 0;
+export const LOCK_TAKEN: i32 = 1;
+export const LOCK_RECOVERED: i32 = 2;
+
+const DEADLINE_MASK: u64 = (1 << 48) - 1;
+let held: u64 = 0;
+
+/** Tries to take the lock for `leaseMs` from `nowMs`. */
+export function lockTry(owner: u32, nowMs: f64, leaseMs: f64): i32 {
+  const word = TABLE_BASE + H_LOCK;
+  const mine = (<u64>(owner & 0xffff) << 48) | (<u64>(nowMs + leaseMs) & DEADLINE_MASK);
+  const cur = atomic.load<u64>(word);
+  if (cur == 0) {
+    if (atomic.cmpxchg<u64>(word, 0, mine) == 0) { held = mine; return LOCK_TAKEN; }
+    return LOCK_BUSY;
+  }
+  if (<f64>(cur & DEADLINE_MASK) < nowMs) {
+    if (atomic.cmpxchg<u64>(word, cur, mine) == cur) { held = mine; return LOCK_RECOVERED; }
+  }
+  return LOCK_BUSY;
+}
+
+/** Releases the lock if this instance still holds it; false if the lease was lost. */
+export function lockRelease(): bool {
+  const word = TABLE_BASE + H_LOCK;
+  const ok = atomic.cmpxchg<u64>(word, held, 0) == held;
+  held = 0;
+  atomic.notify(word);
+  return ok;
+}
+
+/** The current lease deadline in ms since the epoch; 0 when the lock is free. */
+export function lockDeadline(): f64 {
+  return <f64>(atomic.load<u64>(TABLE_BASE + H_LOCK) & DEADLINE_MASK);
+}
+
+/** Address of the lock word's low half, for Atomics.wait on the host. */
+export function lockAddress(): usize {
+  return TABLE_BASE + H_LOCK;
+}

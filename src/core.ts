@@ -1,0 +1,63 @@
+// The compiled core and its exports, as the host sees them. The module is
+// instantiated once per thread over the one shared memory; each instance keeps
+// its own copy of the layout in its globals.
+import { instantiate } from '@assemblyscript/loader'
+import { TALLY_WASM_BASE64 } from './generated/tally-wasm.js'
+
+export interface CoreExports {
+  bytesFor (capacity: number, stripes: number): number
+  create (capacity: number, stripes: number): void
+  attach (memoryBytes: number): number
+  takeTicket (): number
+  layoutVersion (): number
+  tableCapacity (): number
+  tableStripes (): number
+  epoch (): number
+  overflowTopics (): number
+  registered (): number
+  stripesInUse (): number
+  scratchAcquire (): number
+  scratchRelease (key: number): void
+  resolve (key: number, length: number): number
+  slotKey (slot: number): number
+  slotKeyLength (slot: number): number
+  cell (stripe: number, slot: number, outcome: number): number
+  add (cell: number, count: number): void
+  inc (cell: number): void
+  flip (): number
+  drain (buffer: number): void
+  take (slot: number, outcome: number): number
+  peek (slot: number, outcome: number): number
+  lockTry (owner: number, nowMs: number, leaseMs: number): number
+  lockRelease (): number
+  lockDeadline (): number
+  lockAddress (): number
+}
+
+export const ATTACH_ERRORS: Record<number, string> = {
+  1: 'the memory holds no wasm-tally table (magic number missing)',
+  2: 'the memory holds a wasm-tally table of another layout version',
+  3: 'the memory is smaller than the table its header describes, or the header is corrupt'
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined
+
+function decodeBase64 (text: string): Uint8Array<ArrayBuffer> {
+  const raw = atob(text)
+  const bytes = new Uint8Array(raw.length)
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i)
+  return bytes
+}
+
+/** The core module, compiled once per thread from the bytes embedded in the host. */
+export function coreModule (): Promise<WebAssembly.Module> {
+  compiled ??= WebAssembly.compile(decodeBase64(TALLY_WASM_BASE64))
+  return compiled
+}
+
+/** Instantiates the core over a memory with the AssemblyScript loader. */
+export async function instantiateCore (module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<CoreExports> {
+  const { instance } = await instantiate<Record<string, unknown>>(module, { env: { memory } })
+  // The raw exports: numbers in, numbers out, no wrapper on the hot path.
+  return instance.exports as unknown as CoreExports
+}

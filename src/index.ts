@@ -1,0 +1,6 @@
+export { Tally, DEFAULT_CAPACITY, DEFAULT_STRIPES, DEFAULT_LEASE_MS } from './tally.js'
+export type { TallyOptions, AttachOptions, SharedTally, SnapshotOptions, Binding, TallyStats } from './tally.js'
+export type { Counts, Snapshot } from './snapshot.js'
+export type { Outcome } from './validate.js'
+export { TallyBusyError, TallyLayoutError } from './errors.js'
+export { checkTopic, MAX_TOPIC_LENGTH } from './validate.js'
