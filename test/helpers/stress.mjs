@@ -1,0 +1,48 @@
+// The stress harness: W writer threads record a known mix into one table while
+// F flusher threads snapshot continuously; at the end the main thread drains
+// what is left. Returns what was recorded and what the snapshots counted.
+import { Worker } from 'node:worker_threads'
+import { readFile } from 'node:fs/promises'
+import { Tally } from '../../dist/index.js'
+import { addSnapshot, mergeTotals } from './workload.mjs'
+
+const here = new URL('.', import.meta.url)
+
+function once (worker, pick) {
+  return new Promise((resolve, reject) => {
+    const onMessage = msg => { if (pick(msg)) { worker.off('message', onMessage); resolve(msg) } }
+    worker.on('message', onMessage)
+    worker.once('error', reject)
+    worker.once('exit', code => reject(new Error(`worker exited with ${code} before answering`)))
+  })
+}
+
+/** The racy variant of the engine, built for tests only (build/tally-racy.wasm). */
+export async function racyModule () {
+  return WebAssembly.compile(await readFile(new URL('../../build/tally-racy.wasm', import.meta.url)))
+}
+
+export async function runStress ({ writers, steps, flushers = 1, stripes = 16, capacity = 64, module } = {}) {
+  const tally = await Tally.create({ capacity, stripes, module })
+  const shared = tally.share()
+  const stop = new SharedArrayBuffer(4)
+  const flusherThreads = Array.from({ length: flushers }, () =>
+    new Worker(new URL('../workers/stress-flusher.mjs', here), { workerData: { shared, stop } }))
+  await Promise.all(flusherThreads.map(w => once(w, m => m.ready)))
+  const writerThreads = Array.from({ length: writers }, (_, writer) =>
+    new Worker(new URL('../workers/stress-writer.mjs', here), { workerData: { shared, writer, steps } }))
+  const recordedParts = await Promise.all(writerThreads.map(w => once(w, m => m.recorded)))
+  Atomics.store(new Int32Array(stop), 0, 1)
+  const flushed = await Promise.all(flusherThreads.map(w => once(w, m => m.counted)))
+  await Promise.all([...writerThreads, ...flusherThreads].map(w => w.terminate()))
+
+  const recorded = new Map()
+  for (const part of recordedParts) mergeTotals(recorded, part.recorded)
+  const counted = new Map()
+  for (const part of flushed) mergeTotals(counted, part.counted)
+  // Writers have stopped: two snapshots drain both buffers (late stragglers included).
+  addSnapshot(counted, tally.snapshot())
+  addSnapshot(counted, tally.snapshot())
+  const snapshots = flushed.reduce((n, f) => n + f.snapshots, 0) + 2
+  return { recorded, counted, snapshots }
+}

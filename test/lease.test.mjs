@@ -1,0 +1,67 @@
+// Guarantee 3: snapshots are serialised by a lock, and a flusher terminated
+// while it holds the lock does not wedge the table: its lease expires and the
+// next flusher takes over, collecting what the dead one had drained.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { Worker } from 'node:worker_threads'
+import { Tally, TallyBusyError } from '../dist/index.js'
+
+const LEASE_MS = 300
+
+function start (shared, mode, ready) {
+  const worker = new Worker(new URL('./workers/lock-holder.mjs', import.meta.url), { workerData: { shared, mode } })
+  return new Promise((resolve, reject) => {
+    worker.on('message', m => { if (m[ready]) resolve(worker) })
+    worker.once('error', reject)
+  })
+}
+
+test('a flusher terminated mid-snapshot: the lease is recovered and nothing it drained is lost', async () => {
+  const tally = await Tally.create({ leaseMs: LEASE_MS })
+  tally.record('orders', 'success', 40)
+  tally.bind('payments').error(2)
+  const holder = await start(tally.share(), 'hold', 'holding')
+
+  // While the lease runs, a second flusher gets a clear "busy" answer.
+  assert.is(tally.trySnapshot(), undefined)
+  assert.throws(() => tally.snapshot({ waitMs: 0 }), e => e instanceof TallyBusyError && /holds the snapshot lock/.test(e.message))
+
+  // Counting goes on meanwhile: writers never take the lock.
+  tally.record('orders', 'success', 1)
+
+  await holder.terminate()
+  const snap = tally.snapshot() // waits for the lease to expire, then takes over
+  const late = tally.snapshot()
+  const orders = snap.topics.get('orders').success + (late.topics.get('orders')?.success ?? 0)
+  assert.is(orders, 41)
+  assert.equal(snap.topics.get('payments'), { success: 0, error: 2 })
+  tally.record('orders', 'success', 5)
+  assert.is(tally.snapshot().topics.get('orders').success, 5, 'the table works normally afterwards')
+})
+
+test('a flusher terminated at a random point of its loop does not wedge the table', async () => {
+  const tally = await Tally.create({ leaseMs: LEASE_MS, capacity: 4096 })
+  for (let i = 0; i < 4096; i++) tally.record(`t${i}`, 'success')
+  tally.snapshot()
+  for (let round = 0; round < 5; round++) {
+    const looper = await start(tally.share(), 'loop', 'looping')
+    await new Promise(resolve => setTimeout(resolve, 20 + round * 7))
+    await looper.terminate()
+    tally.record('t1', 'error', 3)
+    const a = tally.snapshot()
+    const b = tally.snapshot()
+    assert.is((a.topics.get('t1')?.error ?? 0) + (b.topics.get('t1')?.error ?? 0), 3, `round ${round}: a count recorded after the kill arrives`)
+  }
+})
+
+test('two flushers in one process never hold the lock at once', async () => {
+  const a = await Tally.create({ leaseMs: LEASE_MS })
+  const b = await Tally.attach(a.share())
+  const holder = await start(a.share(), 'hold', 'holding')
+  assert.is(a.trySnapshot(), undefined)
+  assert.is(b.trySnapshot(), undefined)
+  await holder.terminate()
+  assert.ok(b.snapshot({ waitMs: 2 * LEASE_MS }))
+})
+
+test.run()

@@ -1,0 +1,21 @@
+// A flusher that stops mid-snapshot: it takes the lock, swaps and drains the
+// counters into the staging rows, then hangs (until terminated) before
+// taking them out. mode "loop" instead snapshots back to back forever.
+import { workerData, parentPort } from 'node:worker_threads'
+import { instantiateCore } from '../../dist/core.js'
+import { Tally } from '../../dist/index.js'
+
+const { shared, mode } = workerData
+if (mode === 'loop') {
+  const tally = await Tally.attach(shared)
+  parentPort.postMessage({ looping: true })
+  for (;;) tally.snapshot()
+} else {
+  const core = await instantiateCore(shared.module, shared.memory)
+  core.attach(shared.memory.buffer.byteLength)
+  const owner = core.takeTicket() + 1
+  if (core.lockTry(owner, Date.now(), shared.leaseMs) !== 1) throw new Error('lock was not free')
+  core.drain(core.flip())
+  parentPort.postMessage({ holding: true })
+  for (;;) { /* hold the lock until terminated */ }
+}
