@@ -1,0 +1,63 @@
+// Command-line options of the main job.
+export interface JobOptions {
+  workers: number
+  topics: string[]
+  rate: number
+  errorRate: number
+  intervalMs: number
+  durationS: number
+  brokers?: string
+  sink: string
+}
+
+const HELP = `wasm-tally main job: producers in worker threads record delivery outcomes into one
+shared table; the main thread snapshots on an interval and prints per-topic deltas.
+
+  --workers N        producer threads (default 2)
+  --topics a,b,c     topics to send to (default orders,payments,audit.log,user_events)
+  --rate N           deliveries per second per worker (default 200000)
+  --error-rate F     fraction of deliveries that fail, 0..1 (default 0.02)
+  --interval MS      snapshot interval (default 1000)
+  --duration S       stop after S seconds (default: run until Ctrl-C)
+  --brokers LIST     send to a real Kafka cluster through kafkajs instead of simulating
+  --sink NAME        where snapshots go: console (default), jsonl, prometheus, statsd
+  --help             this text`
+
+export function parseArgs (argv: string[]): JobOptions {
+  const o: JobOptions = {
+    workers: 2,
+    topics: ['orders', 'payments', 'audit.log', 'user_events'],
+    rate: 200_000,
+    errorRate: 0.02,
+    intervalMs: 1000,
+    durationS: Infinity,
+    sink: 'console'
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]
+    const value = (): string => {
+      const v = argv[++i]
+      if (v === undefined) throw new Error(`${flag} needs a value`)
+      return v
+    }
+    const number = (min: number, max: number): number => {
+      const n = Number(value())
+      if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${flag} must be a number from ${min} to ${max}`)
+      return n
+    }
+    switch (flag) {
+      case '--workers': o.workers = Math.trunc(number(1, 64)); break
+      case '--topics': o.topics = value().split(',').filter(Boolean); break
+      case '--rate': o.rate = number(1, 1e9); break
+      case '--error-rate': o.errorRate = number(0, 1); break
+      case '--interval': o.intervalMs = number(10, 3_600_000); break
+      case '--duration': o.durationS = number(0.1, 1e9); break
+      case '--brokers': o.brokers = value(); break
+      case '--sink': o.sink = value(); break
+      case '--help': case '-h': console.log(HELP); process.exit(0)
+      // falls through (exit never returns)
+      default: throw new Error(`unknown option ${flag}\n\n${HELP}`)
+    }
+  }
+  return o
+}
