@@ -1,0 +1,15 @@
+// Deno and Bun: one thread, then Web Workers (handoff both ways, and concurrent
+// writers under continuous snapshots). Usage: <runtime> web.js <bundle name> <writers> <steps>
+// With writers 0 only the single-thread check runs.
+// Prints one line "RESULT {json}" for test/runtimes.test.mjs.
+import { runSingleThread, runThreads } from './workload.js'
+import { webWorkers } from './web-threads.js'
+
+const [name, writers, steps] = (globalThis.Deno?.args ?? process.argv.slice(2)).map((x, i) => i === 0 ? x : Number(x))
+const bundle = new URL(`../../dist/bundles/${name}.js`, import.meta.url).href
+const { Tally } = await import(bundle)
+const runtime = globalThis.Deno ? `deno ${Deno.version.deno}` : globalThis.Bun ? `bun ${Bun.version}` : 'unknown'
+
+const single = runSingleThread(await Tally.create({ capacity: 64 }), { steps })
+const threads = writers > 0 ? await runThreads(await Tally.create({ capacity: 64, stripes: 8 }), webWorkers(bundle), { writers, steps }) : undefined
+console.log('RESULT ' + JSON.stringify({ runtime, bundle, single, threads }))
