@@ -1,0 +1,8 @@
+export { instrumentProducer, instrumentTransaction } from './instrument.js'
+export type { CountTarget } from './instrument.js'
+export { KafkaTally, DEFAULT_ERROR_CAPACITY } from './kafka-tally.js'
+export type { KafkaTallyOptions, SharedKafkaTally, KafkaSnapshot, TopicErrors } from './kafka-tally.js'
+export { INVALID_TOPIC } from './recorder.js'
+export type { Recorder } from './recorder.js'
+export { classify, kindLabel } from './error-kind.js'
+export type { ErrorKind } from './error-kind.js'

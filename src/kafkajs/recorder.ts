@@ -1,0 +1,39 @@
+// Counting a send's outcome without ever throwing into the send path.
+import { checkTopic, type Tally } from '../index.js'
+
+/** Where counts for a topic the engine refuses (not a string, or not a valid Kafka name) go. */
+export const INVALID_TOPIC = '__invalid_topic'
+
+/** What instrumentProducer needs from a table: a plain Tally, or a KafkaTally that also counts error kinds. */
+export interface Recorder {
+  success (topic: unknown, count: number): void
+  failure (topic: unknown, count: number, error: unknown): void
+}
+
+/** The topic as counted: itself when Kafka would accept the name, else INVALID_TOPIC. */
+export function countedTopic (topic: unknown): string {
+  try {
+    checkTopic(topic)
+    return topic
+  } catch {
+    return INVALID_TOPIC
+  }
+}
+
+/** Adds `count` to a row, never throwing: a refused topic counts under INVALID_TOPIC. */
+export function safeRecord (tally: Tally, topic: unknown, outcome: 'success' | 'error', count: number): void {
+  if (count === 0) return
+  try {
+    tally.record(topic as string, outcome, count)
+  } catch {
+    try { tally.record(INVALID_TOPIC, outcome, count) } catch { /* counting never breaks a send */ }
+  }
+}
+
+/** A plain Tally as a Recorder: success and error per topic, no error kinds. */
+export function tallyRecorder (tally: Tally): Recorder {
+  return {
+    success (topic, count) { safeRecord(tally, topic, 'success', count) },
+    failure (topic, count) { safeRecord(tally, topic, 'error', count) }
+  }
+}

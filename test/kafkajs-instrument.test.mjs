@@ -1,0 +1,277 @@
+// instrumentProducer over stand-in producers (no broker): what is counted, and
+// that the caller sees exactly what the producer gave.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import kafkajs from 'kafkajs'
+const { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } = kafkajs
+import { Tally } from '../dist/index.js'
+import { instrumentProducer, KafkaTally, INVALID_TOPIC, classify, kindLabel } from '../dist/kafkajs/index.js'
+
+const tooLarge = () => new KafkaJSProtocolError({ message: 'too large', type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false })
+const unknownTopic = () => new KafkaJSProtocolError({ message: 'unknown', type: 'UNKNOWN_TOPIC_OR_PARTITION', code: 3, retriable: true })
+
+/** A producer shaped like kafkajs's: plain closures; `outcome(topics)` decides each send. */
+function fakeProducer (outcome = () => undefined) {
+  const sends = []
+  const deliver = async (topics) => {
+    sends.push(topics)
+    const error = outcome(topics)
+    if (error) throw error
+    return topics.map(topic => ({ topicName: topic, partition: 0, errorCode: 0, baseOffset: String(sends.length) }))
+  }
+  let inTransaction = false
+  const producer = {
+    connect: async () => {},
+    disconnect: async () => {},
+    isIdempotent: () => false,
+    events: { CONNECT: 'producer.connect' },
+    on: () => () => {},
+    send: async ({ topic }) => deliver([topic]),
+    sendBatch: async ({ topicMessages }) => deliver(topicMessages.map(t => t.topic)),
+    transaction: async () => {
+      inTransaction = true
+      const guard = fn => async (...args) => { if (!inTransaction) throw new KafkaJSNonRetriableError('Cannot continue to use transaction once ended'); return fn(...args) }
+      return {
+        send: guard(producer.send),
+        sendBatch: guard(producer.sendBatch),
+        commit: guard(async () => { inTransaction = false }),
+        abort: guard(async () => { inTransaction = false }),
+        sendOffsets: guard(async () => {}),
+        isActive: () => inTransaction
+      }
+    },
+    logger: () => ({})
+  }
+  return { producer, sends }
+}
+
+const messages = n => Array.from({ length: n }, (_, i) => ({ value: String(i) }))
+const plain = snap => Object.fromEntries([...snap.topics].map(([t, c]) => [t, { ...c }]))
+const errorsOf = snap => Object.fromEntries([...snap.errors].map(([t, e]) => [t, { retriable: e.retriable, nonRetriable: e.nonRetriable, kinds: Object.fromEntries(e.kinds) }]))
+
+test('same shape: every key of the producer, methods bound, the original left untouched', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const { producer } = fakeProducer()
+  const send = producer.send
+  const wrapped = instrumentProducer(producer, tally)
+  assert.equal(Object.keys(wrapped).sort(), Object.keys(producer).sort())
+  assert.is.not(wrapped, producer)
+  assert.is(producer.send, send)
+  assert.is(wrapped.events, producer.events)
+  for (const key of Object.keys(producer)) assert.is(typeof wrapped[key], typeof producer[key], key)
+  const { send: detached } = wrapped
+  await detached({ topic: 'orders', messages: messages(2) })
+  assert.equal(plain(tally.snapshot()), { orders: { success: 2, error: 0 } })
+})
+
+test('class-based producers keep working: methods come bound to the original', async () => {
+  class Producer {
+    constructor () { this.sent = 0 }
+    async send ({ messages }) { this.sent += messages.length; return [] }
+    async sendBatch ({ topicMessages }) { for (const t of topicMessages) this.sent += t.messages.length; return [] }
+    count () { return this.sent }
+  }
+  const tally = await Tally.create({ capacity: 16 })
+  const original = new Producer()
+  const wrapped = instrumentProducer(original, tally)
+  await wrapped.send({ topic: 'a', messages: messages(3) })
+  assert.is(wrapped.count(), 3)
+  assert.is(original.sent, 3)
+  assert.equal(plain(tally.snapshot()), { a: { success: 3, error: 0 } })
+})
+
+test('send: messages of a resolved send count as success, of a rejected send as error, per topic', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const { producer } = fakeProducer(([topic]) => topic === 'bad' ? tooLarge() : undefined)
+  const p = instrumentProducer(producer, tally)
+  await p.send({ topic: 'good', messages: messages(5) })
+  await p.send({ topic: 'good', messages: messages(1) })
+  await p.send({ topic: 'bad', messages: messages(7) }).catch(() => {})
+  assert.equal(plain(tally.snapshot()), { good: { success: 6, error: 0 }, bad: { success: 0, error: 7 } })
+  assert.equal(plain(tally.snapshot()), {})
+})
+
+test('sendBatch: each topic counts its own messages', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  let fail = false
+  const { producer } = fakeProducer(() => fail ? new KafkaJSConnectionError('down') : undefined)
+  const p = instrumentProducer(producer, tally)
+  await p.sendBatch({ topicMessages: [{ topic: 'a', messages: messages(3) }, { topic: 'b', messages: messages(4) }, { topic: 'a', messages: messages(2) }] })
+  fail = true
+  await p.sendBatch({ topicMessages: [{ topic: 'a', messages: messages(10) }, { topic: 'c', messages: messages(1) }] }).catch(() => {})
+  assert.equal(plain(tally.snapshot()), { a: { success: 5, error: 10 }, b: { success: 4, error: 0 }, c: { success: 0, error: 1 } })
+})
+
+test('the caller gets the very same value and the very same rejection object', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const value = [{ topicName: 'x', partition: 1 }]
+  const error = tooLarge()
+  const producer = { send: async ({ topic }) => { if (topic === 'x') return value; throw error }, sendBatch: async () => value }
+  const p = instrumentProducer(producer, tally)
+  assert.is(await p.send({ topic: 'x', messages: messages(1) }), value)
+  assert.is(await p.sendBatch({ topicMessages: [] }), value)
+  try {
+    await p.send({ topic: 'y', messages: messages(1) })
+    assert.unreachable('the send should reject')
+  } catch (caught) {
+    assert.is(caught, error)
+  }
+})
+
+test('a synchronous throw from the producer is rethrown as is and counted as error', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const error = new TypeError('boom')
+  const p = instrumentProducer({ send () { throw error }, sendBatch () { throw error } }, tally)
+  assert.throws(() => p.send({ topic: 't', messages: messages(2) }), e => e === error)
+  assert.equal(plain(tally.snapshot()), { t: { success: 0, error: 2 } })
+})
+
+test('the count is recorded before the caller resumes after its await', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const { producer } = fakeProducer()
+  const p = instrumentProducer(producer, tally)
+  await p.send({ topic: 'now', messages: messages(4) })
+  assert.equal(plain(tally.snapshot()), { now: { success: 4, error: 0 } })
+})
+
+test('a rejection the caller leaves unhandled stays unhandled', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const error = new KafkaJSConnectionError('down')
+  const p = instrumentProducer({ send: async () => { throw error }, sendBatch: async () => [] }, tally)
+  const seen = await new Promise(resolve => {
+    const onUnhandled = (reason) => { process.off('unhandledRejection', onUnhandled); resolve(reason) }
+    process.on('unhandledRejection', onUnhandled)
+    p.send({ topic: 'lost', messages: messages(1) })
+  })
+  assert.is(seen, error)
+  assert.equal(plain(tally.snapshot()), { lost: { success: 0, error: 1 } })
+})
+
+test('counting never throws into the caller: refused topics count under ' + INVALID_TOPIC, async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const { producer } = fakeProducer(() => new KafkaJSNonRetriableError('Invalid topic'))
+  const p = instrumentProducer(producer, tally)
+  for (const topic of ['has space', '', 'x'.repeat(250), undefined, 42, 'ok/slash']) {
+    await p.send({ topic, messages: messages(2) }).catch(e => assert.is(e.name, 'KafkaJSNonRetriableError'))
+  }
+  const { producer: ok } = fakeProducer()
+  await instrumentProducer(ok, tally).sendBatch({ topicMessages: [{ topic: 'bad name!', messages: messages(3) }, { topic: 'fine', messages: messages(1) }] })
+  assert.equal(plain(tally.snapshot()), { [INVALID_TOPIC]: { success: 3, error: 12 }, fine: { success: 1, error: 0 } })
+})
+
+test('a full table sends counts to the overflow row, the send is untouched', async () => {
+  const tally = await Tally.create({ capacity: 2, onOverflow: () => {} })
+  const { producer } = fakeProducer()
+  const p = instrumentProducer(producer, tally)
+  for (const topic of ['t1', 't2', 't3', 't4']) await p.send({ topic, messages: messages(2) })
+  const snap = tally.snapshot()
+  assert.equal(plain(snap), { t1: { success: 2, error: 0 }, t2: { success: 2, error: 0 } })
+  assert.equal(snap.overflow, { success: 4, error: 0 })
+})
+
+test('malformed requests are passed through; their messages count as far as they can be counted', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const seen = []
+  const p = instrumentProducer({ send: async (r) => { seen.push(r); throw new KafkaJSNonRetriableError('Invalid') }, sendBatch: async (b) => { seen.push(b); throw new KafkaJSNonRetriableError('Invalid') } }, tally)
+  await p.send(undefined).catch(() => {})
+  await p.send({ topic: 'm' }).catch(() => {})
+  await p.sendBatch({}).catch(() => {})
+  await p.sendBatch({ topicMessages: [null, { topic: 'm', messages: messages(2) }] }).catch(() => {})
+  assert.equal(seen.length, 4)
+  assert.is(seen[0], undefined)
+  assert.equal(plain(tally.snapshot()), { m: { success: 0, error: 2 } })
+})
+
+test('transactions: sends resolve as success, an aborted transaction keeps its counts, sends after the end count as error', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const { producer } = fakeProducer()
+  const p = instrumentProducer(producer, tally)
+  const committed = await p.transaction()
+  assert.equal(Object.keys(committed).sort(), ['abort', 'commit', 'isActive', 'send', 'sendBatch', 'sendOffsets'])
+  await committed.send({ topic: 'tx', messages: messages(3) })
+  await committed.sendBatch({ topicMessages: [{ topic: 'tx', messages: messages(1) }, { topic: 'tx2', messages: messages(2) }] })
+  await committed.commit()
+  const aborted = await p.transaction()
+  await aborted.send({ topic: 'tx', messages: messages(5) })
+  await aborted.abort()
+  assert.is(aborted.isActive(), false)
+  await aborted.send({ topic: 'tx', messages: messages(6) }).catch(e => assert.match(e.message, 'once ended'))
+  assert.equal(plain(tally.snapshot()), { tx: { success: 9, error: 6 }, tx2: { success: 2, error: 0 } })
+})
+
+test('classify: name, root cause, protocol type, retriable', () => {
+  const cases = [
+    [new KafkaJSNonRetriableError(tooLarge(), { cause: tooLarge() }), 'KafkaJSNonRetriableError/KafkaJSProtocolError:MESSAGE_TOO_LARGE', false],
+    [new KafkaJSNumberOfRetriesExceeded(unknownTopic(), { retryCount: 2, retryTime: 10 }), 'KafkaJSNumberOfRetriesExceeded/KafkaJSProtocolError:UNKNOWN_TOPIC_OR_PARTITION', true],
+    [new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('refused'), { retryCount: 2, retryTime: 10 }), 'KafkaJSNumberOfRetriesExceeded/KafkaJSConnectionError', true],
+    [tooLarge(), 'KafkaJSProtocolError:MESSAGE_TOO_LARGE', false],
+    [new Error('plain'), 'Error', false],
+    ['a string', 'NonError', false],
+    [Object.assign(new Error('x'), { name: 'Odd name-with.dots' }), 'Odd_name_with_dots', false]
+  ]
+  for (const [error, label, retriable] of cases) {
+    const kind = classify(error)
+    assert.is(kindLabel(kind.head), label)
+    assert.is(kind.retriable, retriable, label)
+  }
+  const loop = new Error('loop'); loop.cause = loop
+  assert.is(kindLabel(classify(loop).head), 'Error')
+})
+
+test('KafkaTally: error counts by kind, retriable + nonRetriable = error, exact', async () => {
+  const counts = await KafkaTally.create({ capacity: 16 })
+  const plan = [tooLarge(), new KafkaJSNumberOfRetriesExceeded(unknownTopic(), { retryCount: 1, retryTime: 1 }), undefined]
+  let i = 0
+  const { producer } = fakeProducer(() => plan[i++ % plan.length])
+  const p = instrumentProducer(producer, counts)
+  for (let n = 1; n <= 9; n++) await p.send({ topic: 'k', messages: messages(n) }).catch(() => {})
+  await p.sendBatch({ topicMessages: [{ topic: 'k', messages: messages(10) }, { topic: 'j', messages: messages(20) }] }).catch(() => {})
+  const snap = counts.snapshot()
+  // sends 1,4,7 and the batch: too large; 2,5,8: retries exceeded; 3,6,9: delivered
+  assert.equal(plain(snap), { k: { success: 18, error: 37 }, j: { success: 0, error: 20 } })
+  assert.equal(errorsOf(snap), {
+    k: { retriable: 15, nonRetriable: 22, kinds: { 'KafkaJSProtocolError:MESSAGE_TOO_LARGE': 22, 'KafkaJSNumberOfRetriesExceeded/KafkaJSProtocolError:UNKNOWN_TOPIC_OR_PARTITION': 15 } },
+    j: { retriable: 0, nonRetriable: 20, kinds: { 'KafkaJSProtocolError:MESSAGE_TOO_LARGE': 20 } }
+  })
+  assert.equal(snap.errorsOverflow, { retriable: 0, nonRetriable: 0 })
+  const next = counts.snapshot()
+  assert.is(next.errors.size, 0)
+  assert.is(next.epoch, snap.epoch + 1)
+})
+
+test('KafkaTally: topics too long to spell out in a kind key are named back', async () => {
+  const counts = await KafkaTally.create({ capacity: 16 })
+  const long = 'L'.repeat(249)
+  const p = instrumentProducer({ send: async () => { throw tooLarge() }, sendBatch: async () => [] }, counts)
+  await p.send({ topic: long, messages: messages(3) }).catch(() => {})
+  await p.send({ topic: 'bad topic', messages: messages(1) }).catch(() => {})
+  const snap = counts.snapshot()
+  assert.equal(errorsOf(snap), {
+    [long]: { retriable: 0, nonRetriable: 3, kinds: { 'KafkaJSProtocolError:MESSAGE_TOO_LARGE': 3 } },
+    [INVALID_TOPIC]: { retriable: 0, nonRetriable: 1, kinds: { 'KafkaJSProtocolError:MESSAGE_TOO_LARGE': 1 } }
+  })
+  // Another thread's handle names it from the outcome table's directory.
+  const other = await KafkaTally.attach(counts.share())
+  await instrumentProducer({ send: async () => { throw tooLarge() }, sendBatch: async () => [] }, counts).send({ topic: long, messages: messages(2) }).catch(() => {})
+  assert.equal(errorsOf(other.snapshot()), { [long]: { retriable: 0, nonRetriable: 2, kinds: { 'KafkaJSProtocolError:MESSAGE_TOO_LARGE': 2 } } })
+})
+
+test('KafkaTally: a full error-kinds table counts in its overflow, outcomes stay exact', async () => {
+  const counts = await KafkaTally.create({ capacity: 16, errorCapacity: 1, errorTable: { onOverflow: () => {} } })
+  const p = instrumentProducer({ send: async ({ topic }) => { throw topic === 'r' ? new KafkaJSConnectionError('x') : tooLarge() }, sendBatch: async () => [] }, counts)
+  await p.send({ topic: 'a', messages: messages(2) }).catch(() => {})
+  await p.send({ topic: 'b', messages: messages(3) }).catch(() => {})
+  await p.send({ topic: 'r', messages: messages(4) }).catch(() => {})
+  const snap = counts.snapshot()
+  assert.equal(plain(snap), { a: { success: 0, error: 2 }, b: { success: 0, error: 3 }, r: { success: 0, error: 4 } })
+  assert.equal(errorsOf(snap), { a: { retriable: 0, nonRetriable: 2, kinds: { 'KafkaJSProtocolError:MESSAGE_TOO_LARGE': 2 } } })
+  assert.equal(snap.errorsOverflow, { retriable: 4, nonRetriable: 3 })
+})
+
+test('bad targets are refused up front', () => {
+  const { producer } = fakeProducer()
+  assert.throws(() => instrumentProducer(producer, {}), TypeError)
+  assert.throws(() => instrumentProducer(producer, null), TypeError)
+})
+
+test.run()
