@@ -1,0 +1,38 @@
+// What a flusher delivers to: a function or an object with write().
+import type { Snapshot } from '../snapshot.js'
+
+/** Receives the deltas of one flush; a throw or rejection means "not delivered, keep them". */
+export type SinkFunction = (snapshot: Snapshot) => void | Promise<void>
+
+export interface SinkObject {
+  /** Shown in errors. */
+  readonly name?: string
+  /** Delivers the deltas; a throw or rejection means "not delivered, keep them". */
+  write (snapshot: Snapshot): void | Promise<void>
+}
+
+export type Sink = SinkFunction | SinkObject
+
+/**
+ * Thrown by a sink that delivered part of a flush: `undelivered` holds what did
+ * not go out, and only that is kept for the next flush (no doubles downstream).
+ */
+export class PartialDeliveryError extends Error {
+  override name = 'PartialDeliveryError'
+  constructor (message: string, readonly undelivered: Snapshot, options?: { cause?: unknown }) {
+    super(message, options)
+  }
+}
+
+export function sinkName (sink: Sink): string {
+  if (typeof sink === 'function') return sink.name !== '' ? sink.name : 'callback'
+  return sink.name ?? sink.constructor?.name ?? 'sink'
+}
+
+export function sinkWrite (sink: Sink): SinkFunction {
+  if (typeof sink === 'function') return sink
+  if (sink === null || typeof sink !== 'object' || typeof sink.write !== 'function') {
+    throw new TypeError('a sink is a function (snapshot) => void | Promise<void>, or an object with write(snapshot)')
+  }
+  return snap => sink.write(snap)
+}

@@ -1,0 +1,60 @@
+// One JSON line per flush on a writable stream (stdout, a file, a socket).
+import type { SinkObject } from '../flush/sink.js'
+import type { Counts, Snapshot } from '../snapshot.js'
+
+/** The part of a Node Writable (or anything alike) this sink uses. */
+export interface LineStream {
+  write (chunk: string, callback: (error?: Error | null) => void): boolean
+  on?: (event: 'error', listener: (error: Error) => void) => unknown
+}
+
+export interface JsonLinesOptions {
+  /** Added to every line as "source" (e.g. a host or process name). */
+  source?: string
+  /** The clock for "time" (default Date.now). */
+  now?: () => number
+}
+
+/** The shape of one line. */
+export interface JsonLine {
+  time: string
+  epoch: number
+  source?: string
+  topics: Record<string, Counts>
+  overflow: Counts
+}
+
+export function toJsonLine (snap: Snapshot, time: number, source?: string): string {
+  const line: JsonLine = { time: new Date(time).toISOString(), epoch: snap.epoch, topics: Object.fromEntries(snap.topics), overflow: snap.overflow }
+  if (source !== undefined) line.source = source
+  return JSON.stringify(line) + '\n'
+}
+
+/**
+ * Writes each flush as one line, `{"time","epoch","topics":{name:{success,error}},"overflow"}`,
+ * and resolves when the stream has taken it. A write error rejects (the counts
+ * are kept for the next flush); the sink listens for the stream's 'error' event
+ * so a broken stream does not crash the process.
+ */
+export function jsonLinesSink (stream: LineStream, options: JsonLinesOptions = {}): SinkObject {
+  if (stream === null || typeof stream !== 'object' || typeof stream.write !== 'function') {
+    throw new TypeError('jsonLinesSink expects a writable stream (process.stdout, fs.createWriteStream(...))')
+  }
+  const now = options.now ?? Date.now
+  let broken: Error | undefined
+  stream.on?.('error', error => { broken = error })
+  return {
+    name: 'json-lines',
+    write (snap) {
+      if (broken !== undefined) return Promise.reject(broken)
+      const line = toJsonLine(snap, now(), options.source)
+      return new Promise<void>((resolve, reject) => {
+        try {
+          stream.write(line, error => { if (error) reject(error); else resolve() })
+        } catch (error) {
+          reject(error)
+        }
+      })
+    }
+  }
+}

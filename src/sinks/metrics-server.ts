@@ -1,0 +1,55 @@
+// Serving a prom-client registry at /metrics over node:http.
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { register as defaultRegistry, type Registry } from 'prom-client'
+
+export interface ServeMetricsOptions {
+  /** Port to listen on (default 9464; 0 picks a free one). */
+  port?: number
+  /** Interface to bind (default 127.0.0.1). */
+  host?: string
+  /** Path answered with the metrics (default /metrics). */
+  path?: string
+}
+
+export interface MetricsServer {
+  readonly server: Server
+  readonly port: number
+  /** The scrape address, e.g. http://127.0.0.1:9464/metrics */
+  readonly url: string
+  close (): Promise<void>
+}
+
+/** Listens on `host:port` and answers GET `path` with the registry in Prometheus text format. */
+export function serveMetrics (registry: Registry = defaultRegistry, options: ServeMetricsOptions = {}): Promise<MetricsServer> {
+  const host = options.host ?? '127.0.0.1'
+  const path = options.path ?? '/metrics'
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (url.pathname !== path || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n')
+      return
+    }
+    registry.metrics().then(
+      body => { res.writeHead(200, { 'content-type': registry.contentType }).end(req.method === 'HEAD' ? undefined : body) },
+      error => { res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(error)}\n`) }
+    )
+  })
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 9464, host, () => {
+      server.off('error', reject)
+      const port = (server.address() as AddressInfo).port
+      const shown = host.includes(':') ? `[${host}]` : host
+      resolve({
+        server,
+        port,
+        url: `http://${shown}:${port}${path}`,
+        close: () => new Promise<void>((done, fail) => {
+          server.close(error => { if (error) fail(error); else done() })
+          server.closeAllConnections()
+        })
+      })
+    })
+  })
+}
