@@ -3,7 +3,7 @@
 import type { Snapshot } from '../snapshot.js'
 import { copySnapshot, isEmptySnapshot, mergeSnapshots } from '../snapshot-merge.js'
 import { hookExit, type ExitHookOptions } from './exit-hooks.js'
-import { PartialDeliveryError, sinkName, sinkWrite, type Sink, type SinkFunction } from './sink.js'
+import { PartialDeliveryError, sinkName, sinkWrite, undeliveredOf, type Sink, type SinkFunction } from './sink.js'
 
 /** What a flusher needs of a Tally. */
 export interface Snapshotter {
@@ -251,7 +251,8 @@ export class Flusher {
     try {
       await this.write(given)
     } catch (cause) {
-      this.held = cause instanceof PartialDeliveryError ? copySnapshot(cause.undelivered) : held
+      const undelivered = undeliveredOf(cause)
+      this.held = undelivered !== undefined ? copySnapshot(undelivered) : held
       this.fail(cause)
       return { delivered: false, pending: copySnapshot(this.held) }
     }

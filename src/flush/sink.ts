@@ -24,6 +24,17 @@ export class PartialDeliveryError extends Error {
   }
 }
 
+/**
+ * The undelivered part a sink reported, recognised by shape rather than by
+ * class, so an error made by another copy of this package counts as well.
+ */
+export function undeliveredOf (cause: unknown): Snapshot | undefined {
+  const u = (cause as { undelivered?: Partial<Snapshot> } | null)?.undelivered
+  if ((cause as { name?: unknown } | null)?.name !== 'PartialDeliveryError' || u === null || typeof u !== 'object') return undefined
+  if (!(u.topics instanceof Map) || typeof u.epoch !== 'number' || typeof u.overflow !== 'object' || u.overflow === null) return undefined
+  return u as Snapshot
+}
+
 export function sinkName (sink: Sink): string {
   if (typeof sink === 'function') return sink.name !== '' ? sink.name : 'callback'
   return sink.name ?? sink.constructor?.name ?? 'sink'
