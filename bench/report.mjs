@@ -1,0 +1,76 @@
+// Turns the suites' results into ratios, the target checklist and the text
+// table the runner prints (and docs/BENCHMARKS.md shows).
+
+/** Fills in each row's ratio: to the reference row of its group, or to the row it refers to. */
+export function addRatios (suites) {
+  const byId = new Map()
+  for (const s of suites) for (const r of s.rows ?? []) byId.set(`${s.id}/${r.id}`, r)
+  for (const s of suites) {
+    for (const r of s.rows ?? []) {
+      const ref = r.refersTo ? byId.get(r.refersTo) : (s.rows.find(x => x.reference && x.group === r.group))
+      if (ref && typeof ref.median === 'number' && ref.median > 0) r.ratio = r.median / ref.median
+    }
+  }
+  return byId
+}
+
+const TARGETS = [
+  { name: 'bind().success() per increment', target: '<= 10 ns', value: rows => rows.get('increment/tally-bind')?.median, unit: 'ns', ok: v => v <= 10 },
+  { name: 'record(topic) per increment, 8 topics rotating', target: '<= 20 ns', value: rows => rows.get('increment/tally-record8')?.median, unit: 'ns', ok: v => v <= 20 },
+  { name: 'record(topic) per increment, 1 topic', target: '<= 20 ns', value: rows => rows.get('increment/tally-record1')?.median, unit: 'ns', ok: v => v <= 20 },
+  { name: 'vs prom-client, bound handle (labels().inc())', target: '>= 20x', value: rows => rows.get('increment/prom-bound')?.ratio, unit: 'x', ok: v => v >= 20 },
+  { name: 'vs prom-client, by name, 8 topics', target: '>= 20x', value: rows => rows.get('increment/prom-record8')?.ratio, unit: 'x', ok: v => v >= 20 },
+  { name: 'vs prom-client, by name, 1 topic', target: '>= 20x', value: rows => rows.get('increment/prom-record1')?.ratio, unit: 'x', ok: v => v >= 20 },
+  { name: 'vs OpenTelemetry (reader attached), 8 topics', target: '>= 100x', value: rows => rows.get('increment/otel-record8')?.ratio, unit: 'x', ok: v => v >= 100 },
+  { name: 'vs OpenTelemetry (reader attached), 1 topic', target: '>= 100x', value: rows => rows.get('increment/otel-record1')?.ratio, unit: 'x', ok: v => v >= 100 },
+  { name: 'vs OpenTelemetry without a reader (not the target; for reference)', target: '(none)', value: rows => rows.get('increment/otel-bare-record8')?.ratio, unit: 'x', ok: () => undefined },
+  { name: 'vs the seed Python pattern, 1 writer thread', target: '>= 50x', value: rows => rows.get('seed-pattern/python-1')?.ratio, unit: 'x', ok: v => v >= 50 },
+  { name: '2 threads on one topic vs 1 thread (no snapshotter)', target: '>= 1.8x', value: rows => rows.get('scaling/one-2-idle')?.ratio, unit: 'x', ok: v => v >= 1.8 },
+  { name: 'snapshot of 1024 topics, all counted, 1 stripe in use', target: '<= 50 us', value: rows => rows.get('snapshot/dirty-1024-s1')?.median, unit: 'us', ok: v => v <= 50 },
+  { name: 'snapshot of 1024 topics, all counted, 16 stripes in use', target: '<= 50 us', value: rows => rows.get('snapshot/dirty-1024-s16')?.median, unit: 'us', ok: v => v <= 50 }
+]
+
+export function checkTargets (rows) {
+  return TARGETS.map(t => {
+    const value = t.value(rows)
+    const measured = typeof value === 'number' ? value : undefined
+    const met = measured === undefined ? undefined : t.ok(measured)
+    return { name: t.name, target: t.target, measured, unit: t.unit, met }
+  })
+}
+
+export function fmt (v, unit) {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '-'
+  if (unit === 'ops/s') return `${(v / 1e6).toFixed(1)} M/s`
+  if (unit === 'x') return `${v >= 100 ? v.toFixed(0) : v.toFixed(v >= 10 ? 1 : 2)}x`
+  const digits = Math.abs(v) >= 1000 ? 0 : Math.abs(v) >= 100 ? 1 : 2
+  return `${v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })}${unit ? ` ${unit}` : ''}`
+}
+
+function unitOf (suite, row) {
+  return row.unit ?? suite.unit
+}
+
+/** Markdown table rows for one suite: group, measurement, median, spread, ratio. */
+export function suiteTable (suite) {
+  if (suite.skipped) return `${suite.title ?? suite.id}: skipped (${suite.skipped})\n`
+  if (suite.error) return `${suite.title ?? suite.id}: FAILED (${suite.error})\n`
+  const lines = [`${suite.title} [${suite.unit}]${suite.ratio ? ` (ratio: ${suite.ratio})` : ''}`, '',
+    '| group | measurement | median | spread (min - max) | ratio |', '| --- | --- | ---: | ---: | ---: |']
+  for (const r of suite.rows) {
+    const unit = unitOf(suite, r)
+    const shown = unit === 'ns/op' ? 'ns' : unit
+    lines.push(`| ${r.group} | ${r.label} | ${fmt(r.median, shown)} | ${fmt(r.min, shown)} - ${fmt(r.max, shown)} | ${r.ratio === undefined ? (r.note ?? '') : fmt(r.ratio, 'x')} |`)
+  }
+  for (const note of suite.notes ?? []) lines.push('', `- ${note}`)
+  return lines.join('\n') + '\n'
+}
+
+export function targetTable (targets) {
+  const lines = ['| target | goal | measured (median) | status |', '| --- | --- | ---: | --- |']
+  for (const t of targets) {
+    const status = t.met === undefined ? (t.measured === undefined ? 'not measured' : 'info') : t.met ? 'met' : 'MISSED'
+    lines.push(`| ${t.name} | ${t.target} | ${fmt(t.measured, t.unit)} | ${status} |`)
+  }
+  return lines.join('\n') + '\n'
+}
