@@ -1,0 +1,246 @@
+// The page: starts producer workers over one shared wasm-tally table (and, beside
+// it, naive shared counters), flushes both on an interval, and shows recorded vs
+// counted for each. window.demoState always holds the current numbers.
+import { Tally } from '../src/index.ts'
+import { CONTROL, TOPICS, topicsOf } from './shared-layout.js'
+import { createNaiveCounters, naiveSnapshot } from './naive-counters.js'
+import { compact, drawTimeline, drawTopicBars, number } from './charts.js'
+
+const TIMELINE_POINTS = 120
+const $ = id => document.getElementById(id)
+const ui = {
+  workers: $('workers'), workersOut: $('workers-out'), rate: $('rate'), errors: $('errors'),
+  errorsOut: $('errors-out'), interval: $('interval'), start: $('start'), stop: $('stop'), reset: $('reset'),
+  headline: $('headline'), subline: $('subline'), bars: $('bars'), timeline: $('timeline'),
+  throughput: $('throughput'), snapshots: $('snapshots'),
+  tallyRecorded: $('tally-recorded'), tallyCounted: $('tally-counted'), tallyGap: $('tally-gap'), tallyGapLabel: $('tally-gap-label'),
+  naiveRecorded: $('naive-recorded'), naiveCounted: $('naive-counted'), naiveGap: $('naive-gap'), naiveGapLabel: $('naive-gap-label')
+}
+
+const cores = navigator.hardwareConcurrency || 2
+ui.workers.max = String(cores)
+ui.workers.value = String(Math.min(2, cores))
+
+const control = new Int32Array(new SharedArrayBuffer(CONTROL.WORDS * 4))
+let table // the wasm-tally table, its totals, and the naive counters: replaced by Reset
+let phase = 'idle' // idle | running | stopping | stopped
+let crew = [] // running workers
+let timer
+let lastFlushAt = 0
+let throughput = 0
+
+async function freshTable () {
+  return {
+    tally: await Tally.create({ capacity: 64 }),
+    naive: createNaiveCounters(TOPICS.length),
+    counted: new Map(TOPICS.map(t => [t, { success: 0, error: 0 }])),
+    naiveCounted: new Float64Array(TOPICS.length * 2),
+    recordedBefore: 0, // by workers of earlier runs, exact
+    recordedFinal: true,
+    workers: 0,
+    runMs: 0, // time workers ran, over all runs
+    timeline: []
+  }
+}
+
+function sum (values) { let s = 0; for (const v of values) s += v; return s }
+const countedTotal = () => sum([...table.counted.values()].map(c => c.success + c.error))
+const naiveTotal = () => sum(table.naiveCounted)
+
+function recordedNow () {
+  let live = 0
+  for (const w of crew) live += Number(Atomics.load(w.progress, 0))
+  return table.recordedBefore + live
+}
+
+function flush () {
+  const snap = table.tally.snapshot()
+  let size = 0
+  for (const [topic, c] of snap.topics) {
+    const total = table.counted.get(topic)
+    total.success += c.success
+    total.error += c.error
+    size += c.success + c.error
+  }
+  const naive = naiveSnapshot(table.naive)
+  for (let i = 0; i < naive.length; i++) table.naiveCounted[i] += naive[i]
+
+  const now = performance.now()
+  if (lastFlushAt) throughput = size / ((now - lastFlushAt) / 1000)
+  lastFlushAt = now
+  table.timeline.push({ epoch: snap.epoch, size })
+  if (table.timeline.length > 4 * TIMELINE_POINTS) table.timeline.splice(0, table.timeline.length - TIMELINE_POINTS)
+  render()
+}
+
+function readControls () {
+  Atomics.store(control, CONTROL.RATE, Number(ui.rate.value))
+  Atomics.store(control, CONTROL.ERROR_PER_MILLE, Math.round(Number(ui.errors.value) * 10))
+  ui.workersOut.textContent = ui.workers.value
+  ui.errorsOut.textContent = `${ui.errors.value}%`
+}
+
+function spawn (index) {
+  const worker = new Worker(new URL('./producer.worker.js', import.meta.url), { type: 'module' })
+  const progressBuffer = new SharedArrayBuffer(8)
+  const member = { worker, progress: new BigInt64Array(progressBuffer) }
+  member.done = new Promise((resolve, reject) => {
+    member.ready = new Promise(ready => {
+      worker.onmessage = ({ data }) => {
+        if (data.type === 'ready') ready()
+        else if (data.type === 'done') resolve(data.recorded)
+        else if (data.type === 'failed') reject(new Error(`worker ${index}: ${data.message}`))
+      }
+    })
+    worker.onerror = e => reject(new Error(`worker ${index}: ${e.message}`))
+  })
+  worker.postMessage({ type: 'start', index, shared: table.tally.share(), naiveBuffer: table.naive.buffer, controlBuffer: control.buffer, progressBuffer })
+  return member
+}
+
+async function start () {
+  if (phase === 'running' || phase === 'stopping') return
+  phase = 'running'
+  readControls()
+  Atomics.store(control, CONTROL.RUN, 1)
+  const n = Number(ui.workers.value)
+  table.workers = n
+  table.recordedFinal = false
+  crew = Array.from({ length: n }, (_, i) => spawn(i))
+  table.startedAt = performance.now()
+  lastFlushAt = 0
+  timer = setInterval(flush, Number(ui.interval.value))
+  render()
+  await Promise.all(crew.map(w => w.ready))
+}
+
+async function stop () {
+  if (phase !== 'running') return
+  phase = 'stopping'
+  render()
+  Atomics.store(control, CONTROL.RUN, 0)
+  Atomics.notify(control, CONTROL.RUN)
+  let recorded = 0
+  try {
+    for (const w of crew) recorded += await w.done
+  } finally {
+    for (const w of crew) w.worker.terminate()
+  }
+  clearInterval(timer)
+  table.runMs += performance.now() - table.startedAt
+  crew = []
+  table.recordedBefore += recorded
+  table.recordedFinal = true
+  // Writers have stopped: two snapshots drain everything, stragglers included.
+  flush()
+  flush()
+  throughput = 0
+  phase = 'stopped'
+  render()
+}
+
+async function reset () {
+  if (phase === 'running' || phase === 'stopping') return
+  table = await freshTable()
+  phase = 'idle'
+  throughput = 0
+  render()
+}
+
+function gap (recorded, counted, final) {
+  const missing = recorded - counted
+  if (!final) return { value: compact(Math.abs(missing)), label: 'not counted yet (in flight or lost)' }
+  if (missing === 0) return { value: '0', label: 'lost' }
+  const share = `${(Math.abs(missing) / recorded * 100).toFixed(2)}%`
+  if (missing > 0) return { value: number.format(missing), label: `lost (${share})` }
+  return { value: number.format(-missing), label: `counted twice (${share})` }
+}
+
+function verdict (n, recorded, counted, naive) {
+  const workers = `${n} worker${n === 1 ? '' : 's'}, 1 shared table`
+  const lost = recorded - counted
+  const naiveLost = recorded - naive
+  const tallyPart = `wasm-tally lost ${number.format(lost)} of ${number.format(recorded)}`
+  const naivePart = naiveLost > 0 ? `naive lost ${number.format(naiveLost)}` : naiveLost < 0 ? `naive counted ${number.format(-naiveLost)} twice` : 'naive was exact'
+  return `${workers}: ${tallyPart}; ${naivePart}`
+}
+
+function render () {
+  const recorded = recordedNow()
+  const counted = countedTotal()
+  const naive = naiveTotal()
+  const final = table.recordedFinal && phase !== 'stopping'
+  const running = phase === 'running' || phase === 'stopping'
+  const n = running || phase === 'stopped' ? table.workers : Number(ui.workers.value)
+
+  if (phase === 'idle') {
+    ui.headline.textContent = `${n} worker${n === 1 ? '' : 's'}, 1 shared table: who loses counts?`
+    ui.subline.textContent = 'Each worker records every delivery twice: once in wasm-tally, once in a naive shared counter. Press Start.'
+  } else if (running) {
+    ui.headline.textContent = `${n} worker${n === 1 ? '' : 's'}, 1 shared table: ${compact(recorded)} deliveries so far`
+    ui.subline.textContent = phase === 'stopping' ? 'Stopping the workers and draining the table…' : 'Both sides flush on the same interval. Press Stop to settle the totals.'
+  } else {
+    ui.headline.textContent = verdict(n, recorded, counted, naive)
+    ui.subline.textContent = 'Every worker reported its own exact count. The naive counters lose colliding increments, and count a whole interval twice when a write straddles their read-then-zero.'
+  }
+
+  const g1 = gap(recorded, counted, final)
+  const g2 = gap(recorded, naive, final)
+  ui.tallyRecorded.textContent = number.format(recorded)
+  ui.tallyCounted.textContent = number.format(counted)
+  ui.tallyGap.textContent = g1.value
+  ui.tallyGapLabel.textContent = g1.label
+  ui.naiveRecorded.textContent = number.format(recorded)
+  ui.naiveCounted.textContent = number.format(naive)
+  ui.naiveGap.textContent = g2.value
+  ui.naiveGapLabel.textContent = g2.label
+  document.body.dataset.phase = phase
+  document.body.dataset.naiveExact = String(final && naive === recorded)
+
+  ui.throughput.textContent = running ? `${compact(throughput)} deliveries/s`
+    : table.runMs > 0 ? `${compact(recorded / (table.runMs / 1000))} deliveries/s on average` : '—'
+  ui.snapshots.textContent = number.format(table.timeline.length ? table.timeline[table.timeline.length - 1].epoch : 0)
+  const inUse = new Set(Array.from({ length: n }, (_, w) => topicsOf(w)).flat())
+  drawTopicBars(ui.bars, TOPICS.map((topic, i) => ({
+    topic, ...table.counted.get(topic), naive: table.naiveCounted[i * 2] + table.naiveCounted[i * 2 + 1]
+  })).filter((row, i) => inUse.has(i) || row.success + row.error + row.naive > 0))
+  drawTimeline(ui.timeline, table.timeline, TIMELINE_POINTS)
+
+  ui.start.disabled = running
+  ui.stop.disabled = phase !== 'running'
+  ui.reset.disabled = running
+  ui.workers.disabled = running
+  ui.interval.disabled = running
+
+  window.demoState = {
+    workers: n,
+    recorded,
+    counted,
+    naive: { recorded, counted: naive },
+    snapshots: table.tally.stats().epoch,
+    running
+  }
+}
+
+ui.start.onclick = () => { start().catch(fail) }
+ui.stop.onclick = () => { stop().catch(fail) }
+ui.reset.onclick = () => { reset().catch(fail) }
+for (const input of [ui.workers, ui.rate, ui.errors]) input.oninput = () => { readControls(); if (phase !== 'running') render() }
+window.addEventListener('resize', () => drawTimeline(ui.timeline, table.timeline, TIMELINE_POINTS))
+
+function fail (error) {
+  console.error(error)
+  ui.headline.textContent = 'The demo stopped on an error'
+  ui.subline.textContent = String(error.message || error)
+  window.demoState = { ...window.demoState, error: String(error.message || error) }
+}
+
+if (!crossOriginIsolated) {
+  ui.headline.textContent = 'This page needs cross-origin isolation'
+  ui.subline.textContent = 'Serve it with `npm run demo`: SharedArrayBuffer needs the COOP and COEP headers that server sends.'
+  ui.start.disabled = true
+  window.demoState = { workers: 0, recorded: 0, counted: 0, naive: { recorded: 0, counted: 0 }, snapshots: 0, running: false, error: 'not cross-origin isolated' }
+} else {
+  readControls()
+  reset().catch(fail)
+}
