@@ -1,0 +1,218 @@
+// The flusher in one thread: every count reaches the sink exactly once, even
+// when the sink fails, delivers only part, or the snapshot lock is busy.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { Tally, flushEvery, FlushError, PartialDeliveryError } from '../dist/index.js'
+
+const tick = (ms = 0) => new Promise(resolve => setTimeout(resolve, ms))
+
+/** Adds a snapshot's counts into `into`: { topic: { success, error } }. */
+function addUp (into, snap) {
+  for (const [topic, c] of snap.topics) {
+    const t = into[topic] ??= { success: 0, error: 0 }
+    t.success += c.success
+    t.error += c.error
+  }
+  if (snap.overflow.success || snap.overflow.error) {
+    const t = into.__overflow ??= { success: 0, error: 0 }
+    t.success += snap.overflow.success
+    t.error += snap.overflow.error
+  }
+  return into
+}
+
+function recordSome (tally, expected, round) {
+  for (let i = 0; i < 5; i++) {
+    const topic = `orders-${i}`
+    const success = 10 * round + i + 1
+    const error = round % 3 === 0 ? i : 0
+    tally.record(topic, 'success', success)
+    if (error) tally.record(topic, 'error', error)
+    const t = expected[topic] ??= { success: 0, error: 0 }
+    t.success += success
+    t.error += error
+  }
+}
+
+async function waitFor (condition, what) {
+  for (let i = 0; i < 2000 && !condition(); i++) await tick(5)
+  assert.ok(condition(), `gave up waiting for ${what}`)
+}
+
+test('the timer flushes, and stop() delivers the rest: totals exact', async () => {
+  const tally = await Tally.create({ capacity: 64 })
+  const got = {}
+  const expected = {}
+  let calls = 0
+  const flusher = flushEvery(tally, 5, snap => { calls++; addUp(got, snap) })
+  for (let round = 1; round <= 6; round++) {
+    recordSome(tally, expected, round)
+    await tick(8)
+  }
+  await waitFor(() => calls >= 2, 'two timed flushes')
+  recordSome(tally, expected, 7)
+  const rest = await flusher.stop()
+  assert.is(rest, undefined, 'nothing left undelivered')
+  assert.equal(got, expected)
+  assert.equal(flusher.stats().failures, 0)
+})
+
+test('a sink that fails k times gets the same deltas merged into the next flush', async () => {
+  const tally = await Tally.create({ capacity: 64 })
+  const K = 4
+  const attempts = []
+  const got = {}
+  const expected = {}
+  const errors = []
+  const sink = async snap => {
+    attempts.push(snap)
+    if (attempts.length <= K) throw new Error(`down (${attempts.length})`)
+    addUp(got, snap)
+  }
+  const flusher = flushEvery(tally, 60_000, sink, { timer: false, onError: e => errors.push(e) })
+  for (let round = 1; round <= K + 2; round++) {
+    recordSome(tally, expected, round)
+    const result = await flusher.flush()
+    assert.is(result.delivered, round > K, `flush ${round} delivered`)
+  }
+  assert.is(errors.length, K)
+  assert.ok(errors.every(e => e instanceof FlushError))
+  assert.equal(errors.map(e => e.failures), [1, 2, 3, 4])
+  // Each attempt held everything since the last delivery: the last failed one, all of rounds 1..K.
+  const firstK = {}
+  for (let round = 1; round <= K; round++) recordSome({ record () {} }, firstK, round)
+  assert.equal(addUp({}, attempts[K - 1]), firstK)
+  assert.equal(addUp({}, errors[K - 1].pending), firstK)
+  assert.equal(got, expected, 'delivered exactly what was recorded')
+  assert.is(await flusher.stop(), undefined)
+})
+
+test('with the timer, a flaky async sink is retried with back-off until all is delivered', async () => {
+  const tally = await Tally.create({ capacity: 64 })
+  const got = {}
+  const expected = {}
+  let calls = 0
+  let failures = 0
+  const sink = async snap => {
+    calls++
+    await tick(1)
+    if (calls % 3 !== 0) { failures++; throw new Error('flaky') }
+    addUp(got, snap)
+  }
+  const flusher = flushEvery(tally, 2, sink, { backoff: { initialMs: 1, maxMs: 4 } })
+  const seen = []
+  flusher.on('error', e => seen.push(e.failures))
+  for (let round = 1; round <= 20; round++) {
+    recordSome(tally, expected, round)
+    await tick(2)
+  }
+  await waitFor(() => calls >= 9, 'nine attempts')
+  const rest = await flusher.stop()
+  if (rest) addUp(got, rest)
+  assert.ok(failures >= 6, `the sink failed ${failures} times`)
+  assert.is(seen.length, failures, 'every failure was surfaced')
+  assert.equal(got, expected)
+})
+
+test('a sink that keeps failing: errors surface, counts accumulate exactly, stop() returns them', async () => {
+  const tally = await Tally.create({ capacity: 64 })
+  const expected = {}
+  const errors = []
+  let calls = 0
+  const flusher = flushEvery(tally, 1, () => { calls++; throw new Error('broker unreachable') }, { backoff: { initialMs: 1, maxMs: 2 } })
+  flusher.on('error', e => errors.push(e))
+  for (let round = 1; round <= 10; round++) {
+    recordSome(tally, expected, round)
+    await tick(3)
+  }
+  await waitFor(() => errors.length >= 3, 'three failures')
+  assert.equal(addUp({}, flusher.pending()), addUp({}, errors.at(-1).pending), 'pending() is what the last error kept')
+  const before = calls
+  const rest = await flusher.stop()
+  assert.is(calls, before + 1, 'the final flush tried once more')
+  assert.ok(rest, 'stop() returned the undelivered counts')
+  assert.equal(addUp({}, rest), expected)
+  assert.match(errors[0].message, /broker unreachable/)
+  assert.is(errors[0].sink, 'callback', 'an unnamed function sink is called "callback"')
+  assert.is(flusher.pending(), undefined, 'the remainder was handed over')
+})
+
+test('a partial delivery keeps only what did not go out: no doubles', async () => {
+  const tally = await Tally.create({ capacity: 64 })
+  const got = {}
+  const expected = {}
+  let first = true
+  const sink = snap => {
+    // The first time, deliver every topic but orders-3.
+    const undelivered = { epoch: snap.epoch, topics: new Map(), overflow: { success: 0, error: 0 } }
+    const delivered = { epoch: snap.epoch, topics: new Map(), overflow: snap.overflow }
+    for (const [topic, c] of snap.topics) (first && topic === 'orders-3' ? undelivered : delivered).topics.set(topic, c)
+    addUp(got, delivered)
+    if (first) { first = false; throw new PartialDeliveryError('orders-3 failed', undelivered) }
+  }
+  const flusher = flushEvery(tally, 60_000, sink, { timer: false, onError: () => {} })
+  recordSome(tally, expected, 1)
+  assert.is((await flusher.flush()).delivered, false)
+  assert.equal([...flusher.pending().topics.keys()], ['orders-3'])
+  recordSome(tally, expected, 2)
+  assert.is((await flusher.flush()).delivered, true)
+  assert.is(await flusher.stop(), undefined)
+  assert.equal(got, expected)
+})
+
+test('maybeFlush() schedules at most one flush per interval and never runs it inline', async () => {
+  const tally = await Tally.create({ capacity: 64 })
+  let calls = 0
+  const got = {}
+  const expected = {}
+  const flusher = flushEvery(tally, 20, snap => { calls++; addUp(got, snap) }, { timer: false })
+  recordSome(tally, expected, 1)
+  flusher.maybeFlush()
+  await tick(1)
+  assert.is(calls, 0, 'within the first interval nothing is flushed')
+  await tick(25)
+  for (let i = 0; i < 1000; i++) {
+    tally.record('orders-0', 'success')
+    flusher.maybeFlush()
+    assert.is(calls, 0, 'maybeFlush only schedules')
+  }
+  expected['orders-0'].success += 1000
+  await waitFor(() => calls === 1, 'the scheduled flush')
+  for (let i = 0; i < 100; i++) flusher.maybeFlush()
+  await tick(5)
+  assert.is(calls, 1, 'no second flush within the interval')
+  assert.is(await flusher.stop(), undefined)
+  assert.equal(got, expected)
+})
+
+test('a busy snapshot lock is retried on the next tick; empty snapshots are not sent', async () => {
+  const tally = await Tally.create({ capacity: 64 })
+  let busy = 3
+  const shy = { trySnapshot: () => (busy-- > 0 ? undefined : tally.trySnapshot()) }
+  const got = {}
+  const expected = {}
+  let calls = 0
+  const flusher = flushEvery(shy, 60_000, snap => { calls++; addUp(got, snap) }, { timer: false })
+  recordSome(tally, expected, 1)
+  assert.is((await flusher.flush()).delivered, true)
+  assert.is(flusher.stats().busy, 3)
+  assert.equal(got, expected)
+  await flusher.flush()
+  assert.is(calls, 1, 'an empty snapshot did not reach the sink')
+  assert.is(await flusher.stop(), undefined)
+})
+
+test('a sink object with write() and bad arguments', async () => {
+  const tally = await Tally.create({ capacity: 64 })
+  const got = {}
+  const expected = {}
+  const flusher = flushEvery(tally, 60_000, { name: 'mine', write: snap => { addUp(got, snap) } }, { timer: false })
+  recordSome(tally, expected, 1)
+  await flusher.stop()
+  assert.equal(got, expected)
+  assert.throws(() => flushEvery(tally, 0, () => {}), RangeError)
+  assert.throws(() => flushEvery(tally, 10, 42), TypeError)
+  assert.throws(() => flushEvery({}, 10, () => {}), TypeError)
+})
+
+test.run()
