@@ -1,0 +1,104 @@
+// The JSON lines sink: a file holds one line per flush whose counts sum to
+// what was recorded; a stream that fails loses nothing.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { createWriteStream } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { Tally, flushEvery } from '../dist/index.js'
+import { jsonLinesSink } from '../dist/sinks/json-lines.js'
+
+function sumLines (text) {
+  const totals = {}
+  const lines = text.split('\n').filter(Boolean).map(l => JSON.parse(l))
+  for (const line of lines) {
+    assert.ok(!Number.isNaN(Date.parse(line.time)), 'time is an ISO date')
+    for (const [topic, c] of Object.entries(line.topics)) {
+      const t = totals[topic] ??= { success: 0, error: 0 }
+      t.success += c.success
+      t.error += c.error
+    }
+  }
+  return { totals, lines }
+}
+
+function recordRound (tally, recorded, round) {
+  for (let i = 0; i < 30; i++) {
+    const topic = `json.${i}`
+    tally.record(topic, 'success', round + i)
+    tally.record(topic, 'error', i % 2)
+    const t = recorded[topic] ??= { success: 0, error: 0 }
+    t.success += round + i
+    t.error += i % 2
+  }
+}
+
+test('to a file: one line per flush, sums exact', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'wasm-tally-json-'))
+  try {
+    const file = join(dir, 'counts.jsonl')
+    const stream = createWriteStream(file)
+    const tally = await Tally.create({ capacity: 64 })
+    const flusher = flushEvery(tally, 60_000, jsonLinesSink(stream, { source: 'test' }), { timer: false })
+    const recorded = {}
+    for (let round = 1; round <= 4; round++) {
+      recordRound(tally, recorded, round)
+      await flusher.flush()
+    }
+    assert.is(await flusher.stop(), undefined)
+    await new Promise(resolve => stream.end(resolve))
+    const { totals, lines } = sumLines(await readFile(file, 'utf8'))
+    assert.is(lines.length, 4)
+    assert.equal(lines.map(l => l.source), ['test', 'test', 'test', 'test'])
+    assert.equal(totals, recorded)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+test('a stream whose writes fail twice: the counts come in the next line that goes out', async () => {
+  // Anything with write(chunk, callback) will do: this one fails its first two writes.
+  let fails = 2
+  let text = ''
+  const written = {
+    write (chunk, callback) {
+      if (fails-- > 0) setTimeout(() => callback(new Error('disk full')), 0)
+      else { text += chunk; setTimeout(() => callback(), 0) }
+      return true
+    }
+  }
+  const tally = await Tally.create({ capacity: 64 })
+  const errors = []
+  const flusher = flushEvery(tally, 60_000, jsonLinesSink(written), { timer: false, onError: e => errors.push(e) })
+  const recorded = {}
+  for (let round = 1; round <= 3; round++) {
+    recordRound(tally, recorded, round)
+    await flusher.flush()
+  }
+  assert.is(errors.length, 2)
+  assert.is(await flusher.stop(), undefined)
+  const { totals, lines } = sumLines(text)
+  assert.is(lines.length, 1, 'one line, holding three flushes of counts')
+  assert.equal(totals, recorded)
+})
+
+test('a broken stream surfaces its error; stop() returns every count', async () => {
+  const stream = new Writable({ write (_chunk, _enc, callback) { callback(new Error('EPIPE')) } })
+  const tally = await Tally.create({ capacity: 64 })
+  const errors = []
+  const flusher = flushEvery(tally, 60_000, jsonLinesSink(stream), { timer: false, onError: e => errors.push(e) })
+  const recorded = {}
+  recordRound(tally, recorded, 1)
+  await flusher.flush()
+  recordRound(tally, recorded, 2)
+  const rest = await flusher.stop()
+  assert.ok(errors.length >= 2)
+  assert.match(errors[0].message, /EPIPE/)
+  const totals = {}
+  for (const [topic, c] of rest.topics) totals[topic] = c
+  assert.equal(totals, recorded)
+})
+
+test.run()
