@@ -153,7 +153,7 @@ function gap (recorded, counted, final) {
   if (missing === 0) return { value: '0', label: 'lost' }
   const share = `${(Math.abs(missing) / recorded * 100).toFixed(2)}%`
   if (missing > 0) return { value: number.format(missing), label: `lost (${share})` }
-  return { value: number.format(-missing), label: `counted twice (${share})` }
+  return { value: number.format(-missing), label: `too many (${share})` }
 }
 
 function verdict (n, recorded, counted, naive) {
@@ -161,7 +161,7 @@ function verdict (n, recorded, counted, naive) {
   const lost = recorded - counted
   const naiveLost = recorded - naive
   const tallyPart = `wasm-tally lost ${number.format(lost)} of ${number.format(recorded)}`
-  const naivePart = naiveLost > 0 ? `naive lost ${number.format(naiveLost)}` : naiveLost < 0 ? `naive counted ${number.format(-naiveLost)} twice` : 'naive was exact'
+  const naivePart = naiveLost > 0 ? `naive lost ${number.format(naiveLost)}` : naiveLost < 0 ? `naive counted ${number.format(-naiveLost)} too many` : 'naive was exact'
   return `${workers}: ${tallyPart}; ${naivePart}`
 }
 
@@ -200,10 +200,14 @@ function render () {
   ui.throughput.textContent = running ? `${compact(throughput)} deliveries/s`
     : table.runMs > 0 ? `${compact(recorded / (table.runMs / 1000))} deliveries/s on average` : '—'
   ui.snapshots.textContent = number.format(table.timeline.length ? table.timeline[table.timeline.length - 1].epoch : 0)
-  const inUse = new Set(Array.from({ length: n }, (_, w) => topicsOf(w)).flat())
-  drawTopicBars(ui.bars, TOPICS.map((topic, i) => ({
-    topic, ...table.counted.get(topic), naive: table.naiveCounted[i * 2] + table.naiveCounted[i * 2 + 1]
-  })).filter((row, i) => inUse.has(i) || row.success + row.error + row.naive > 0))
+  const writers = Array.from({ length: n }, (_, w) => topicsOf(w)).flat()
+  const rows = TOPICS.map((topic, i) => ({
+    topic,
+    ...table.counted.get(topic),
+    naive: table.naiveCounted[i * 2] + table.naiveCounted[i * 2 + 1],
+    writers: writers.filter(t => t === i).length
+  })).filter(row => row.writers > 0 || row.success + row.error + row.naive > 0)
+  drawTopicBars(ui.bars, rows)
   drawTimeline(ui.timeline, table.timeline, TIMELINE_POINTS)
 
   ui.start.disabled = running
@@ -218,7 +222,8 @@ function render () {
     counted,
     naive: { recorded, counted: naive },
     snapshots: table.tally.stats().epoch,
-    running
+    running,
+    topics: rows
   }
 }
 

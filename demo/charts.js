@@ -11,6 +11,12 @@ export function compact (n) {
   return number.format(Math.round(n))
 }
 
+/** What the naive counters got, as a difference from the exact count. */
+function offBy (naive, exact) {
+  if (naive === exact) return 'exact'
+  return (naive > exact ? '+' : '−') + compact(Math.abs(naive - exact))
+}
+
 function el (name, attrs, text) {
   const node = document.createElementNS(SVG, name)
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v))
@@ -20,12 +26,13 @@ function el (name, attrs, text) {
 
 /**
  * One row per topic: wasm-tally's success and error counts as a stacked bar,
- * and under it a thin bar with what the naive counters ended up with.
+ * and under it a thin bar with what the naive counters ended up with. Topics
+ * with one writer race only with the flush; topics with several also collide.
  */
 export function drawTopicBars (svg, rows) {
   const width = 560
   const label = 92
-  const value = 118
+  const value = 100
   const rowHeight = 40
   const barWidth = width - label - value
   const max = Math.max(1, ...rows.map(r => Math.max(r.success + r.error, r.naive)))
@@ -38,12 +45,13 @@ export function drawTopicBars (svg, rows) {
     const naive = r.naive / max * barWidth
     svg.append(
       el('text', { x: 0, y: y + 15, class: 'bar-label' }, r.topic),
+      el('text', { x: 0, y: y + 31, class: 'bar-writers' }, `${r.writers} writer${r.writers === 1 ? '' : 's'}`),
       el('rect', { x: label, y, width: barWidth, height: 20, class: 'bar-track', rx: 3 }),
       el('rect', { x: label, y, width: ok, height: 20, class: 'bar-success', rx: 3 }),
       el('rect', { x: label + ok, y, width: bad, height: 20, class: 'bar-error' }),
       el('rect', { x: label, y: y + 24, width: naive, height: 6, class: 'bar-naive', rx: 2 }),
       el('text', { x: width, y: y + 15, class: 'bar-value' }, compact(r.success + r.error)),
-      el('text', { x: width, y: y + 31, class: 'bar-value naive' }, compact(r.naive))
+      el('text', { x: width, y: y + 31, class: 'bar-value naive' }, `naive ${offBy(r.naive, r.success + r.error)}`)
     )
   })
 }

@@ -1,12 +1,13 @@
 // The browser demo, end to end in real Chromium: the page is cross-origin
 // isolated, counts rise while workers produce, and after Stop wasm-tally's
 // counted total equals what the workers recorded, while the naive shared
-// counters have lost counts. Saves the screenshot the README shows.
+// counters got it wrong (lost counts, or counted some twice; the log says
+// which). Saves the screenshot the README shows; test/artifacts/ gets the rest.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
@@ -23,6 +24,7 @@ let context
 let profile
 let page
 let url
+const problems = [] // errors the page logged
 
 function startServer () {
   return new Promise((resolve, reject) => {
@@ -37,7 +39,10 @@ function startServer () {
   })
 }
 
-const state = () => page.evaluate(() => window.demoState)
+function state () {
+  if (!page) throw new Error('the demo page is not open: see the first failure above')
+  return page.evaluate(() => window.demoState)
+}
 
 async function waitFor (what, predicate, limitMs = 60_000) {
   const giveUp = Date.now() + limitMs
@@ -50,12 +55,13 @@ async function waitFor (what, predicate, limitMs = 60_000) {
   }
 }
 
-test.before(async () => {
+// Set up in a test, not a hook: a missing browser must fail loudly, with its reason.
+test('Chromium opens the demo page, and the page is cross-origin isolated', async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`)
+    assert.unreachable(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`)
   }
   const built = spawnSync(process.execPath, ['demo/build.mjs'], { stdio: 'inherit' })
-  if (built.status !== 0) throw new Error('demo/build.mjs failed')
+  assert.is(built.status, 0, 'demo/build.mjs failed')
   const started = await startServer()
   server = started.child
   url = started.url
@@ -63,16 +69,16 @@ test.before(async () => {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     args: ARGS,
-    viewport: { width: 1240, height: 900 },
+    viewport: { width: 1240, height: 840 },
     deviceScaleFactor: 1
   })
   page = context.pages()[0] ?? await context.newPage()
-  const problems = []
   page.on('pageerror', e => problems.push(e.message))
   page.on('console', m => { if (m.type() === 'error') problems.push(m.text()) })
-  page.problems = problems
   await page.goto(url)
   await waitFor('the page to load', s => s.running === false)
+  assert.is(await page.evaluate(() => crossOriginIsolated), true)
+  assert.is(await page.evaluate(() => typeof SharedArrayBuffer), 'function')
 })
 
 test.after(async () => {
@@ -81,12 +87,8 @@ test.after(async () => {
   if (profile) await rm(profile, { recursive: true, force: true })
 })
 
-test('the page is cross-origin isolated, so SharedArrayBuffer works', async () => {
-  assert.is(await page.evaluate(() => crossOriginIsolated), true)
-  assert.is(await page.evaluate(() => typeof SharedArrayBuffer), 'function')
-})
-
 test('with 2 workers the counts rise while they run', async () => {
+  await state()
   await page.locator('#workers').fill('2')
   await page.selectOption('#rate', '0') // flat out
   await page.click('#start')
@@ -97,12 +99,16 @@ test('with 2 workers the counts rise while they run', async () => {
 })
 
 test('after stop, wasm-tally counted exactly what the workers recorded; the naive counters did not', async () => {
+  await waitFor('a few snapshots', s => s.snapshots >= 4)
+  await mkdir('test/artifacts', { recursive: true })
+  await page.screenshot({ path: 'test/artifacts/demo-running.png', fullPage: true })
   await waitFor(`${fmt(LOAD)} deliveries and ${FLUSHES} snapshots`, s => s.recorded >= LOAD && s.snapshots >= FLUSHES, 120_000)
   await page.click('#stop')
   const s = await waitFor('the workers to stop and the table to drain', s => s.running === false)
   const off = s.recorded - s.naive.counted
-  const naive = off > 0 ? `lost ${fmt(off)}` : off < 0 ? `counted ${fmt(-off)} twice` : 'was exact'
+  const naive = off > 0 ? `lost ${fmt(off)}` : off < 0 ? `counted ${fmt(-off)} too many` : 'was exact'
   console.log(`  recorded ${fmt(s.recorded)}; wasm-tally counted ${fmt(s.counted)}; naive counted ${fmt(s.naive.counted)} (${naive}) in ${s.snapshots} snapshots`)
+  for (const t of s.topics) console.log(`    ${t.topic} (${t.writers} writer${t.writers === 1 ? '' : 's'}): wasm-tally ${fmt(t.success + t.error)}, naive ${fmt(t.naive)}`)
   assert.ok(s.recorded >= LOAD)
   assert.is(s.naive.recorded, s.recorded)
   assert.is(s.counted, s.recorded, 'wasm-tally must count exactly what the workers recorded')
@@ -121,7 +127,7 @@ test('reset clears the totals; the page logged no errors', async () => {
   await page.click('#reset')
   const s = await waitFor('the reset', s => s.recorded === 0)
   assert.equal([s.counted, s.naive.counted, s.snapshots, s.running], [0, 0, 0, false])
-  assert.equal(page.problems, [])
+  assert.equal(problems, [])
 })
 
 test.run()
