@@ -1,0 +1,92 @@
+// The main job's load: N worker threads, each with a real kafkajs producer,
+// sending batches round robin over a few topics and counting every send into
+// the given shared table until stop().
+import kafkajs from 'kafkajs'
+import type { Tally } from '../index.js'
+import type { KafkaTally } from './kafka-tally.js'
+import { createProducerPool } from './producer-pool.js'
+
+export const DEMO_TOPICS = ['demo.orders', 'demo.payments', 'demo.clicks']
+
+export interface DemoProducersOptions {
+  /** Bootstrap brokers, "host:port" strings or one comma-separated string. */
+  brokers: string | string[]
+  /** The shared table every worker counts into. */
+  tally: Tally | KafkaTally
+  /** Worker threads, one producer each (default 2). */
+  workers?: number
+  topics?: string[]
+  /** Messages per send (default 20). */
+  batchSize?: number
+  /** Sends in flight per worker (default 2). */
+  inFlight?: number
+  clientId?: string
+}
+
+export interface DemoTotals {
+  /** Per topic, messages handed to a send (each is counted as success or error). */
+  attempted: Map<string, number>
+  sends: number
+  failedSends: number
+}
+
+export interface DemoProducers {
+  readonly topics: string[]
+  /** Stops sending, waits for the sends in flight, disconnects; resolves with what was attempted. */
+  stop (): Promise<DemoTotals>
+}
+
+/** Creates the topics (3 partitions) when missing, starts the workers, and returns once they send. */
+export async function startDemoProducers (options: DemoProducersOptions): Promise<DemoProducers> {
+  const brokers = typeof options.brokers === 'string' ? options.brokers.split(',').map(b => b.trim()).filter(Boolean) : options.brokers
+  const topics = options.topics ?? DEMO_TOPICS
+  const batchSize = options.batchSize ?? 20
+  const workers = options.workers ?? 2
+  const inFlight = options.inFlight ?? 2
+  const clientId = options.clientId ?? 'wasm-tally-demo'
+  const kafkaConfig = { clientId, brokers, connectionTimeout: 3000, retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 } }
+
+  const admin = new kafkajs.Kafka({ ...kafkaConfig, logLevel: kafkajs.logLevel.NOTHING }).admin()
+  await admin.connect()
+  try {
+    const existing = new Set(await admin.listTopics())
+    const missing = topics.filter(t => !existing.has(t))
+    if (missing.length > 0) await admin.createTopics({ topics: missing.map(topic => ({ topic, numPartitions: 3 })), waitForLeaders: true })
+  } finally {
+    await admin.disconnect()
+  }
+
+  const pool = await createProducerPool({ tally: options.tally, workers, kafka: kafkaConfig })
+  const totals: DemoTotals = { attempted: new Map(topics.map(t => [t, 0])), sends: 0, failedSends: 0 }
+  let running = true
+  let seq = 0
+  const loop = async (worker: number): Promise<void> => {
+    while (running) {
+      const topic = topics[seq % topics.length]
+      const messages = Array.from({ length: batchSize }, () => ({ key: String(seq % 64), value: `${topic} ${seq++}` }))
+      totals.attempted.set(topic, (totals.attempted.get(topic) ?? 0) + messages.length)
+      totals.sends++
+      try {
+        await pool.send({ topic, messages }, worker)
+      } catch {
+        totals.failedSends++
+        await new Promise(resolve => setTimeout(resolve, 100)) // counted as error; do not spin while the broker is away
+      }
+    }
+  }
+  const loops: Array<Promise<void>> = []
+  for (let w = 0; w < workers; w++) for (let i = 0; i < inFlight; i++) loops.push(loop(w))
+  let stopping: Promise<DemoTotals> | undefined
+  return {
+    topics,
+    stop () {
+      stopping ??= (async () => {
+        running = false
+        await Promise.all(loops)
+        await pool.close()
+        return totals
+      })()
+      return stopping
+    }
+  }
+}

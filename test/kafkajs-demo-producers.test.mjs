@@ -1,0 +1,42 @@
+// The main job's load against a real broker: worker producers count into a given
+// shared Tally; after stop() the counts equal what was attempted, exactly.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import kafkajs from 'kafkajs'
+import { ensureBroker } from './helpers/kafka-broker.mjs'
+import { Tally } from '../dist/index.js'
+import { startDemoProducers } from '../dist/kafkajs/index.js'
+
+test('startDemoProducers: 2 workers into a plain Tally, snapshots during the run, totals exact after stop()', async () => {
+  const brokers = await ensureBroker()
+  const run = `${process.pid}-${Date.now()}`
+  const topics = ['x', 'y', 'z'].map(t => `kafkajs-demo.${t}.${run}`)
+  const tally = await Tally.create({ capacity: 64 })
+  const demo = await startDemoProducers({ brokers, tally, workers: 2, topics, batchSize: 10 })
+  const counted = new Map(topics.map(t => [t, { success: 0, error: 0 }]))
+  const flush = () => {
+    for (const [topic, c] of tally.snapshot().topics) { counted.get(topic).success += c.success; counted.get(topic).error += c.error }
+  }
+  let flushes = 0
+  while (flushes < 10 || [...counted.values()].some(c => c.success === 0)) {
+    await new Promise(resolve => setTimeout(resolve, 100))
+    flush()
+    flushes++
+    assert.ok(flushes < 600, 'every topic saw a delivery within 60 s')
+  }
+  const totals = await demo.stop()
+  assert.is(await demo.stop(), totals, 'stop() is idempotent')
+  flush()
+  flush()
+  for (const topic of topics) {
+    const c = counted.get(topic)
+    assert.is(c.success + c.error, totals.attempted.get(topic), `${topic}: success + error = attempted`)
+  }
+  assert.is([...counted.values()].reduce((n, c) => n + c.error, 0), totals.failedSends * 10)
+  const admin = new kafkajs.Kafka({ brokers: brokers.split(','), logLevel: kafkajs.logLevel.NOTHING }).admin()
+  await admin.connect()
+  await admin.deleteTopics({ topics }).catch(() => {})
+  await admin.disconnect()
+})
+
+test.run()
