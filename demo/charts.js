@@ -99,6 +99,11 @@ export function drawTimeline (canvas, points, windowSize) {
   g.beginPath()
   shown.forEach((p, i) => (i ? g.lineTo(x(i), y(p)) : g.moveTo(x(i), y(p))))
   g.stroke()
-  g.fillStyle = '#2f6fde'
-  shown.forEach((p, i) => { g.beginPath(); g.arc(x(i), y(p), 2.5, 0, Math.PI * 2); g.fill() })
+  shown.forEach((p, i) => {
+    // Hollow points: the two snapshots that drain the table after the workers stop.
+    g.beginPath(); g.arc(x(i), y(p), p.drain ? 3.5 : 2.5, 0, Math.PI * 2)
+    g.fillStyle = p.drain ? '#fff' : '#2f6fde'
+    g.fill()
+    if (p.drain) g.stroke()
+  })
 }
