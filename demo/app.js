@@ -148,6 +148,7 @@ async function reset () {
 }
 
 function gap (recorded, counted, final) {
+  if (recorded === 0 && counted === 0) return { value: '—', label: 'nothing recorded yet' }
   const missing = recorded - counted
   if (!final) return { value: compact(Math.abs(missing)), label: 'not counted yet (in flight or lost)' }
   if (missing === 0) return { value: '0', label: 'lost' }
@@ -181,7 +182,9 @@ function render () {
     ui.subline.textContent = phase === 'stopping' ? 'Stopping the workers and draining the table…' : 'Both sides flush on the same interval. Press Stop to settle the totals.'
   } else {
     ui.headline.textContent = verdict(n, recorded, counted, naive)
-    ui.subline.textContent = 'Every worker also kept its own exact count. wasm-tally\'s snapshots add up to it exactly; the naive counters do not.'
+    ui.subline.textContent = naive === recorded
+      ? 'Every worker also kept its own exact count. This time the naive counters got away with it: add workers or raise the rate, and the race shows.'
+      : 'Every worker also kept its own exact count. wasm-tally\'s snapshots add up to it exactly; the naive counters do not.'
   }
 
   const g1 = gap(recorded, counted, final)

@@ -80,7 +80,7 @@ export function drawTimeline (canvas, points, windowSize) {
   g.fillStyle = '#7a8494'
   g.strokeStyle = '#e4e8ee'
   g.lineWidth = 1
-  for (const f of [0, 0.5, 1]) {
+  for (const f of max >= 10 ? [0, 0.5, 1] : [0, 1]) {
     const y = top + h - f * h
     g.beginPath(); g.moveTo(left, y + 0.5); g.lineTo(left + w, y + 0.5); g.stroke()
     g.textAlign = 'right'
