@@ -28,6 +28,7 @@ let crew = [] // running workers
 let timer
 let lastFlushAt = 0
 let throughput = 0
+let failure // the first error, shown instead of the verdict
 
 async function freshTable () {
   return {
@@ -85,15 +86,14 @@ function spawn (index) {
   const progressBuffer = new SharedArrayBuffer(8)
   const member = { worker, progress: new BigInt64Array(progressBuffer) }
   member.done = new Promise((resolve, reject) => {
-    member.ready = new Promise(ready => {
-      worker.onmessage = ({ data }) => {
-        if (data.type === 'ready') ready()
-        else if (data.type === 'done') resolve(data.recorded)
-        else if (data.type === 'failed') reject(new Error(`worker ${index}: ${data.message}`))
-      }
-    })
-    worker.onerror = e => reject(new Error(`worker ${index}: ${e.message}`))
+    const failed = error => { reject(error); fail(error) }
+    worker.onmessage = ({ data }) => {
+      if (data.type === 'done') resolve(data.recorded)
+      else if (data.type === 'failed') failed(new Error(`worker ${index}: ${data.message}`))
+    }
+    worker.onerror = e => failed(new Error(`worker ${index}: ${e.message}`))
   })
+  member.done.catch(() => {}) // shown by fail() at once; stop() still sees it
   worker.postMessage({ type: 'start', index, shared: table.tally.share(), naiveBuffer: table.naive.buffer, controlBuffer: control.buffer, progressBuffer })
   return member
 }
@@ -111,7 +111,6 @@ async function start () {
   lastFlushAt = 0
   timer = setInterval(() => flush(), Number(ui.interval.value))
   render()
-  await Promise.all(crew.map(w => w.ready))
 }
 
 async function stop () {
@@ -228,6 +227,7 @@ function render () {
     running,
     topics: rows
   }
+  if (failure) showFailure()
 }
 
 ui.start.onclick = () => { start().catch(fail) }
@@ -238,9 +238,14 @@ window.addEventListener('resize', () => drawTimeline(ui.timeline, table.timeline
 
 function fail (error) {
   console.error(error)
+  failure ??= String(error.message || error)
+  showFailure()
+}
+
+function showFailure () {
   ui.headline.textContent = 'The demo stopped on an error'
-  ui.subline.textContent = String(error.message || error)
-  window.demoState = { ...window.demoState, error: String(error.message || error) }
+  ui.subline.textContent = failure
+  window.demoState = { ...window.demoState, error: failure }
 }
 
 if (!crossOriginIsolated) {

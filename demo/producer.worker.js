@@ -20,7 +20,6 @@ async function produce ({ index, shared, naiveBuffer, controlBuffer, progressBuf
   let allowance = 0
   let last = performance.now()
   let next = 0
-  postMessage({ type: 'ready', index })
 
   while (Atomics.load(control, CONTROL.RUN) === 1) {
     const rate = Atomics.load(control, CONTROL.RATE)
