@@ -119,12 +119,10 @@ async function stop () {
   render()
   Atomics.store(control, CONTROL.RUN, 0)
   Atomics.notify(control, CONTROL.RUN)
+  const ends = await Promise.allSettled(crew.map(w => w.done))
+  for (const w of crew) w.worker.terminate()
   let recorded = 0
-  try {
-    for (const w of crew) recorded += await w.done
-  } finally {
-    for (const w of crew) w.worker.terminate()
-  }
+  for (const end of ends) if (end.status === 'fulfilled') recorded += end.value
   clearInterval(timer)
   table.runMs += performance.now() - table.startedAt
   crew = []
