@@ -15,7 +15,11 @@ function listen () {
     const lines = []
     socket.on('message', msg => { for (const line of msg.toString('utf8').split('\n')) if (line) lines.push(line) })
     socket.once('error', reject)
-    socket.bind(0, '127.0.0.1', () => resolve({ socket, lines, port: socket.address().port }))
+    socket.bind(0, '127.0.0.1', () => {
+      // Room for bursts (capped by net.core.rmem_max): a full receive buffer drops datagrams.
+      try { socket.setRecvBufferSize(4 << 20) } catch {}
+      resolve({ socket, lines, port: socket.address().port })
+    })
   })
 }
 
