@@ -202,6 +202,23 @@ test('a busy snapshot lock is retried on the next tick; empty snapshots are not 
   assert.is(await flusher.stop(), undefined)
 })
 
+test('a table that throws during a timed flush: the error is surfaced, flushing goes on', async () => {
+  const tally = await Tally.create({ capacity: 64 })
+  let throws = 1
+  const broken = { trySnapshot: () => { if (throws-- > 0) throw new Error('table gone'); return tally.trySnapshot() } }
+  const got = {}
+  const expected = {}
+  const errors = []
+  let calls = 0
+  const flusher = flushEvery(broken, 2, snap => { calls++; addUp(got, snap) }, { onError: e => errors.push(e) })
+  recordSome(tally, expected, 1)
+  await waitFor(() => calls === 1, 'a flush after the failure')
+  assert.is(errors.length, 1)
+  assert.match(errors[0].message, /table gone/)
+  assert.is(await flusher.stop(), undefined)
+  assert.equal(got, expected)
+})
+
 test('a sink object with write() and bad arguments', async () => {
   const tally = await Tally.create({ capacity: 64 })
   const got = {}

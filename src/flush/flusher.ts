@@ -1,6 +1,6 @@
 // The flusher: takes snapshots off the hot path and hands them to a sink,
 // keeping whatever the sink did not take for the next flush.
-import type { Snapshot } from '../snapshot.js'
+import { emptySnapshot, type Snapshot } from '../snapshot.js'
 import { copySnapshot, isEmptySnapshot, mergeSnapshots } from '../snapshot-merge.js'
 import { hookExit, type ExitHookOptions } from './exit-hooks.js'
 import { PartialDeliveryError, sinkName, sinkWrite, undeliveredOf, type Sink, type SinkFunction } from './sink.js'
@@ -145,7 +145,7 @@ export class Flusher {
   maybeFlush (): void {
     if (this.scheduled !== undefined || this.running || this.stopping !== undefined) return
     if (Date.now() - this.lastRunAt < this.intervalMs) return
-    this.scheduled = setTimeout(() => { this.scheduled = undefined; void this.enqueue('maybe') }, 0)
+    this.scheduled = setTimeout(() => { this.scheduled = undefined; this.background('maybe') }, 0)
     unrefTimer(this.scheduled)
   }
 
@@ -176,7 +176,7 @@ export class Flusher {
     if (this.scheduled !== undefined) clearTimeout(this.scheduled)
     this.timer = this.scheduled = undefined
     this.unhook()
-    this.stopping = this.enqueue('final').then(() => {
+    this.stopping = this.enqueue('final').catch(error => { this.fail(error) }).then(() => {
       const rest = this.held
       this.held = undefined
       return rest
@@ -185,8 +185,13 @@ export class Flusher {
   }
 
   private arm (ms: number): void {
-    this.timer = setTimeout(() => { this.timer = undefined; void this.enqueue('timer') }, Math.max(0, ms))
+    this.timer = setTimeout(() => { this.timer = undefined; this.background('timer') }, Math.max(0, ms))
     unrefTimer(this.timer)
+  }
+
+  /** A flush nobody awaits: a failure outside the sink (the table itself) is surfaced, never thrown. */
+  private background (reason: FlushReason): void {
+    this.enqueue(reason).catch(error => { this.fail(error) })
   }
 
   private enqueue (reason: FlushReason): Promise<FlushResult> {
@@ -276,7 +281,7 @@ export class Flusher {
     const reason = cause instanceof Error ? cause.message : String(cause)
     const error = new FlushError(
       `sink ${this.name} failed (${c.consecutiveFailures} in a row): ${reason}; its counts are kept for the next flush`,
-      this.name, c.consecutiveFailures, copySnapshot(this.held as Snapshot), this.retryAt, { cause })
+      this.name, c.consecutiveFailures, this.held === undefined ? emptySnapshot() : copySnapshot(this.held), this.retryAt, { cause })
     const heard = this.emit('error', error)
     if (!heard && c.consecutiveFailures === 1) console.warn(`wasm-tally: ${error.message}`)
   }
