@@ -1,46 +1,76 @@
-// The main job (npm start) on its embedded default: simulated producers in
-// worker threads, snapshots on an interval, recorded equals counted at the end.
+// The main job (npm start): on its embedded default (simulated producers in
+// worker threads), with another sink, and against a real broker.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { ensureBroker } from './helpers/kafka-broker.mjs'
 
-function job (args) {
+function job (args, env = {}) {
   return new Promise(resolve => {
-    execFile(process.execPath, ['dist/cli/main.js', ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['dist/cli/main.js', ...args], { timeout: 120_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? error.code : 0, stdout, stderr })
     })
   })
 }
 
+function finalLine (stderr) {
+  const m = /final: recorded ([\d,]+), counted ([\d,]+): exact/.exec(stderr)
+  assert.ok(m, `no exact final line in:\n${stderr}`)
+  assert.is(m[1], m[2])
+  const recorded = Number(m[1].replaceAll(',', ''))
+  assert.ok(recorded > 0, 'producers recorded something')
+  return recorded
+}
+
 test('the default job counts exactly what its producers recorded', async () => {
-  const { code, stdout } = await job(['--duration', '2.5', '--interval', '500', '--workers', '3'])
-  assert.is(code, 0, stdout)
-  const final = /final: recorded ([\d,]+), counted ([\d,]+): exact/.exec(stdout)
-  assert.ok(final, `no exact final line in:\n${stdout}`)
-  assert.is(final[1], final[2])
-  assert.ok(Number(final[1].replaceAll(',', '')) > 0, 'producers recorded something')
-  assert.ok((stdout.match(/^snapshot \d+/gm) ?? []).length >= 4, 'printed a snapshot per interval')
-  assert.match(stdout, /orders\s+[\d,]+\s+[\d,]+/)
+  const { code, stdout, stderr } = await job(['--duration', '2.5', '--interval', '500', '--workers', '3'])
+  assert.is(code, 0, stderr)
+  finalLine(stderr)
+  assert.ok((stdout.match(/^flush \d+ .* last flush/gm) ?? []).length >= 4, `a progress line per flush:\n${stdout}`)
+})
+
+test('--sink jsonl: the lines sum to what was recorded', async () => {
+  const { code, stdout, stderr } = await job(['--duration', '1.5', '--interval', '300', '--sink', 'jsonl'])
+  assert.is(code, 0, stderr)
+  let sum = 0
+  for (const line of stdout.trim().split('\n')) {
+    const { topics, overflow } = JSON.parse(line)
+    for (const c of Object.values(topics)) sum += c.success + c.error
+    sum += overflow.success + overflow.error
+  }
+  assert.is(sum, finalLine(stderr))
 })
 
 test('a bad option is a clear error, exit code 2', async () => {
-  const { code, stderr } = await job(['--workers', 'many'])
-  assert.is(code, 2)
-  assert.match(stderr, /--workers must be a number/)
+  const bad = await job(['--workers', 'many'])
+  assert.is(bad.code, 2)
+  assert.match(bad.stderr, /--workers must be a number/)
+  const sink = await job(['--sink', 'carrier-pigeon', '--duration', '1'])
+  assert.is(sink.code, 2)
+  assert.match(sink.stderr, /unknown sink "carrier-pigeon"/)
 })
 
-test('SIGINT stops the job cleanly with a final snapshot', async () => {
-  const { spawn } = await import('node:child_process')
+test('SIGINT stops the job cleanly with a final flush', async () => {
   const child = spawn(process.execPath, ['dist/cli/main.js', '--interval', '200'])
   let out = ''
+  let err = ''
   let sent = false
+  child.stderr.on('data', d => { err += d })
   child.stdout.on('data', d => {
     out += d
-    if (!sent && /snapshot 2/.test(out)) { sent = true; child.kill('SIGINT') }
+    if (!sent && /flush 2 /.test(out)) { sent = true; child.kill('SIGINT') }
   })
   const code = await new Promise(resolve => child.on('close', resolve))
-  assert.is(code, 0)
-  assert.match(out, /final: recorded [\d,]+, counted [\d,]+: exact/)
+  assert.is(code, 0, err)
+  finalLine(err)
+})
+
+test('--brokers: real kafkajs producers in worker threads, every attempted message counted', async () => {
+  const brokers = await ensureBroker()
+  const { code, stderr } = await job(['--brokers', brokers, '--duration', '4', '--interval', '500', '--sink', 'jsonl'])
+  assert.is(code, 0, stderr)
+  assert.match(stderr, /kafkajs producer threads/)
+  finalLine(stderr)
 })
 
 test.run()

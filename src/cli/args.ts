@@ -20,7 +20,8 @@ shared table; the main thread snapshots on an interval and prints per-topic delt
   --interval MS      snapshot interval (default 1000)
   --duration S       stop after S seconds (default: run until Ctrl-C)
   --brokers LIST     send to a real Kafka cluster through kafkajs instead of simulating
-  --sink NAME        where snapshots go: console (default), jsonl, prometheus, statsd
+  --sink NAME        where snapshots go: console (default), jsonl, prometheus (METRICS_PORT,
+                     default 9464), statsd (STATSD_HOST, STATSD_PORT, default 127.0.0.1:8125)
   --help             this text`
 
 export function parseArgs (argv: string[]): JobOptions {

@@ -1,41 +1,37 @@
-// The main job: producers (simulated by default) record delivery outcomes into
-// one shared table from worker threads; the main thread snapshots on an
-// interval, prints per-topic deltas, and on Ctrl-C (or --duration) stops the
-// producers and takes the final snapshot: recorded must equal counted.
+// The main job: producers (simulated by default, real kafkajs producers with
+// --brokers) record delivery outcomes into one shared table from worker
+// threads; a flusher snapshots on an interval into a sink. Ctrl-C (or
+// --duration) stops the producers and flushes the rest: recorded must equal
+// counted.
 import { Tally } from '../index.js'
+import { flushEvery } from '../flush/flusher.js'
 import { parseArgs } from './args.js'
-import { countOf, renderSnapshot } from './render.js'
-import { startSimulatedProducers } from './simulated-producers.js'
+import { startLoad } from './producers.js'
+import { countingSink, openSink } from './sinks.js'
+
+const n = (x: number): string => x.toLocaleString('en-US')
 
 async function main (): Promise<number> {
   const o = parseArgs(process.argv.slice(2))
   const tally = await Tally.create()
-  const producers = startSimulatedProducers(tally, o)
-  console.log(`wasm-tally: ${o.workers} simulated producer threads -> 1 shared table; snapshot every ${o.intervalMs} ms (Ctrl-C to stop)`)
-
+  const out = await openSink(o.sink)
   let counted = 0
-  let last = Date.now()
-  const flush = (): void => {
-    const snap = tally.snapshot()
-    counted += countOf(snap)
-    const now = Date.now()
-    console.log(renderSnapshot(snap, { recorded: producers.recorded(), counted }, (now - last) / 1000))
-    last = now
-  }
-  const timer = setInterval(flush, o.intervalMs)
+  const flusher = flushEvery(tally, o.intervalMs, countingSink(out.sink, count => { counted += count }), {
+    onError: e => console.error(`wasm-tally: ${e.message} (kept for the next flush)`)
+  })
+  const load = await startLoad(tally, o)
+  console.error(`wasm-tally: ${load.describe} -> 1 shared table -> ${out.describe}, every ${o.intervalMs} ms (Ctrl-C to stop)`)
 
   await new Promise<void>(resolve => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
     if (Number.isFinite(o.durationS)) setTimeout(resolve, o.durationS * 1000)
   })
-  clearInterval(timer)
-  const recorded = await producers.stop()
-  // Producers have stopped: two snapshots drain both buffers.
-  flush()
-  counted += countOf(tally.snapshot())
-  const exact = recorded === counted
-  console.log(`final: recorded ${recorded.toLocaleString('en-US')}, counted ${counted.toLocaleString('en-US')}: ${exact ? 'exact' : `MISMATCH (${counted - recorded})`}`)
+  const recorded = await load.stop()
+  const undelivered = await flusher.stop()
+  await out.close()
+  const exact = recorded === counted && undelivered === undefined
+  console.error(`final: recorded ${n(recorded)}, counted ${n(counted)}: ${exact ? 'exact' : `MISMATCH (${n(counted - recorded)}${undelivered ? ', some counts undelivered' : ''})`}`)
   return exact ? 0 : 1
 }
 

@@ -1,0 +1,29 @@
+// The load the main job counts: simulated producer threads by default, or
+// real kafkajs producers in worker threads with --brokers.
+import type { Tally } from '../index.js'
+import type { JobOptions } from './args.js'
+import { startSimulatedProducers } from './simulated-producers.js'
+
+export interface Load {
+  describe: string
+  /** Stops the producers; resolves with the exact number of deliveries they recorded. */
+  stop (): Promise<number>
+}
+
+export async function startLoad (tally: Tally, o: JobOptions): Promise<Load> {
+  if (o.brokers === undefined) {
+    const producers = startSimulatedProducers(tally, o)
+    return { describe: `${o.workers} simulated producer threads`, stop: () => producers.stop() }
+  }
+  const { startDemoProducers } = await import('../kafkajs/demo-producers.js')
+  const producers = await startDemoProducers({ brokers: o.brokers, tally, workers: o.workers })
+  return {
+    describe: `${o.workers} kafkajs producer threads -> ${o.brokers} (topics ${producers.topics.join(', ')})`,
+    async stop () {
+      const totals = await producers.stop()
+      let attempted = 0
+      for (const n of totals.attempted.values()) attempted += n
+      return attempted
+    }
+  }
+}

@@ -1,0 +1,66 @@
+// The sinks the main job can flush to (--sink), each with what it needs set up
+// and torn down. Sink modules load on demand, so the default pulls in no
+// optional dependency.
+import type { SinkObject } from '../flush/sink.js'
+import type { Snapshot } from '../snapshot.js'
+
+export interface JobSink {
+  sink: SinkObject
+  /** One line saying where the counts go. */
+  describe: string
+  close (): Promise<void>
+}
+
+export const SINK_NAMES = ['console', 'jsonl', 'prometheus', 'statsd']
+
+export async function openSink (name: string): Promise<JobSink> {
+  switch (name) {
+    case 'console': {
+      const { consoleTableSink } = await import('../sinks/console-table.js')
+      return { sink: consoleTableSink(process.stdout), describe: 'a live per-topic table on stdout', close: async () => {} }
+    }
+    case 'jsonl': {
+      const { jsonLinesSink } = await import('../sinks/json-lines.js')
+      return { sink: jsonLinesSink(process.stdout), describe: 'JSON lines on stdout', close: async () => {} }
+    }
+    case 'prometheus': {
+      const { Registry } = await import('prom-client')
+      const { prometheusSink } = await import('../sinks/prometheus.js')
+      const { serveMetrics } = await import('../sinks/metrics-server.js')
+      const registry = new Registry()
+      const server = await serveMetrics(registry, { port: Number(process.env.METRICS_PORT ?? 9464) })
+      return { sink: prometheusSink({ registry }), describe: `Prometheus counters at ${server.url}`, close: () => server.close() }
+    }
+    case 'statsd': {
+      const { StatsD } = await import('hot-shots')
+      const { statsdSink } = await import('../sinks/statsd.js')
+      const host = process.env.STATSD_HOST ?? '127.0.0.1'
+      const port = Number(process.env.STATSD_PORT ?? 8125)
+      const client = new StatsD({ host, port, errorHandler: () => {} })
+      return {
+        sink: statsdSink(client),
+        describe: `StatsD counters to udp://${host}:${port}`,
+        close: () => new Promise(resolve => client.close(() => resolve()))
+      }
+    }
+    default:
+      throw new Error(`unknown sink ${JSON.stringify(name)}: use one of ${SINK_NAMES.join(', ')}`)
+  }
+}
+
+/** Wraps a sink to count what it accepted (recorded vs counted at the end). */
+export function countingSink (inner: SinkObject, onDelivered: (count: number) => void): SinkObject {
+  return {
+    name: inner.name,
+    async write (snap: Snapshot) {
+      await inner.write(snap)
+      onDelivered(countOf(snap))
+    }
+  }
+}
+
+export function countOf (snap: Snapshot): number {
+  let total = snap.overflow.success + snap.overflow.error
+  for (const c of snap.topics.values()) total += c.success + c.error
+  return total
+}
