@@ -2,6 +2,7 @@
 // file per runtime, each carrying the wasm core. Node, browsers, Deno and Bun
 // embed it as base64 and compile it at load; workerd cannot compile bytes at
 // run time, so its bundle imports tally.wasm (shipped beside it) as a module.
+// @assemblyscript/loader is swapped for src/entries/instantiate.ts.
 // package.json "exports" picks the build by condition; types come from dist/*.d.ts.
 import { build } from 'esbuild'
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises'
@@ -15,7 +16,9 @@ const common = {
   minify: true,
   target: 'es2022',
   legalComments: 'none',
-  logLevel: 'warning'
+  logLevel: 'warning',
+  // The core needs only WebAssembly.instantiate, not the whole loader.
+  alias: { '@assemblyscript/loader': './src/entries/instantiate.ts' }
 }
 
 // workerd: src/core.ts -> src/entries/workerd-core.ts, and ./tally.wasm stays an import.

@@ -1,0 +1,58 @@
+// Size budget of what the package ships (run `npm run build` first): every
+// .wasm under 4 KiB, and each runtime's core bundle (minified ESM, no kafkajs
+// adapter) under 8 KiB gzipped. Prints the sizes.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const WASM_BUDGET = 4 * 1024
+const BUNDLE_GZIP_BUDGET = 8 * 1024
+const BUNDLES = ['node', 'browser', 'deno', 'bun', 'workerd']
+
+async function wasmFiles (dir) {
+  const found = []
+  for (const entry of await readdir(join(root, dir), { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.wasm')) found.push(join(entry.parentPath ?? entry.path, entry.name).slice(root.length))
+  }
+  return found
+}
+
+test('every shipped .wasm is under 4 KiB', async () => {
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'))
+  const shipped = [...pkg.files.filter(f => f.endsWith('.wasm')), ...await wasmFiles('dist')]
+  assert.ok(shipped.includes('build/tally.wasm') && shipped.includes('dist/bundles/tally.wasm'), `found ${shipped.join(', ')}`)
+  for (const file of shipped) {
+    const bytes = (await readFile(join(root, file))).byteLength
+    console.log(`  ${file}: ${bytes} bytes (budget ${WASM_BUDGET})`)
+    assert.ok(bytes < WASM_BUDGET, `${file} is ${bytes} bytes`)
+  }
+})
+
+test('each core bundle is under 8 KiB gzipped and carries no kafkajs adapter', async () => {
+  for (const name of BUNDLES) {
+    const file = `dist/bundles/${name}.js`
+    const code = await readFile(join(root, file))
+    const gzipped = gzipSync(code, { level: 9 }).byteLength
+    console.log(`  ${file}: ${code.byteLength} bytes minified, ${gzipped} bytes gzipped (budget ${BUNDLE_GZIP_BUDGET})`)
+    assert.ok(gzipped < BUNDLE_GZIP_BUDGET, `${file} is ${gzipped} bytes gzipped`)
+    assert.not.match(code.toString(), /kafkajs/i, `${file} pulls in the kafkajs adapter`)
+  }
+})
+
+test('the wasm ships inside every bundle, or beside it for workerd', async () => {
+  const wasm = await readFile(join(root, 'build/tally.wasm'))
+  for (const name of BUNDLES.filter(n => n !== 'workerd')) {
+    const code = (await readFile(join(root, `dist/bundles/${name}.js`))).toString()
+    assert.ok(code.includes(wasm.toString('base64')), `${name}.js embeds build/tally.wasm`)
+  }
+  const workerd = (await readFile(join(root, 'dist/bundles/workerd.js'))).toString()
+  assert.match(workerd, /from\s*"\.\/tally\.wasm"/, 'workerd.js imports ./tally.wasm as a module')
+  assert.not.ok(workerd.includes(wasm.toString('base64').slice(0, 64)), 'workerd.js carries no base64 copy')
+  assert.equal(await readFile(join(root, 'dist/bundles/tally.wasm')), wasm, 'dist/bundles/tally.wasm is build/tally.wasm')
+})
+
+test.run()
