@@ -1,0 +1,63 @@
+// Runs W writer threads (and optionally a snapshotting thread) over one fresh
+// table, and checks that every increment was counted exactly once.
+import { Worker } from 'node:worker_threads'
+import { Tally } from '../dist/index.js'
+import { mustEqual } from './harness.mjs'
+
+function once (worker, pick) {
+  return new Promise((resolve, reject) => {
+    const onMessage = msg => { if (pick(msg)) { worker.off('message', onMessage); resolve(msg) } }
+    worker.on('message', onMessage)
+    worker.once('error', reject)
+    worker.once('exit', code => reject(new Error(`worker exited with ${code} before answering`)))
+  })
+}
+
+/**
+ * topics: one topic name per writer (repeat a name to share it).
+ * snapshotEveryMs: undefined for no snapshotting thread, 0 for back to back.
+ * Returns { perSecond, seconds, total, snapshots, snapshotBusyMs }.
+ */
+export async function runWriters ({ topics, n, warmup, snapshotEveryMs, capacity = 64, stripes = 16, prepare }) {
+  const tally = await Tally.create({ capacity, stripes })
+  if (prepare) prepare(tally)
+  const shared = tally.share()
+  const signal = new SharedArrayBuffer(8)
+  const flags = new Int32Array(signal)
+  const snapshotter = snapshotEveryMs === undefined
+    ? undefined
+    : new Worker(new URL('./workers/snapshotter.mjs', import.meta.url), { workerData: { shared, signal, everyMs: snapshotEveryMs } })
+  const writers = topics.map(topic =>
+    new Worker(new URL('./workers/writer.mjs', import.meta.url), { workerData: { shared, topic, n, warmup, signal } }))
+  // Listen before anything can arrive: a message with no listener is lost.
+  const ready = [...writers, ...(snapshotter ? [snapshotter] : [])].map(w => once(w, m => m.ready))
+  const done = writers.map(w => once(w, m => m.end !== undefined))
+  const flushedP = snapshotter ? once(snapshotter, m => m.counted) : Promise.resolve({ counted: {}, snapshots: 0, busyMs: 0 })
+  for (const p of [...done, flushedP]) p.catch(() => {})
+  try {
+    await Promise.all(ready)
+    Atomics.store(flags, 0, 1)
+    Atomics.notify(flags, 0)
+    const reports = await Promise.all(done)
+    Atomics.store(flags, 1, 1)
+    Atomics.notify(flags, 1)
+    const flushed = await flushedP
+
+    // Writers have stopped: two snapshots drain both buffers.
+    const counted = { ...flushed.counted }
+    for (const snap of [tally.snapshot(), tally.snapshot()]) {
+      for (const [topic, c] of snap.topics) counted[topic] = (counted[topic] ?? 0) + c.success
+    }
+    const expected = {}
+    for (const [i, topic] of topics.entries()) expected[topic] = (expected[topic] ?? 0) + reports[i].recorded
+    for (const topic of Object.keys({ ...expected, ...counted })) mustEqual(`topic ${topic}`, counted[topic] ?? 0, expected[topic] ?? 0)
+
+    const start = Math.min(...reports.map(r => r.start))
+    const end = Math.max(...reports.map(r => r.end))
+    const seconds = (end - start) / 1000
+    const total = n * topics.length
+    return { perSecond: total / seconds, seconds, total, snapshots: flushed.snapshots, snapshotBusyMs: flushed.busyMs }
+  } finally {
+    await Promise.all([...writers, ...(snapshotter ? [snapshotter] : [])].map(w => w.terminate()))
+  }
+}
