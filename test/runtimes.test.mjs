@@ -111,14 +111,23 @@ test('Bun: one thread', async () => {
   report(r)
 })
 
-// An open Bun report says wasm writes to shared memory were not seen by a
-// worker. With this engine's atomic reads and writes, Bun 1.4 sees them both
-// ways: this case asserts that it does (docs/RUNTIMES.md).
+// An open Bun report (oven-sh/bun#25677, Bun 1.3.5) says wasm writes to a
+// shared memory were not seen by a worker. With this engine's atomic reads and
+// writes, Bun 1.4 sees them both ways, on Web Workers and on
+// node:worker_threads: these cases assert that it does (docs/RUNTIMES.md).
 test('Bun: Web Workers sharing the memory', async () => {
   need('bun')
   const r = result('bun', await run(bin.bun, [join(fixtures, 'web.js'), 'bun', String(WRITERS), String(STEPS)]))
   checkRun(r)
   report(r, 'Web Workers')
+})
+
+test('Bun: node:worker_threads sharing the memory', async () => {
+  need('bun')
+  const r = result('bun', await run(bin.bun, [join(fixtures, 'node.js'), String(WRITERS), String(STEPS)]))
+  assert.is(r.bundle.slice(r.bundle.indexOf('/dist/') + 1), 'dist/bundles/bun.js', 'the package name resolves to the bun bundle')
+  checkRun(r)
+  report(r, 'worker_threads')
 })
 
 function freePort () {

@@ -1,5 +1,6 @@
-// Node: one thread, then worker_threads (handoff both ways, and concurrent
-// writers under continuous snapshots). Usage: node node.js <writers> <steps>
+// Node (and Bun's node:worker_threads): one thread, then worker_threads
+// (handoff both ways, and concurrent writers under continuous snapshots).
+// Usage: node node.js <writers> <steps>
 // Prints one line "RESULT {json}" for test/runtimes.test.mjs.
 import { Worker } from 'node:worker_threads'
 import { Tally } from 'wasm-tally'
@@ -19,4 +20,4 @@ function start () {
 const single = runSingleThread(await Tally.create({ capacity: 64 }), { steps })
 const threads = await runThreads(await Tally.create({ capacity: 64, stripes: 8 }), start, { writers, steps })
 const bundle = import.meta.resolve('wasm-tally')
-console.log('RESULT ' + JSON.stringify({ runtime: `node ${process.versions.node}`, bundle, single, threads }))
+console.log('RESULT ' + JSON.stringify({ runtime: globalThis.Bun ? `bun ${Bun.version} (node:worker_threads)` : `node ${process.versions.node}`, bundle, single, threads }))
