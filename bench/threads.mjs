@@ -16,7 +16,7 @@ function once (worker, pick) {
 /**
  * topics: one topic name per writer (repeat a name to share it).
  * snapshotEveryMs: undefined for no snapshotting thread, 0 for back to back.
- * Returns { perSecond, seconds, total, snapshots, snapshotBusyMs }.
+ * Returns { perSecond, seconds, total, snapshots, snapshotsPerSecond, snapshotBusyMs }.
  */
 export async function runWriters ({ topics, n, warmup, snapshotEveryMs, capacity = 64, stripes = 16, prepare }) {
   const tally = await Tally.create({ capacity, stripes })
@@ -32,7 +32,7 @@ export async function runWriters ({ topics, n, warmup, snapshotEveryMs, capacity
   // Listen before anything can arrive: a message with no listener is lost.
   const ready = [...writers, ...(snapshotter ? [snapshotter] : [])].map(w => once(w, m => m.ready))
   const done = writers.map(w => once(w, m => m.end !== undefined))
-  const flushedP = snapshotter ? once(snapshotter, m => m.counted) : Promise.resolve({ counted: {}, snapshots: 0, busyMs: 0 })
+  const flushedP = snapshotter ? once(snapshotter, m => m.counted) : Promise.resolve({ counted: {}, snapshots: 0, busyMs: 0, during: 0, windowMs: 0 })
   for (const p of [...done, flushedP]) p.catch(() => {})
   try {
     await Promise.all(ready)
@@ -56,7 +56,8 @@ export async function runWriters ({ topics, n, warmup, snapshotEveryMs, capacity
     const end = Math.max(...reports.map(r => r.end))
     const seconds = (end - start) / 1000
     const total = n * topics.length
-    return { perSecond: total / seconds, seconds, total, snapshots: flushed.snapshots, snapshotBusyMs: flushed.busyMs }
+    const snapshotsPerSecond = flushed.windowMs > 0 ? flushed.during / (flushed.windowMs / 1000) : 0
+    return { perSecond: total / seconds, seconds, total, snapshots: flushed.snapshots, snapshotsPerSecond, snapshotBusyMs: flushed.busyMs }
   } finally {
     await Promise.all([...writers, ...(snapshotter ? [snapshotter] : [])].map(w => w.terminate()))
   }

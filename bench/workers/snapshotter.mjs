@@ -19,8 +19,17 @@ function take () {
 }
 
 parentPort.postMessage({ ready: true })
+// Snapshots taken between the writers' start signal and the stop signal,
+// and how long that window was, give the rate writers ran beside.
+let during = 0
+let windowStart = 0
 while (Atomics.load(stop, 1) === 0) {
   take()
+  if (Atomics.load(stop, 0) === 1) {
+    if (windowStart === 0) windowStart = performance.now()
+    else during++
+  }
   if (everyMs > 0) Atomics.wait(stop, 1, 0, everyMs)
 }
-parentPort.postMessage({ counted, snapshots, busyMs })
+const windowMs = windowStart === 0 ? 0 : performance.now() - windowStart
+parentPort.postMessage({ counted, snapshots, busyMs, during, windowMs })
