@@ -81,7 +81,7 @@ test('the exports map picks the bundle for each runtime condition', async () => 
     assert.is(wasm, 'dist/bundles/tally.wasm')
   }
   assert.equal(picks, {
-    node: 'dist/bundles/node.js',
+    node: 'dist/index.js',
     browser: 'dist/bundles/browser.js',
     deno: 'dist/bundles/deno.js',
     bun: 'dist/bundles/bun.js',
@@ -91,7 +91,7 @@ test('the exports map picks the bundle for each runtime condition', async () => 
 
 test('Node: worker_threads, continuous snapshots', async () => {
   const r = result('node', await run(process.execPath, [join(fixtures, 'node.js'), String(WRITERS), String(STEPS)]))
-  assert.is(r.bundle.slice(r.bundle.indexOf('/dist/') + 1), 'dist/bundles/node.js', 'the package name resolves to the node bundle')
+  assert.is(r.bundle.slice(r.bundle.indexOf('/dist/') + 1), 'dist/index.js', 'the package name resolves to the ESM build the subpaths share')
   checkRun(r)
   report(r, 'worker_threads')
 })

@@ -1,8 +1,11 @@
 // Flushing once more when a Node process is told to end or runs out of work.
 
+/** Signals a final flush may hook (named here so the types need no Node typings). */
+export type ExitSignal = 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGQUIT' | 'SIGUSR1' | 'SIGUSR2' | 'SIGBREAK'
+
 export interface ExitHookOptions {
   /** Signals that trigger a final flush (default SIGTERM and SIGINT). */
-  signals?: NodeJS.Signals[]
+  signals?: ExitSignal[]
   /** Also flush on 'beforeExit', when the event loop runs dry (default true). */
   beforeExit?: boolean
 }
@@ -24,7 +27,7 @@ export function hookExit (stop: () => Promise<unknown>, options: ExitHookOptions
   const proc = nodeProcess()
   if (proc === undefined) return () => {}
   const signals = options.signals ?? ['SIGTERM', 'SIGINT']
-  const handlers = new Map<NodeJS.Signals, () => void>()
+  const handlers = new Map<ExitSignal, () => void>()
   const unhook = (): void => {
     for (const [signal, handler] of handlers) proc.off(signal, handler)
     handlers.clear()
