@@ -15,10 +15,12 @@ function once (worker, pick) {
 
 /**
  * topics: one topic name per writer (repeat a name to share it).
- * snapshotEveryMs: undefined for no snapshotting thread, 0 for back to back.
+ * ownTables: each writer counts into a table of its own (the control: nothing shared).
+ * snapshotEveryMs: undefined for no snapshotting thread, 0 for back to back,
+ * -1 for a thread that spins without snapshotting (the control for a busy core).
  * Returns { perSecond, seconds, total, snapshots, snapshotsPerSecond, snapshotBusyMs }.
  */
-export async function runWriters ({ topics, n, warmup, snapshotEveryMs, capacity = 64, stripes = 16, prepare }) {
+export async function runWriters ({ topics, n, warmup, snapshotEveryMs, ownTables = false, capacity = 64, stripes = 16, prepare }) {
   const tally = await Tally.create({ capacity, stripes })
   if (prepare) prepare(tally)
   const shared = tally.share()
@@ -28,7 +30,7 @@ export async function runWriters ({ topics, n, warmup, snapshotEveryMs, capacity
     ? undefined
     : new Worker(new URL('./workers/snapshotter.mjs', import.meta.url), { workerData: { shared, signal, everyMs: snapshotEveryMs } })
   const writers = topics.map(topic =>
-    new Worker(new URL('./workers/writer.mjs', import.meta.url), { workerData: { shared, topic, n, warmup, signal } }))
+    new Worker(new URL('./workers/writer.mjs', import.meta.url), { workerData: { shared: ownTables ? null : shared, topic, n, warmup, signal } }))
   // Listen before anything can arrive: a message with no listener is lost.
   const ready = [...writers, ...(snapshotter ? [snapshotter] : [])].map(w => once(w, m => m.ready))
   const done = writers.map(w => once(w, m => m.end !== undefined))
@@ -49,7 +51,10 @@ export async function runWriters ({ topics, n, warmup, snapshotEveryMs, capacity
       for (const [topic, c] of snap.topics) counted[topic] = (counted[topic] ?? 0) + c.success
     }
     const expected = {}
-    for (const [i, topic] of topics.entries()) expected[topic] = (expected[topic] ?? 0) + reports[i].recorded
+    for (const [i, topic] of topics.entries()) {
+      if (ownTables) mustEqual(`private table of writer ${i}`, reports[i].counted, reports[i].recorded)
+      else expected[topic] = (expected[topic] ?? 0) + reports[i].recorded
+    }
     for (const topic of Object.keys({ ...expected, ...counted })) mustEqual(`topic ${topic}`, counted[topic] ?? 0, expected[topic] ?? 0)
 
     const start = Math.min(...reports.map(r => r.start))

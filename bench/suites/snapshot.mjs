@@ -83,19 +83,23 @@ const warmup = quick ? 2e5 : 2e6
 for (const registered of [16, 1024]) {
   const prepare = tally => { for (let i = 0; i < registered; i++) tally.bind(names[i]) }
   const idle = []
+  const spin = []
   const busy = []
   const rates = []
   for (let r = 0; r < rounds; r++) {
     idle.push((await runWriters({ topics: [names[0]], n, warmup, capacity: registered, prepare })).perSecond)
+    spin.push((await runWriters({ topics: [names[0]], n, warmup, capacity: registered, prepare, snapshotEveryMs: -1 })).perSecond)
     const res = await runWriters({ topics: [names[0]], n, warmup, capacity: registered, prepare, snapshotEveryMs: 0 })
     busy.push(res.perSecond)
     rates.push(res.snapshotsPerSecond)
   }
   const group = `1 writer thread (bind().success()), ${registered} topics registered`
   const a = summarize(idle)
+  const c = summarize(spin)
   const b = summarize(busy)
-  progress(`${group}: ${(a.median / 1e6).toFixed(1)} M/s alone, ${(b.median / 1e6).toFixed(1)} M/s beside back-to-back snapshots (${median(rates).toFixed(0)} snapshots/s)`)
+  progress(`${group}: ${(a.median / 1e6).toFixed(1)} M/s alone, ${(c.median / 1e6).toFixed(1)} M/s beside a spinning thread, ${(b.median / 1e6).toFixed(1)} M/s beside back-to-back snapshots (${median(rates).toFixed(0)} snapshots/s)`)
   rows.push({ id: `writer-${registered}-alone`, label: 'no snapshots', group, impl: 'wasm-tally', unit: 'ops/s', reference: true, ...a })
+  rows.push({ id: `writer-${registered}-spin`, label: 'control: another thread spinning, not snapshotting', group, impl: 'wasm-tally', unit: 'ops/s', ...c })
   rows.push({ id: `writer-${registered}-busy`, label: `snapshots back to back in another thread (~${median(rates).toFixed(0)}/s)`, group, impl: 'wasm-tally', unit: 'ops/s', snapshotsPerSecond: median(rates), ...b })
 }
 
