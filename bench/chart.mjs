@@ -6,7 +6,7 @@ const LABEL_W = 390
 const VALUE_W = 110
 const BAR_H = 16
 const GAP = 6
-const FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12"'
+const FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"'
 
 function esc (s) {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
@@ -15,7 +15,7 @@ function esc (s) {
 const COLORS = { 'wasm-tally': '#2f6fdd', default: '#9aa3ad', python: '#c9822b' }
 
 function colorOf (row) {
-  if (row.impl === 'wasm-tally') return COLORS['wasm-tally']
+  if (row.impl === 'wasm-tally' && !row.group.startsWith('control')) return COLORS['wasm-tally']
   if (String(row.impl).startsWith('Python')) return COLORS.python
   return COLORS.default
 }
@@ -34,28 +34,33 @@ function panel (y0, title, rows, { log, unit, format }) {
   for (const r of rows) {
     if (r.group !== group) {
       group = r.group
-      out.push(`<text x="10" y="${y + 12}" ${FONT} font-style="italic" fill="#555">${esc(group)}</text>`)
+      out.push(`<text x="10" y="${y + 12}" ${FONT} font-size="12" font-style="italic" fill="#555">${esc(group)}</text>`)
       y += BAR_H + GAP
     }
     const w = Math.max(1, x(r.median) - LABEL_W)
-    out.push(`<text x="${LABEL_W - 8}" y="${y + 12}" text-anchor="end" ${FONT}>${esc(r.label)}</text>`)
+    out.push(`<text x="${LABEL_W - 8}" y="${y + 12}" text-anchor="end" ${FONT} font-size="12">${esc(r.short ?? r.label)}</text>`)
     out.push(`<rect x="${LABEL_W}" y="${y}" width="${w.toFixed(1)}" height="${BAR_H}" fill="${colorOf(r)}"/>`)
     if (r.max > r.min) {
       const cy = y + BAR_H / 2
       out.push(`<path d="M${x(r.min).toFixed(1)} ${cy}H${x(r.max).toFixed(1)}M${x(r.min).toFixed(1)} ${cy - 4}v8M${x(r.max).toFixed(1)} ${cy - 4}v8" stroke="#222" stroke-width="1"/>`)
     }
-    out.push(`<text x="${WIDTH - VALUE_W + 4}" y="${y + 12}" ${FONT}>${esc(format(r))}</text>`)
+    out.push(`<text x="${WIDTH - VALUE_W + 4}" y="${y + 12}" ${FONT} font-size="12">${esc(format(r))}</text>`)
     y += BAR_H + GAP
   }
   // Axis ticks.
   const ticks = []
   if (log) for (let t = lo; t <= hi * 1.0001; t *= 10) ticks.push(t)
-  else for (let i = 0; i <= 4; i++) ticks.push(hi * i / 4)
+  else {
+    const raw = hi / 5
+    const mag = 10 ** Math.floor(Math.log10(raw))
+    const step = [1, 2, 5, 10].map(k => k * mag).find(k => k >= raw)
+    for (let t = 0; t <= hi; t += step) ticks.push(t)
+  }
   for (const t of ticks) {
     out.push(`<line x1="${x(t).toFixed(1)}" y1="${top - 4}" x2="${x(t).toFixed(1)}" y2="${y}" stroke="#ddd"/>`)
-    out.push(`<text x="${x(t).toFixed(1)}" y="${y + 14}" text-anchor="middle" ${FONT} fill="#555">${esc(unit === 'M/s' ? (t / 1e6).toFixed(0) : t >= 1 ? t : t.toString())}</text>`)
+    out.push(`<text x="${x(t).toFixed(1)}" y="${y + 14}" text-anchor="middle" ${FONT} font-size="12" fill="#555">${esc(unit === 'M/s' ? (t / 1e6).toFixed(0) : t >= 1 ? t : t.toString())}</text>`)
   }
-  out.push(`<text x="${LABEL_W + plotW / 2}" y="${y + 30}" text-anchor="middle" ${FONT} fill="#555">${esc(unit)}${log ? ' (log scale)' : ''}; bar = median, whisker = min to max over runs</text>`)
+  out.push(`<text x="${LABEL_W + plotW / 2}" y="${y + 30}" text-anchor="middle" ${FONT} font-size="12" fill="#555">${esc(unit)}${log ? ' (log scale)' : ''}; bar = median, whisker = min to max over runs</text>`)
   return [out.join('\n'), y + 40 - y0]
 }
 
@@ -73,14 +78,14 @@ export function chart (results) {
   }
   const scaling = suite('scaling')
   if (scaling) {
-    const [svg, h] = panel(y, 'Aggregate increments per second across worker threads (higher is better)', scaling.rows, {
+    const [svg, h] = panel(y, 'Aggregate increments per second across worker threads (higher is better)', scaling.rows.filter(r => r.unit === undefined), {
       log: false, unit: 'M/s', format: r => `${(r.median / 1e6).toFixed(0)} M/s (${r.ratio.toFixed(2)}x)`
     })
     parts.push(svg)
     y += h + 10
   }
   const m = results.machine
-  parts.push(`<text x="10" y="${y + 4}" ${FONT} fill="#555">${esc(`${results.date.slice(0, 10)}, ${m.cpus} x ${m.cpuModel}, Node ${m.node}, ${results.command}`)}</text>`)
+  parts.push(`<text x="10" y="${y + 4}" ${FONT} font-size="12" fill="#555">${esc(`${results.date.slice(0, 10)}, ${m.cpus} x ${m.cpuModel}, Node ${m.node}, ${results.command}`)}</text>`)
   y += 14
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${y}" viewBox="0 0 ${WIDTH} ${y}">\n<rect width="100%" height="100%" fill="#fff"/>\n${parts.join('\n')}\n</svg>\n`
 }

@@ -91,6 +91,7 @@ def main():
         rows.append({
             "id": "python-%d" % threads,
             "label": "Python threading.Lock + dict, %d writer thread%s (+ flusher every %d ms)" % (threads, "" if threads == 1 else "s", FLUSH_EVERY_S * 1000),
+            "short": "Python Lock + dict, %d writer thread%s" % (threads, "" if threads == 1 else "s"),
             "group": "seed pattern, 8 topics rotating (wall ns per increment, all threads)",
             "impl": "Python %s" % ".".join(map(str, sys.version_info[:3])),
             "refersTo": "increment/tally-record8",

@@ -55,6 +55,13 @@ const row = (id, label, group, impl, fn, reference = false) => {
   calls[id] = 0
   return { id, label, group, impl, reference, ops: OPS, fn }
 }
+// Shorter labels for the chart.
+const SHORT = {
+  'otel-record8': 'OpenTelemetry add(1, attributes), reader attached',
+  'otel-record1': 'OpenTelemetry add(1, attributes), reader attached',
+  'otel-bare-record8': 'OpenTelemetry add(1, attributes), no reader',
+  'otel-bare-record1': 'OpenTelemetry add(1, attributes), no reader'
+}
 
 const rows = [
   row('tally-bind', 'wasm-tally bind(topic).success()', 'bound handle, 1 topic', 'wasm-tally', () => {
@@ -168,5 +175,5 @@ emit({
   unit: 'ns/op',
   ratio: 'cost relative to the wasm-tally row of the same kind (lower is faster)',
   params: { rounds, minCpuMs, opsPerCall: OPS },
-  rows: rows.map((r, i) => ({ id: r.id, label: r.label, group: r.group, impl: r.impl, reference: r.reference, ...summaries[i] }))
+  rows: rows.map((r, i) => ({ id: r.id, label: r.label, short: SHORT[r.id], group: r.group, impl: r.impl, reference: r.reference, ...summaries[i] }))
 })
