@@ -2,76 +2,33 @@
 // use, with every topic counted on every stripe since the last snapshot (the
 // most a snapshot can have to move) and with nothing counted (the scan alone);
 // then what back-to-back snapshots cost a writer thread.
-import { Tally } from '../../dist/index.js'
-import { emit, median, mustEqual, progress, quick, summarize } from '../harness.mjs'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { emit, median, progress, quick, summarize } from '../harness.mjs'
 import { runWriters } from '../threads.mjs'
 
 const TOPICS = [16, 256, 1024, 4096, 65536]
 const STRIPES_IN_USE = [1, 4, 16]
 const rounds = quick ? 3 : 5
 const perRound = quick ? 5 : 11
-const warmupCount = quick ? 15 : 30
-const warmupMs = quick ? 50 : 200
+const warmupCount = quick ? 200 : 400
+const warmupMs = quick ? 300 : 1000
 
-const names = Array.from({ length: Math.max(...TOPICS) }, (_, i) => `bench.topic-${i}`)
+const names = Array.from({ length: 1024 }, (_, i) => `bench.topic-${i}`)
+const costRun = fileURLToPath(new URL('../workers/snapshot-cost.mjs', import.meta.url))
 
-/** A table with `topics` registered and `stripes` instances (one stripe each) attached in this thread. */
-async function table (topics, stripes) {
-  const first = await Tally.create({ capacity: topics, stripes: 16 })
-  const instances = [first]
-  for (let s = 1; s < stripes; s++) instances.push(await Tally.attach(first.share()))
-  for (const t of instances) for (let i = 0; i < topics; i++) t.record(names[i], 'success', 0)
-  const stats = first.stats()
-  mustEqual('registered topics', stats.registered, topics)
-  mustEqual('stripes in use', stats.stripesInUse, stripes)
-  return { first, instances }
-}
-
-function dirty ({ instances }, topics) {
-  for (const t of instances) {
-    for (let i = 0; i < topics; i++) t.record(names[i], 'success')
-  }
-}
-
-/** Median microseconds of `perRound` snapshots, each after `before()` (untimed). */
-function timeSnapshots ({ first }, before, check) {
-  const samples = []
-  for (let k = 0; k < perRound; k++) {
-    before()
-    const t0 = performance.now()
-    const snap = first.snapshot()
-    samples.push((performance.now() - t0) * 1000)
-    check(snap)
-  }
-  return median(samples)
-}
-
+// Each shape is measured in a fresh process, as a flusher thread with one table
+// would run: one process's JIT state never colours another shape's numbers.
 const rows = []
 for (const topics of TOPICS) {
   for (const stripes of STRIPES_IN_USE) {
-    const t = await table(topics, stripes)
-    const dirtyValues = []
-    const idleValues = []
-    // Warm up (at least `warmupCount` rounds and `warmupMs`, at most 1 s) so the
-    // JIT has settled on both paths; the snapshots also drain what it counted.
-    const t0 = performance.now()
-    for (let k = 0; ; k++) {
-      const ms = performance.now() - t0
-      if ((k >= warmupCount && ms >= warmupMs) || ms > 1000) break
-      dirty(t, topics); t.first.snapshot(); t.first.snapshot()
-    }
-    for (let r = 0; r < rounds; r++) {
-      dirtyValues.push(timeSnapshots(t, () => dirty(t, topics), snap => {
-        // Every topic was counted once per stripe since the previous snapshot.
-        mustEqual(`topics in a snapshot of ${topics}`, snap.topics.size, topics)
-        mustEqual(`count of ${names[topics - 1]}`, snap.topics.get(names[topics - 1]).success, stripes)
-      }))
-      idleValues.push(timeSnapshots(t, () => {}, snap => mustEqual('topics in an idle snapshot', snap.topics.size, 0)))
-    }
-    const d = summarize(dirtyValues)
-    const i = summarize(idleValues)
+    const child = spawnSync(process.execPath, [costRun, ...[topics, stripes, rounds, perRound, warmupCount, warmupMs].map(String)], { encoding: 'utf8' })
+    if (child.status !== 0) throw new Error(`snapshot cost run failed: ${child.stderr}`)
+    const res = JSON.parse(child.stdout.trim().split('\n').pop())
+    const d = summarize(res.dirty)
+    const i = summarize(res.idle)
     progress(`${topics} topics, ${stripes} stripe${stripes > 1 ? 's' : ''} in use: ${d.median.toFixed(1)} us with every topic counted, ${i.median.toFixed(1)} us idle`)
-    rows.push({ id: `dirty-${topics}-s${stripes}`, label: `${topics} topics, ${stripes} stripe${stripes > 1 ? 's' : ''} in use, all counted`, group: `snapshot(), every topic counted on every stripe in use`, impl: 'wasm-tally', reference: topics === 16 && stripes === 1, ...d })
+    rows.push({ id: `dirty-${topics}-s${stripes}`, label: `${topics} topics, ${stripes} stripe${stripes > 1 ? 's' : ''} in use, all counted`, group: 'snapshot(), every topic counted on every stripe in use', impl: 'wasm-tally', reference: topics === 16 && stripes === 1, ...d })
     rows.push({ id: `idle-${topics}-s${stripes}`, label: `${topics} topics, ${stripes} stripe${stripes > 1 ? 's' : ''} in use, nothing counted`, group: 'snapshot(), nothing counted since the last one', impl: 'wasm-tally', reference: topics === 16 && stripes === 1, ...i })
   }
 }
