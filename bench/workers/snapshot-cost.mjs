@@ -47,21 +47,6 @@ const idleValues = []
 // collect() and its Map building take a few hundred snapshots, about a second,
 // to be fully optimised. The snapshots also drain what the warm-up counted.
 const t0 = performance.now()
-    const snap = first.snapshot()
-    samples.push((performance.now() - t0) * 1000)
-    check(snap)
-  }
-  return median(samples)
-}
-
-const t = await table(topics, stripes)
-const dirtyValues = []
-const idleValues = []
-// Warm up (at least `warmupCount` rounds and `warmupMs`, at most twice that: a few
-// hundred snapshots, about a second, before collect() and its Map building are
-// fully optimised) so the
-// JIT has settled on both paths; the snapshots also drain what it counted.
-const t0 = performance.now()
 for (let k = 0; ; k++) {
   const ms = performance.now() - t0
   if ((k >= warmupCount && ms >= warmupMs) || ms > 2 * warmupMs) break
