@@ -5,7 +5,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -17,9 +17,16 @@ import { serve } from './runtimes/browser/serve.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const fixtures = join(root, 'test', 'runtimes')
+// npm leaves Bun's binary in its platform package when install scripts are
+// skipped; Bun's postinstall moves it to node_modules/bun/bin/bun.exe.
+const bunCandidates = [
+  join(root, 'node_modules', '@oven', 'bun-linux-x64', 'bin', 'bun'),
+  join(root, 'node_modules', 'bun', 'bin', 'bun.exe')
+]
+const isBinary = file => existsSync(file) && statSync(file).size > 1_000_000
 const bin = {
   deno: join(root, 'node_modules', '.bin', 'deno'),
-  bun: join(root, 'node_modules', '@oven', 'bun-linux-x64', 'bin', 'bun'),
+  bun: bunCandidates.find(isBinary) ?? bunCandidates.join(' or '),
   workerd: join(root, 'node_modules', '.bin', 'workerd'),
   chromium: '/usr/bin/chromium'
 }
