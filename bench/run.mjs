@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import { addRatios, checkTargets, suiteTable, targetTable } from './report.mjs'
 import { chart } from './chart.mjs'
 
@@ -17,14 +18,16 @@ const only = args.find(a => a.startsWith('--only='))?.slice(7).split(',') ?? []
 const pass = quick ? ['--quick'] : []
 const node = process.execPath
 
+const here = file => fileURLToPath(new URL(file, import.meta.url))
+
 const SUITES = [
-  { id: 'increment', cmd: node, args: ['bench/suites/increment.mjs'] },
-  { id: 'seed-pattern', cmd: 'python3', args: ['bench/seed_pattern.py'] },
-  { id: 'scaling', cmd: node, args: ['bench/suites/scaling.mjs'] },
-  { id: 'snapshot', cmd: node, args: ['bench/suites/snapshot.mjs'] },
-  { id: 'memory', cmd: node, args: ['--expose-gc', 'bench/suites/memory.mjs'] },
+  { id: 'increment', cmd: node, args: [here('suites/increment.mjs')] },
+  { id: 'seed-pattern', cmd: 'python3', args: [here('seed_pattern.py')] },
+  { id: 'scaling', cmd: node, args: [here('suites/scaling.mjs')] },
+  { id: 'snapshot', cmd: node, args: [here('suites/snapshot.mjs')] },
+  { id: 'memory', cmd: node, args: [here('suites/memory.mjs')] },
   // Suite 6, kafkajs end to end: runs against the brokers in KAFKA_BROKERS.
-  { id: 'kafka', cmd: node, args: ['bench/suites/kafka.mjs'] }
+  { id: 'kafka', cmd: node, args: [here('suites/kafka.mjs')] }
 ]
 
 function runSuite (suite) {
@@ -85,12 +88,13 @@ for (const suite of suites) console.log(suiteTable(suite))
 console.log('Targets (reported, never asserted):\n')
 console.log(targetTable(targets))
 
-const dir = quick ? 'bench/results/tmp' : 'bench/results'
+const dir = here(quick ? 'results/tmp' : 'results')
 await mkdir(dir, { recursive: true })
 const json = JSON.stringify(results, null, 2) + '\n'
 const stamp = date.slice(0, 19).replace(/:/g, '-')
 await writeFile(`${dir}/${stamp}.json`, json)
 await writeFile(`${dir}/latest.json`, json)
 await writeFile(`${dir}/latest.svg`, chart(results))
-console.log(`wrote ${dir}/${stamp}.json, ${dir}/latest.json and ${dir}/latest.svg in ${results.seconds.toFixed(0)} s`)
+const shown = quick ? 'bench/results/tmp' : 'bench/results'
+console.log(`wrote ${shown}/${stamp}.json, ${shown}/latest.json and ${shown}/latest.svg in ${results.seconds.toFixed(0)} s`)
 process.exit(suites.some(s => s.error) ? 1 : 0)
