@@ -38,26 +38,28 @@ export function flip(): u32 {
   return old;
 }
 
-function drainRow(buffer: u32, slot: u32, used: u32): void {
-  for (let o: u32 = 0; o < OUTCOMES; o++) {
-    const staging = stagingBase + (<usize>slot * <usize>OUTCOMES + <usize>o) * CELL_BYTES;
-    let p = cell(0, slot, o) + <usize>buffer * bufferBytes;
-    for (let s: u32 = 0; s < used; s++) {
-      if (atomic.load<u64>(p) != 0) {
-        // Exchange and add with nothing in between that could be interrupted.
-        atomic.add<u64>(staging, atomic.xchg<u64>(p, 0));
-      }
-      p += stripeBytes;
+/**
+ * Moves everything in `buffer` into the staging rows: stripe by stripe, each
+ * stripe's rows in address order. A word moves by one exchange and one add,
+ * with nothing in between that could be interrupted.
+ */
+export function drain(buffer: u32): void {
+  const used = stripesInUse();
+  const n = registered();
+  const words = <usize>n * <usize>OUTCOMES;
+  const overflowWord = <usize>capacity * <usize>OUTCOMES;
+  for (let s: u32 = 0; s < used; s++) {
+    const row = countersBase + <usize>buffer * bufferBytes + <usize>s * stripeBytes;
+    for (let w: usize = 0; w < words; w++) moveWord(row + w * CELL_BYTES, stagingBase + w * CELL_BYTES);
+    for (let o: usize = 0; o < <usize>OUTCOMES; o++) {
+      moveWord(row + (overflowWord + o) * CELL_BYTES, stagingBase + (overflowWord + o) * CELL_BYTES);
     }
   }
 }
 
-/** Moves everything in `buffer` into the staging rows. */
-export function drain(buffer: u32): void {
-  const used = stripesInUse();
-  const n = registered();
-  for (let slot: u32 = 0; slot < n; slot++) drainRow(buffer, slot, used);
-  drainRow(buffer, capacity, used);
+// @ts-ignore: decorator
+@inline function moveWord(from: usize, to: usize): void {
+  if (atomic.load<u64>(from) != 0) atomic.add<u64>(to, atomic.xchg<u64>(from, 0));
 }
 
 /** Takes a staging word out (resets it); exact up to 2^53. */

@@ -19,24 +19,35 @@ export function emptySnapshot (epoch = 0): Snapshot {
 /** Names slots from the directory; names never change once published, so they are cached. */
 export class SlotNames {
   private readonly names: string[] = []
+  private readonly seen = new Set<string>()
   private readonly decoder = new TextDecoder()
+  /**
+   * True once two slots carry the same name (a claimer terminated mid-claim
+   * makes the directory register a topic twice); snapshots then merge rows.
+   */
+  duplicates = false
 
   constructor (private readonly core: CoreExports, private readonly memory: WebAssembly.Memory) {}
 
   remember (slot: number, name: string): void {
+    if (this.names[slot] === undefined) this.learn(slot, name)
+  }
+
+  private learn (slot: number, name: string): string {
+    if (this.seen.has(name)) this.duplicates = true
+    this.seen.add(name)
     this.names[slot] = name
+    return name
   }
 
   name (slot: number): string | undefined {
-    let name = this.names[slot]
+    const name = this.names[slot]
     if (name !== undefined) return name
     const key = this.core.slotKey(slot)
     if (key === 0) return undefined
     const length = this.core.slotKeyLength(slot)
     // Copy out of shared memory: TextDecoder does not read shared views everywhere.
-    name = this.decoder.decode(new Uint8Array(this.memory.buffer, key, length).slice())
-    this.names[slot] = name
-    return name
+    return this.learn(slot, this.decoder.decode(new Uint8Array(this.memory.buffer, key, length).slice()))
   }
 }
 
@@ -50,7 +61,7 @@ export function collect (core: CoreExports, names: SlotNames, epoch: number): Sn
     if (success === 0 && error === 0) continue
     // A slot with counts in staging is published: its writer resolved it first.
     const name = names.name(slot) ?? `#slot-${slot}`
-    const seen = snap.topics.get(name)
+    const seen = names.duplicates ? snap.topics.get(name) : undefined
     if (seen) { seen.success += success; seen.error += error } else snap.topics.set(name, { success, error })
   }
   const capacity = core.tableCapacity()
