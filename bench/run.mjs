@@ -5,6 +5,8 @@
 //   npm run bench                    full run, results to bench/results/
 //   npm run bench -- --quick         short run (under a minute), results to bench/results/tmp/
 //   npm run bench -- --only=scaling  only the suites whose id contains a filter
+//   npm run bench -- --kafka         also suite 6, starting the project's Kafka broker
+//   npm run bench:kafka              suite 6 alone (same as --only=kafka --kafka)
 import { spawn } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
@@ -16,6 +18,11 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const only = args.find(a => a.startsWith('--only='))?.slice(7).split(',') ?? []
 const pass = quick ? ['--quick'] : []
+// --kafka: start the project's broker for suite 6 unless KAFKA_BROKERS names one.
+if (args.includes('--kafka') && !process.env.KAFKA_BROKERS) {
+  const { ensureBroker } = await import('../test/helpers/kafka-broker.mjs')
+  process.env.KAFKA_BROKERS = await ensureBroker()
+}
 const node = process.execPath
 
 const here = file => fileURLToPath(new URL(file, import.meta.url))
