@@ -6,7 +6,7 @@
 import { Tally } from '../index.js'
 import { flushEvery } from '../flush/flusher.js'
 import { parseArgs } from './args.js'
-import { startLoad } from './producers.js'
+import { startLoad, type Load } from './producers.js'
 import { countingSink, openSink } from './sinks.js'
 
 const n = (x: number): string => x.toLocaleString('en-US')
@@ -14,12 +14,18 @@ const n = (x: number): string => x.toLocaleString('en-US')
 async function main (): Promise<number> {
   const o = parseArgs(process.argv.slice(2))
   const tally = await Tally.create()
-  const out = await openSink(o.sink)
-  let counted = 0
-  const flusher = flushEvery(tally, o.intervalMs, countingSink(out.sink, count => { counted += count }), {
+  const totals = { counted: 0, flushing: 0 }
+  let load: Load | undefined
+  const status = (): string => {
+    const counted = totals.counted + totals.flushing
+    const recorded = load?.recorded?.()
+    return recorded === undefined ? `counted ${n(counted)}` : `recorded ${n(recorded)}, counted ${n(counted)} (${n(recorded - counted)} since this snapshot)`
+  }
+  const out = await openSink(o.sink, status)
+  const flusher = flushEvery(tally, o.intervalMs, countingSink(out.sink, totals), {
     onError: e => console.error(`wasm-tally: ${e.message} (kept for the next flush)`)
   })
-  const load = await startLoad(tally, o)
+  load = await startLoad(tally, o)
   console.error(`wasm-tally: ${load.describe} -> 1 shared table -> ${out.describe}, every ${o.intervalMs} ms (Ctrl-C to stop)`)
 
   await new Promise<void>(resolve => {
@@ -30,6 +36,7 @@ async function main (): Promise<number> {
   const recorded = await load.stop()
   const undelivered = await flusher.stop()
   await out.close()
+  const counted = totals.counted
   const exact = recorded === counted && undelivered === undefined
   console.error(`final: recorded ${n(recorded)}, counted ${n(counted)}: ${exact ? 'exact' : `MISMATCH (${n(counted - recorded)}${undelivered ? ', some counts undelivered' : ''})`}`)
   return exact ? 0 : 1

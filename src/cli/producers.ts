@@ -6,6 +6,8 @@ import { startSimulatedProducers } from './simulated-producers.js'
 
 export interface Load {
   describe: string
+  /** Deliveries recorded so far, where the load can tell. */
+  recorded?: () => number
   /** Stops the producers; resolves with the exact number of deliveries they recorded. */
   stop (): Promise<number>
 }
@@ -13,7 +15,7 @@ export interface Load {
 export async function startLoad (tally: Tally, o: JobOptions): Promise<Load> {
   if (o.brokers === undefined) {
     const producers = startSimulatedProducers(tally, o)
-    return { describe: `${o.workers} simulated producer threads`, stop: () => producers.stop() }
+    return { describe: `${o.workers} simulated producer threads`, recorded: () => producers.recorded(), stop: () => producers.stop() }
   }
   const { startDemoProducers } = await import('../kafkajs/demo-producers.js')
   const producers = await startDemoProducers({ brokers: o.brokers, tally, workers: o.workers })

@@ -13,11 +13,12 @@ export interface JobSink {
 
 export const SINK_NAMES = ['console', 'jsonl', 'prometheus', 'statsd']
 
-export async function openSink (name: string): Promise<JobSink> {
+/** `status` is a line for live displays, such as recorded against counted. */
+export async function openSink (name: string, status: () => string): Promise<JobSink> {
   switch (name) {
     case 'console': {
       const { consoleTableSink } = await import('../sinks/console-table.js')
-      return { sink: consoleTableSink(process.stdout), describe: 'a live per-topic table on stdout', close: async () => {} }
+      return { sink: consoleTableSink(process.stdout, { status }), describe: 'a live per-topic table on stdout', close: async () => {} }
     }
     case 'jsonl': {
       const { jsonLinesSink } = await import('../sinks/json-lines.js')
@@ -48,13 +49,22 @@ export async function openSink (name: string): Promise<JobSink> {
   }
 }
 
-/** Wraps a sink to count what it accepted (recorded vs counted at the end). */
-export function countingSink (inner: SinkObject, onDelivered: (count: number) => void): SinkObject {
+/**
+ * Wraps a sink to count what it accepted (recorded vs counted at the end).
+ * `flushing` holds the count being handed over while the inner sink runs.
+ */
+export function countingSink (inner: SinkObject, tally: { counted: number, flushing: number }): SinkObject {
   return {
     name: inner.name,
     async write (snap: Snapshot) {
-      await inner.write(snap)
-      onDelivered(countOf(snap))
+      const count = countOf(snap)
+      tally.flushing = count
+      try {
+        await inner.write(snap)
+        tally.counted += count
+      } finally {
+        tally.flushing = 0
+      }
     }
   }
 }

@@ -17,6 +17,8 @@ export interface ConsoleTableOptions {
   overflowTopic?: string
   /** The clock (default Date.now). */
   now?: () => number
+  /** Text appended to the progress line at each flush (e.g. "recorded N"). */
+  status?: () => string
 }
 
 export interface TableState {
@@ -90,7 +92,8 @@ export function consoleTableSink (stream: TableStream = process.stdout, options:
       state.rate = perSecond(flushed)
       state.flushes++
       state.lastFlushAt = at
-      const text = renderTable(state, options.maxRows ?? 20, stream.columns ?? 100)
+      let text = renderTable(state, options.maxRows ?? 20, stream.columns !== undefined && stream.columns > 0 ? stream.columns : 100)
+      if (options.status !== undefined) text = `${text.slice(0, -1)}  ${options.status()}\n`
       if (stream.isTTY === true) {
         const up = drawn > 0 ? `\x1b[${drawn}A\x1b[J` : ''
         stream.write(up + text)
