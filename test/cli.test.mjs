@@ -48,6 +48,9 @@ test('a bad option is a clear error, exit code 2', async () => {
   const sink = await job(['--sink', 'carrier-pigeon', '--duration', '1'])
   assert.is(sink.code, 2)
   assert.match(sink.stderr, /unknown sink "carrier-pigeon"/)
+  const topic = await job(['--topics', 'orders,bad topic', '--duration', '1'])
+  assert.is(topic.code, 2)
+  assert.match(topic.stderr, /topic "bad topic" may only contain/)
 })
 
 test('SIGINT stops the job cleanly with a final flush', async () => {

@@ -1,7 +1,9 @@
 // Command-line options of the main job.
+import { checkTopic } from '../validate.js'
 export interface JobOptions {
   workers: number
-  topics: string[]
+  /** Topics to send to; undefined picks the load's own defaults. */
+  topics?: string[]
   rate: number
   errorRate: number
   intervalMs: number
@@ -14,7 +16,8 @@ const HELP = `wasm-tally main job: producers in worker threads record delivery o
 shared table; the main thread snapshots on an interval and prints per-topic deltas.
 
   --workers N        producer threads (default 2)
-  --topics a,b,c     topics to send to (default orders,payments,audit.log,user_events)
+  --topics a,b,c     topics to send to (default orders,payments,audit.log,user_events;
+                     with --brokers: demo.orders,demo.payments,demo.clicks)
   --rate N           deliveries per second per worker (default 200000)
   --error-rate F     fraction of deliveries that fail, 0..1 (default 0.02)
   --interval MS      snapshot interval (default 1000)
@@ -27,7 +30,6 @@ shared table; the main thread snapshots on an interval and prints per-topic delt
 export function parseArgs (argv: string[]): JobOptions {
   const o: JobOptions = {
     workers: 2,
-    topics: ['orders', 'payments', 'audit.log', 'user_events'],
     rate: 200_000,
     errorRate: 0.02,
     intervalMs: 1000,
@@ -48,7 +50,11 @@ export function parseArgs (argv: string[]): JobOptions {
     }
     switch (flag) {
       case '--workers': o.workers = Math.trunc(number(1, 64)); break
-      case '--topics': o.topics = value().split(',').filter(Boolean); break
+      case '--topics':
+        o.topics = value().split(',').filter(Boolean)
+        for (const topic of o.topics) checkTopic(topic)
+        if (o.topics.length === 0) throw new Error('--topics needs at least one topic')
+        break
       case '--rate': o.rate = number(1, 1e9); break
       case '--error-rate': o.errorRate = number(0, 1); break
       case '--interval': o.intervalMs = number(10, 3_600_000); break

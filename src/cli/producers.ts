@@ -4,6 +4,8 @@ import type { Tally } from '../index.js'
 import type { JobOptions } from './args.js'
 import { startSimulatedProducers } from './simulated-producers.js'
 
+export const SIMULATED_TOPICS = ['orders', 'payments', 'audit.log', 'user_events']
+
 export interface Load {
   describe: string
   /** Deliveries recorded so far, where the load can tell. */
@@ -14,11 +16,11 @@ export interface Load {
 
 export async function startLoad (tally: Tally, o: JobOptions): Promise<Load> {
   if (o.brokers === undefined) {
-    const producers = startSimulatedProducers(tally, o)
+    const producers = startSimulatedProducers(tally, { ...o, topics: o.topics ?? SIMULATED_TOPICS })
     return { describe: `${o.workers} simulated producer threads`, recorded: () => producers.recorded(), stop: () => producers.stop() }
   }
   const { startDemoProducers } = await import('../kafkajs/demo-producers.js')
-  const producers = await startDemoProducers({ brokers: o.brokers, tally, workers: o.workers })
+  const producers = await startDemoProducers({ brokers: o.brokers, tally, workers: o.workers, topics: o.topics })
   return {
     describe: `${o.workers} kafkajs producer threads -> ${o.brokers} (topics ${producers.topics.join(', ')})`,
     async stop () {
