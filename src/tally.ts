@@ -187,13 +187,13 @@ export class Tally {
 
   /** Topics with a row of their own, in registration order. */
   topics (): string[] {
-    const out: string[] = []
+    const out = new Set<string>()
     const registered = this.core.registered()
     for (let slot = 0; slot < registered; slot++) {
       const name = this.names.name(slot)
-      if (name !== undefined) out.push(name)
+      if (name !== undefined) out.add(name)
     }
-    return out
+    return [...out]
   }
 
   /** Facts about the table, for monitoring. */
