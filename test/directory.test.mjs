@@ -1,0 +1,60 @@
+// The topic directory: threads registering the same topics at once agree on
+// one slot per topic, and an entry left mid-claim (a thread terminated while
+// claiming it) does not wedge registration.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { Worker } from 'node:worker_threads'
+import { Tally } from '../dist/index.js'
+
+// Layout facts (assembly/layout.ts): the directory follows the header (64 B)
+// and 64 scratch buffers of 320 B from byte 1024; entries are 272 B, state first.
+const DIR_BASE = 1024 + 64 + 64 * 320
+const ENTRY_BYTES = 272
+const CLAIMING = 1
+const READY = 2
+
+function fnv1a (text) {
+  let h = 0x811c9dc5
+  for (const byte of new TextEncoder().encode(text)) h = Math.imul(h ^ byte, 0x01000193) >>> 0
+  return h
+}
+
+test('threads registering the same topics at once agree on one slot each', async () => {
+  const TOPICS = 1000
+  const tally = await Tally.create({ capacity: 1024, stripes: 4 })
+  const names = Array.from({ length: TOPICS }, (_, i) => `topic-${i}`)
+  const start = new SharedArrayBuffer(4)
+  const orders = [names, [...names].reverse(), names.filter((_, i) => i % 2).concat(names.filter((_, i) => i % 2 === 0))]
+  const racers = orders.map(topics => new Worker(new URL('./workers/directory-racer.mjs', import.meta.url), { workerData: { shared: tally.share(), topics, start } }))
+  await new Promise(resolve => setTimeout(resolve, 200))
+  Atomics.store(new Int32Array(start), 0, 1)
+  Atomics.notify(new Int32Array(start), 0)
+  await Promise.all(racers.map(w => new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject) })))
+  await Promise.all(racers.map(w => w.terminate()))
+
+  assert.is(tally.stats().registered, TOPICS, 'one slot per topic, none claimed twice')
+  assert.equal(tally.topics().sort(), [...names].sort())
+  const snap = tally.snapshot()
+  const late = tally.snapshot()
+  for (const name of names) {
+    const n = (snap.topics.get(name)?.success ?? 0) + (late.topics.get(name)?.success ?? 0)
+    assert.is(n, orders.length, `${name} counted once by each thread`)
+  }
+})
+
+test('an entry left mid-claim does not wedge registration, and nothing is lost', async () => {
+  const tally = await Tally.create({ capacity: 8, stripes: 2 })
+  const index = fnv1a('orders') & 15 // 8 topics: a directory of 16 entries
+  const state = new Uint32Array(tally.share().memory.buffer)
+  Atomics.store(state, (DIR_BASE + index * ENTRY_BYTES) / 4, CLAIMING)
+  tally.record('orders', 'success', 3) // waits for the claim, then probes past it
+  const other = await Tally.attach(tally.share())
+  other.record('orders', 'error', 2) // probes past it too, and finds the topic
+  assert.equal(tally.topics(), ['orders'])
+  const next = (DIR_BASE + ((index + 1) & 15) * ENTRY_BYTES) / 4
+  assert.is(Atomics.load(state, next), READY, 'the topic was claimed in the next entry')
+  assert.is(state[next + 2], fnv1a('orders'), 'with the topic\'s hash')
+  assert.equal(tally.snapshot().topics.get('orders'), { success: 3, error: 2 })
+})
+
+test.run()
