@@ -7,7 +7,7 @@
 // atomic exchange. Each unit moves by one atomic instruction at a time, so it
 // is in exactly one place: never lost, never counted twice.
 import {
-  TABLE_BASE, H_ACTIVE, H_EPOCH, OUTCOMES, CELL_BYTES,
+  TABLE_BASE, H_ACTIVE, H_EPOCH, H_LAST_FLUSH, OUTCOMES, CELL_BYTES,
   capacity, countersBase, stagingBase, stripeBytes, bufferBytes,
 } from "./layout";
 import { registered, stripesInUse } from "./table";
@@ -31,11 +31,23 @@ export function inc(cell0: usize): void {
 }
 
 /** Points writers at the other buffer; returns the one to drain. */
-export function flip(): u32 {
+export function flip(nowMs: f64): u32 {
   const old = atomic.load<u32>(TABLE_BASE + H_ACTIVE);
   atomic.store<u32>(TABLE_BASE + H_ACTIVE, old ^ 1);
   atomic.add<u64>(TABLE_BASE + H_EPOCH, 1);
+  atomic.store<u64>(TABLE_BASE + H_LAST_FLUSH, <u64>nowMs);
   return old;
+}
+
+/**
+ * The table-wide flush turn: true for at most one caller per `intervalMs`,
+ * across every thread, counting from the last snapshot or won claim.
+ */
+export function claimFlush(nowMs: f64, intervalMs: f64): bool {
+  const word = TABLE_BASE + H_LAST_FLUSH;
+  const last = atomic.load<u64>(word);
+  if (nowMs - <f64>last < intervalMs) return false;
+  return atomic.cmpxchg<u64>(word, last, <u64>nowMs) == last;
 }
 
 /**

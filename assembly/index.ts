@@ -3,5 +3,5 @@
 export { bytesFor, create, attach, takeTicket, layoutVersion, tableCapacity, tableStripes,
   epoch, overflowTopics, registered, stripesInUse } from "./table";
 export { scratchAcquire, scratchRelease, resolve, slotKey, slotKeyLength } from "./directory";
-export { cell, add, inc, flip, drain, take, peek } from "./counters";
+export { cell, add, inc, flip, claimFlush, drain, take, peek } from "./counters";
 export { lockTry, lockRelease, lockDeadline, lockAddress } from "./lock";

@@ -20,6 +20,7 @@ export const H_TOPICS: usize = 40; // u32: slot tickets handed out (may pass cap
 export const H_TICKETS: usize = 44; // u32: instances attached
 export const H_OVERFLOW_TOPICS: usize = 48; // u32: topics routed to the overflow row
 export const H_TOTAL_BYTES: usize = 52; // u32: bytes from 0 to the end of the table
+export const H_LAST_FLUSH: usize = 56; // u64: when the last snapshot or flush claim happened (ms)
 export const HEADER_BYTES: usize = 64;
 
 export const SCRATCH_SLOTS: u32 = 64;

@@ -4,7 +4,7 @@
 export { bytesFor, create, attach, takeTicket, layoutVersion, tableCapacity, tableStripes,
   epoch, overflowTopics, registered, stripesInUse } from "./table";
 export { scratchAcquire, scratchRelease, resolve, slotKey, slotKeyLength } from "./directory";
-export { cell, take, peek } from "./counters";
+export { cell, claimFlush, take, peek } from "./counters";
 export { lockTry, lockRelease, lockDeadline, lockAddress } from "./lock";
 import { TABLE_BASE, H_EPOCH, OUTCOMES, CELL_BYTES, capacity, stagingBase, stripeBytes } from "./layout";
 import { registered, stripesInUse } from "./table";
@@ -18,7 +18,7 @@ export function inc(cell0: usize): void {
   store<u64>(cell0, load<u64>(cell0) + 1);
 }
 
-export function flip(): u32 {
+export function flip(nowMs: f64): u32 {
   atomic.add<u64>(TABLE_BASE + H_EPOCH, 1);
   return 0;
 }

@@ -24,7 +24,8 @@ export interface CoreExports {
   cell (stripe: number, slot: number, outcome: number): number
   add (cell: number, count: number): void
   inc (cell: number): void
-  flip (): number
+  flip (nowMs: number): number
+  claimFlush (nowMs: number, intervalMs: number): number
   drain (buffer: number): void
   take (slot: number, outcome: number): number
   peek (slot: number, outcome: number): number

@@ -178,11 +178,22 @@ export class Tally {
     const core = this.core
     if (acquire(core, this.lockWord, this.owner, this.leaseMs, waitMs) === LOCK_BUSY) return undefined
     try {
-      core.drain(core.flip())
+      core.drain(core.flip(Date.now()))
       return collect(core, this.names, core.epoch())
     } finally {
       core.lockRelease()
     }
+  }
+
+  /**
+   * Claims the table-wide flush turn: true for at most one caller per
+   * `intervalMs`, across every thread attached to the table, counting from the
+   * last snapshot. The seed's throttled flush: any recorder may ask, and only
+   * the winner flushes.
+   */
+  claimFlush (intervalMs: number): boolean {
+    if (typeof intervalMs !== 'number' || !(intervalMs >= 0)) throw new RangeError(`intervalMs must be a non-negative number, got ${String(intervalMs)}`)
+    return this.core.claimFlush(Date.now(), intervalMs) !== 0
   }
 
   /** Topics with a row of their own, in registration order. */

@@ -8,6 +8,8 @@ import { PartialDeliveryError, sinkName, sinkWrite, undeliveredOf, type Sink, ty
 /** What a flusher needs of a Tally. */
 export interface Snapshotter {
   trySnapshot (waitMs?: number): Snapshot | undefined
+  /** The table-wide throttle (Tally has it): true for one caller per interval across threads. */
+  claimFlush?: (intervalMs: number) => boolean
   share?: () => { leaseMs: number }
 }
 
@@ -141,10 +143,14 @@ export class Flusher {
   /**
    * The throttled flush any recorder may call after counting: schedules a
    * flush if the interval has passed since the last one, and returns at once.
+   * With a Tally, "the last one" is table-wide: flushers in several threads
+   * calling maybeFlush() flush at most once per interval between them.
    */
   maybeFlush (): void {
     if (this.scheduled !== undefined || this.running || this.stopping !== undefined) return
     if (Date.now() - this.lastRunAt < this.intervalMs) return
+    // Across threads: only the flusher that wins the table's turn flushes.
+    if (this.tally.claimFlush !== undefined && !this.tally.claimFlush(this.intervalMs)) return
     this.scheduled = setTimeout(() => { this.scheduled = undefined; this.background('maybe') }, 0)
     unrefTimer(this.scheduled)
   }

@@ -1,0 +1,39 @@
+// The seed's throttled flush, table-wide: recorders in any thread may ask for
+// a flush; at most one of them wins per interval, counted from the last
+// snapshot.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { Worker } from 'node:worker_threads'
+import { Tally } from '../dist/index.js'
+
+test('three threads asking in a tight loop win at most one turn per interval between them', async () => {
+  const INTERVAL = 100
+  const tally = await Tally.create()
+  const untilMs = Date.now() + 700
+  const threads = [0, 1, 2].map(() => new Worker(new URL('./workers/flush-claimer.mjs', import.meta.url), {
+    workerData: { shared: tally.share(), intervalMs: INTERVAL, untilMs }
+  }))
+  const results = await Promise.all(threads.map(w => new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject) })))
+  await Promise.all(threads.map(w => w.terminate()))
+  const won = results.flatMap(r => r.won).sort((a, b) => a - b)
+  assert.ok(won.length >= 1, 'some thread won a turn')
+  for (let i = 1; i < won.length; i++) {
+    assert.ok(won[i] - won[i - 1] >= INTERVAL, `turns ${won[i - 1]} and ${won[i]} are at least ${INTERVAL} ms apart`)
+  }
+  console.log(`  ${won.length} turns won in 700 ms by ${results.filter(r => r.won.length).length} of 3 threads`)
+})
+
+test('a snapshot counts as a flush: no turn within the interval after it', async () => {
+  const tally = await Tally.create()
+  tally.snapshot()
+  assert.is(tally.claimFlush(60_000), false)
+  assert.is(tally.claimFlush(0), true)
+})
+
+test('a bad interval is refused', async () => {
+  const tally = await Tally.create()
+  assert.throws(() => tally.claimFlush(-1), RangeError)
+  assert.throws(() => tally.claimFlush(NaN), RangeError)
+})
+
+test.run()

@@ -1,0 +1,13 @@
+// Asks for the table-wide flush turn in a tight loop until `untilMs`,
+// recording when each won claim happened.
+import { workerData, parentPort } from 'node:worker_threads'
+import { Tally } from '../../dist/index.js'
+
+const { shared, intervalMs, untilMs } = workerData
+const tally = await Tally.attach(shared)
+const won = []
+while (Date.now() < untilMs) {
+  tally.record('orders', 'success')
+  if (tally.claimFlush(intervalMs)) won.push(Date.now())
+}
+parentPort.postMessage({ won })
