@@ -3,15 +3,7 @@
 import { Worker } from 'node:worker_threads'
 import { Tally } from '../dist/index.js'
 import { mustEqual } from './harness.mjs'
-
-function once (worker, pick) {
-  return new Promise((resolve, reject) => {
-    const onMessage = msg => { if (pick(msg)) { worker.off('message', onMessage); resolve(msg) } }
-    worker.on('message', onMessage)
-    worker.once('error', reject)
-    worker.once('exit', code => reject(new Error(`worker exited with ${code} before answering`)))
-  })
-}
+import { once } from '../test/helpers/worker-message.mjs'
 
 /**
  * topics: one topic name per writer (repeat a name to share it).

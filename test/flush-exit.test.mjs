@@ -4,6 +4,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { addRows } from './helpers/counts.mjs'
 
 const CHILD = fileURLToPath(new URL('./workers/flush-exit-child.mjs', import.meta.url))
 
@@ -29,11 +30,7 @@ function flushedTotals (lines) {
     if (line.recorded) continue
     assert.type(line.time, 'string')
     assert.type(line.epoch, 'number')
-    for (const [topic, c] of Object.entries(line.topics)) {
-      const t = totals[topic] ??= { success: 0, error: 0 }
-      t.success += c.success
-      t.error += c.error
-    }
+    addRows(totals, line.topics)
   }
   return totals
 }

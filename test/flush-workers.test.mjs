@@ -5,6 +5,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Worker } from 'node:worker_threads'
 import { Tally, flushEvery } from '../dist/index.js'
+import { addRows } from './helpers/counts.mjs'
+import { once } from './helpers/worker-message.mjs'
 
 const WRITER = new URL('./workers/flush-writer.mjs', import.meta.url)
 const FLUSHER = new URL('./workers/flush-flusher.mjs', import.meta.url)
@@ -13,31 +15,12 @@ const STEPS = 150_000
 
 function addUp (into, snap) {
   if (!snap) return into
-  for (const [topic, c] of snap.topics) {
-    const t = into[topic] ??= { success: 0, error: 0 }
-    t.success += c.success
-    t.error += c.error
-  }
+  addRows(into, snap.topics)
   assert.is(snap.overflow.success + snap.overflow.error, 0, 'nothing overflowed')
   return into
 }
 
-function addRecorded (into, recorded) {
-  for (const [topic, c] of Object.entries(recorded)) {
-    const t = into[topic] ??= { success: 0, error: 0 }
-    t.success += c.success
-    t.error += c.error
-  }
-  return into
-}
-
-function nextMessage (worker, kind) {
-  return new Promise((resolve, reject) => {
-    const onMessage = m => { if (kind === undefined || m.kind === kind) { worker.off('message', onMessage); resolve(m) } }
-    worker.on('message', onMessage)
-    worker.once('error', reject)
-  })
-}
+const nextMessage = (worker, kind) => once(worker, m => kind === undefined || m.kind === kind)
 
 function startWriters (tally, count, control) {
   return Array.from({ length: count }, (_, writer) => {
@@ -74,7 +57,7 @@ test('two flushers in two worker threads at once: no doubles, no loss', async ()
   await Promise.all(flushers.map(f => f.ready))
   const writers = startWriters(tally, 2)
   const recorded = {}
-  for (const w of writers) addRecorded(recorded, await w.done)
+  for (const w of writers) addRows(recorded, await w.done)
   const stopped = await Promise.all(flushers.map(f => {
     const answer = nextMessage(f.worker, 'stopped')
     f.worker.postMessage('stop')
@@ -99,17 +82,13 @@ test('stop() while workers record: deliveries + remainder + a drain equal everyt
   const rest = await flusher.stop()
   release()
   const recorded = {}
-  for (const w of writers) addRecorded(recorded, await w.done)
+  for (const w of writers) addRows(recorded, await w.done)
   await Promise.all(writers.map(w => w.worker.terminate()))
   assert.is(rest, undefined, 'a healthy sink took everything')
   const afterStop = drain(tally, {})
   assert.equal(drain(tally, {}), {}, 'the drain emptied the table')
   assert.ok(deliveries >= 2, 'flushed before and at stop')
-  for (const [topic, c] of Object.entries(afterStop)) {
-    const t = delivered[topic] ??= { success: 0, error: 0 }
-    t.success += c.success
-    t.error += c.error
-  }
+  addRows(delivered, afterStop)
   assert.equal(delivered, recorded)
 })
 
@@ -128,7 +107,7 @@ test('stop() under load with a sink that went down: the returned remainder holds
   const rest = await flusher.stop()
   release()
   const recorded = {}
-  for (const w of writers) addRecorded(recorded, await w.done)
+  for (const w of writers) addRows(recorded, await w.done)
   await Promise.all(writers.map(w => w.worker.terminate()))
   assert.ok(rest, 'stop() handed back the undelivered counts')
   assert.ok(errors.length >= 2, 'the failures were surfaced, the final attempt included')

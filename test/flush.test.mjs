@@ -3,21 +3,14 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Tally, flushEvery, FlushError, PartialDeliveryError } from '../dist/index.js'
+import { addCounts, addRows, recordNoted } from './helpers/counts.mjs'
 
 const tick = (ms = 0) => new Promise(resolve => setTimeout(resolve, ms))
 
 /** Adds a snapshot's counts into `into`: { topic: { success, error } }. */
 function addUp (into, snap) {
-  for (const [topic, c] of snap.topics) {
-    const t = into[topic] ??= { success: 0, error: 0 }
-    t.success += c.success
-    t.error += c.error
-  }
-  if (snap.overflow.success || snap.overflow.error) {
-    const t = into.__overflow ??= { success: 0, error: 0 }
-    t.success += snap.overflow.success
-    t.error += snap.overflow.error
-  }
+  addRows(into, snap.topics)
+  if (snap.overflow.success || snap.overflow.error) addCounts(into, '__overflow', snap.overflow.success, snap.overflow.error)
   return into
 }
 
@@ -26,11 +19,7 @@ function recordSome (tally, expected, round) {
     const topic = `orders-${i}`
     const success = 10 * round + i + 1
     const error = round % 3 === 0 ? i : 0
-    tally.record(topic, 'success', success)
-    if (error) tally.record(topic, 'error', error)
-    const t = expected[topic] ??= { success: 0, error: 0 }
-    t.success += success
-    t.error += error
+    recordNoted(tally, expected, topic, success, error)
   }
 }
 

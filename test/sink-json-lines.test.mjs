@@ -9,29 +9,21 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { Tally, flushEvery } from '../dist/index.js'
 import { jsonLinesSink } from '../dist/sinks/json-lines.js'
+import { addRows, recordNoted } from './helpers/counts.mjs'
 
 function sumLines (text) {
   const totals = {}
   const lines = text.split('\n').filter(Boolean).map(l => JSON.parse(l))
   for (const line of lines) {
     assert.ok(!Number.isNaN(Date.parse(line.time)), 'time is an ISO date')
-    for (const [topic, c] of Object.entries(line.topics)) {
-      const t = totals[topic] ??= { success: 0, error: 0 }
-      t.success += c.success
-      t.error += c.error
-    }
+    addRows(totals, line.topics)
   }
   return { totals, lines }
 }
 
 function recordRound (tally, recorded, round) {
   for (let i = 0; i < 30; i++) {
-    const topic = `json.${i}`
-    tally.record(topic, 'success', round + i)
-    tally.record(topic, 'error', i % 2)
-    const t = recorded[topic] ??= { success: 0, error: 0 }
-    t.success += round + i
-    t.error += i % 2
+    recordNoted(tally, recorded, `json.${i}`, round + i, i % 2)
   }
 }
 

@@ -7,6 +7,7 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import { Tally, flushEvery } from '../dist/index.js'
 import { kafkaSink } from '../dist/sinks/kafka.js'
 import { ensureBroker } from './helpers/kafka-broker.mjs'
+import { addCounts, recordNoted } from './helpers/counts.mjs'
 
 function kafkaClient (brokers) {
   return new Kafka({
@@ -37,9 +38,7 @@ async function readBack (kafka, topic, want) {
         assert.type(value.epoch, 'number')
         assert.type(value.time, 'number')
         sources.add(value.source)
-        const row = totals[value.topic] ??= { success: 0, error: 0 }
-        row.success += value.success
-        row.error += value.error
+        addCounts(totals, value.topic, value.success, value.error)
         summed += value.success + value.error
         records++
         if (summed >= want) done()
@@ -86,11 +85,7 @@ test('two processes flush into one Kafka topic; a consumer sums the records exac
           const name = `orders.${i}`
           const success = round * 10 + i + s
           const error = i % 5 === 0 ? round : 0
-          tally.record(name, 'success', success)
-          if (error) tally.record(name, 'error', error)
-          const row = recorded[name] ??= { success: 0, error: 0 }
-          row.success += success
-          row.error += error
+          recordNoted(tally, recorded, name, success, error)
           want += success + error
         }
         await flusher.flush()

@@ -6,6 +6,7 @@ import { createSocket } from 'node:dgram'
 import StatsD from 'hot-shots'
 import { Tally, flushEvery } from '../dist/index.js'
 import { statsdSink } from '../dist/sinks/statsd.js'
+import { recordNoted } from './helpers/counts.mjs'
 
 const LINE = /^kafka\.producer\.messages:(\d+)\|c\|#(.+)$/
 
@@ -49,11 +50,7 @@ test('hot-shots (buffered) to a UDP listener: the received lines sum to what was
         const topic = `stats.topic-${i}`
         const success = 1 + ((i * round) % 17)
         const error = i % 9 === 0 ? round : 0
-        tally.record(topic, 'success', success)
-        if (error) tally.record(topic, 'error', error)
-        const row = recorded[topic] ??= { success: 0, error: 0 }
-        row.success += success
-        row.error += error
+        recordNoted(tally, recorded, topic, success, error)
       }
       await new Promise(resolve => setTimeout(resolve, 6))
     }

@@ -5,17 +5,9 @@ import { Worker } from 'node:worker_threads'
 import { readFile } from 'node:fs/promises'
 import { Tally } from '../../dist/index.js'
 import { addSnapshot, mergeTotals } from './workload.mjs'
+import { once } from './worker-message.mjs'
 
 const here = new URL('.', import.meta.url)
-
-function once (worker, pick) {
-  return new Promise((resolve, reject) => {
-    const onMessage = msg => { if (pick(msg)) { worker.off('message', onMessage); resolve(msg) } }
-    worker.on('message', onMessage)
-    worker.once('error', reject)
-    worker.once('exit', code => reject(new Error(`worker exited with ${code} before answering`)))
-  })
-}
 
 /** The racy variant of the engine, built for tests only (build/tally-racy.wasm). */
 export async function racyModule () {
