@@ -80,9 +80,3 @@ export function take(slot: u32, outcome: u32): f64 {
   if (atomic.load<u64>(staging) == 0) return 0;
   return <f64>atomic.xchg<u64>(staging, 0);
 }
-
-/** Reads a staging word without taking it. */
-export function peek(slot: u32, outcome: u32): f64 {
-  const staging = stagingBase + (<usize>slot * <usize>OUTCOMES + <usize>outcome) * CELL_BYTES;
-  return <f64>atomic.load<u64>(staging);
-}

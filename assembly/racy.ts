@@ -1,10 +1,10 @@
 // A deliberately broken engine, built only for the test suite: the writer does
 // a plain read-modify-write and the snapshot reads then clears the live buffer
 // with no swap. The stress harness must report the counts this loses.
-export { bytesFor, create, attach, takeTicket, layoutVersion, tableCapacity, tableStripes,
+export { bytesFor, create, attach, takeTicket, tableCapacity, tableStripes,
   epoch, overflowTopics, registered, stripesInUse } from "./table";
 export { scratchAcquire, scratchRelease, resolve, slotKey, slotKeyLength } from "./directory";
-export { cell, claimFlush, take, peek } from "./counters";
+export { cell, claimFlush, take } from "./counters";
 export { lockTry, lockRelease, lockDeadline, lockAddress } from "./lock";
 import { TABLE_BASE, H_EPOCH, OUTCOMES, CELL_BYTES, capacity, stagingBase, stripeBytes } from "./layout";
 import { registered, stripesInUse } from "./table";

@@ -48,7 +48,6 @@ export function takeTicket(): u32 {
   return atomic.add<u32>(TABLE_BASE + H_TICKETS, 1);
 }
 
-export function layoutVersion(): u32 { return VERSION; }
 export function tableCapacity(): u32 { return capacity; }
 export function tableStripes(): u32 { return stripes; }
 export function epoch(): f64 { return <f64>atomic.load<u64>(TABLE_BASE + H_EPOCH); }

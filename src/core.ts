@@ -9,7 +9,6 @@ export interface CoreExports {
   create (capacity: number, stripes: number): void
   attach (memoryBytes: number): number
   takeTicket (): number
-  layoutVersion (): number
   tableCapacity (): number
   tableStripes (): number
   epoch (): number
@@ -28,7 +27,6 @@ export interface CoreExports {
   claimFlush (nowMs: number, intervalMs: number): number
   drain (buffer: number): void
   take (slot: number, outcome: number): number
-  peek (slot: number, outcome: number): number
   lockTry (owner: number, nowMs: number, leaseMs: number): number
   lockRelease (): number
   lockDeadline (): number

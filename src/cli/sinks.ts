@@ -3,6 +3,7 @@
 // optional dependency.
 import type { SinkObject } from '../flush/sink.js'
 import type { Snapshot } from '../snapshot.js'
+import { snapshotTotals } from '../snapshot-merge.js'
 
 export interface JobSink {
   sink: SinkObject
@@ -57,7 +58,8 @@ export function countingSink (inner: SinkObject, tally: { counted: number, flush
   return {
     name: inner.name,
     async write (snap: Snapshot) {
-      const count = countOf(snap)
+      const { success, error } = snapshotTotals(snap)
+      const count = success + error
       tally.flushing = count
       try {
         await inner.write(snap)
@@ -67,10 +69,4 @@ export function countingSink (inner: SinkObject, tally: { counted: number, flush
       }
     }
   }
-}
-
-export function countOf (snap: Snapshot): number {
-  let total = snap.overflow.success + snap.overflow.error
-  for (const c of snap.topics.values()) total += c.success + c.error
-  return total
 }
