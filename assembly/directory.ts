@@ -1,31 +1,61 @@
 // The topic directory: open addressing over a power-of-two number of entries,
 // FNV-1a over the key bytes, linear probing. An entry is claimed by
-// compare-and-swap on its state word (empty -> claiming -> ready). The host
-// hands keys over through a scratch buffer it borrows for the call.
+// compare-and-swap on its state word (empty -> claiming -> ready), which also
+// carries the key's hash from the moment of the claim. The host hands keys over
+// through a scratch buffer it leases for the call.
+//
+// One topic, one row: a resolver that meets an entry being claimed waits only
+// if the claim is for the same hash (it may be the same key); a claim for
+// another hash cannot be its key, so it probes on at once. The wait is bounded
+// (CLAIM_SPINS), so a claimer terminated mid-claim cannot wedge the directory;
+// the price is that a claimer stalled past the bound, for the same hash, can
+// see the waiter claim a second entry for the same key. Both rows are named by
+// the key and drain like any other; the host merges rows of one name. When the
+// table is full, such a second claim goes to the overflow row.
 import {
-  TABLE_BASE, H_TOPICS, H_OVERFLOW_TOPICS, SCRATCH_SLOTS, SCRATCH_BYTES, SCRATCH_KEY,
-  ENTRY_BYTES, E_STATE, E_SLOT, E_HASH, E_LEN, E_KEY, MAX_KEY,
+  TABLE_BASE, H_SLOT_TICKETS, H_OVERFLOW_TOPICS, SCRATCH_SLOTS, SCRATCH_BYTES, SCRATCH_KEY,
+  ENTRY_BYTES, E_STATE, E_SLOT, E_LEN, E_KEY, MAX_KEY,
   capacity, dirMask, scratchBase, dirBase, slotEntryBase,
 } from "./layout";
 
-const EMPTY: u32 = 0;
-const CLAIMING: u32 = 1;
-const READY: u32 = 2;
-// How long to wait for another thread to finish a claim before probing past
-// it (a thread terminated mid-claim must not wedge the directory).
+const EMPTY: u64 = 0;
+const CLAIMING: u64 = 1;
+const READY: u64 = 2;
+const STATE_MASK: u64 = 3;
 const CLAIM_SPINS: u32 = 1 << 24;
+const DEADLINE_MASK: u64 = (1 << 48) - 1;
 
-/** Borrows a scratch buffer for one key; 0 when all are busy (try again). */
-export function scratchAcquire(): usize {
+// The lease word of the scratch buffer this instance holds (thread-local).
+let scratchHeld: u64 = 0;
+
+/**
+ * Leases a scratch buffer for one key until `nowMs + leaseMs`: a free one, or
+ * one whose holder's lease ran out (a thread terminated mid-registration).
+ * Returns the key's address, 0 when every buffer is held (try again).
+ */
+export function scratchAcquire(owner: u32, nowMs: f64, leaseMs: f64): usize {
+  const mine = (<u64>(owner & 0xffff) << 48) | (<u64>(nowMs + leaseMs) & DEADLINE_MASK);
   for (let i: u32 = 0; i < SCRATCH_SLOTS; i++) {
     const p = scratchBase + <usize>i * SCRATCH_BYTES;
-    if (atomic.cmpxchg<u32>(p, 0, 1) == 0) return p + SCRATCH_KEY;
+    const cur = atomic.load<u64>(p);
+    if (cur != 0 && <f64>(cur & DEADLINE_MASK) >= nowMs) continue;
+    if (atomic.cmpxchg<u64>(p, cur, mine) == cur) {
+      scratchHeld = mine;
+      return p + SCRATCH_KEY;
+    }
   }
   return 0;
 }
 
-export function scratchRelease(key: usize): void {
-  atomic.store<u32>(key - SCRATCH_KEY, 0);
+/**
+ * Returns the scratch buffer. False when its lease was taken over meanwhile:
+ * the key may have been overwritten, so the host must discard what resolve
+ * answered and resolve again.
+ */
+export function scratchRelease(key: usize): bool {
+  const ok = atomic.cmpxchg<u64>(key - SCRATCH_KEY, scratchHeld, 0) == scratchHeld;
+  scratchHeld = 0;
+  return ok;
 }
 
 function fnv1a(p: usize, len: u32): u32 {
@@ -36,8 +66,8 @@ function fnv1a(p: usize, len: u32): u32 {
   return h;
 }
 
-function sameKey(entry: usize, key: usize, len: u32, h: u32): bool {
-  if (load<u32>(entry + E_HASH) != h || load<u32>(entry + E_LEN) != len) return false;
+function sameKey(entry: usize, key: usize, len: u32): bool {
+  if (load<u32>(entry + E_LEN) != len) return false;
   return memory.compare(entry + E_KEY, key, len) == 0;
 }
 
@@ -48,43 +78,47 @@ function sameKey(entry: usize, key: usize, len: u32, h: u32): bool {
 export function resolve(key: usize, len: u32): u32 {
   if (len == 0 || len > MAX_KEY) return capacity;
   const h = fnv1a(key, len);
+  const claiming = (<u64>h << 32) | CLAIMING;
+  const ready = (<u64>h << 32) | READY;
   let i = h & dirMask;
   for (let probes: u32 = 0; probes <= dirMask; probes++) {
     const entry = dirBase + <usize>i * ENTRY_BYTES;
-    let state = atomic.load<u32>(entry + E_STATE);
+    let state = atomic.load<u64>(entry + E_STATE);
     if (state == EMPTY) {
-      state = atomic.cmpxchg<u32>(entry + E_STATE, EMPTY, CLAIMING);
-      if (state == EMPTY) return claim(entry, i, key, len, h);
+      state = atomic.cmpxchg<u64>(entry + E_STATE, EMPTY, claiming);
+      if (state == EMPTY) return claim(entry, i, key, len, ready);
     }
-    if (state == CLAIMING) {
+    if (state == claiming) {
       let spins: u32 = 0;
       do {
-        state = atomic.load<u32>(entry + E_STATE);
-      } while (state == CLAIMING && ++spins < CLAIM_SPINS);
+        state = atomic.load<u64>(entry + E_STATE);
+      } while (state == claiming && ++spins < CLAIM_SPINS);
     }
-    if (state == READY && sameKey(entry, key, len, h)) {
+    if (state == ready && sameKey(entry, key, len)) {
       return load<u32>(entry + E_SLOT);
     }
     i = (i + 1) & dirMask;
   }
+  // Every entry is taken (more than twice `capacity` distinct keys): overflow,
+  // counted once per resolving thread (no entry is left to remember the key by).
   atomic.add<u32>(TABLE_BASE + H_OVERFLOW_TOPICS, 1);
   return capacity;
 }
 
-function claim(entry: usize, index: u32, key: usize, len: u32, h: u32): u32 {
-  store<u32>(entry + E_HASH, h);
+function claim(entry: usize, index: u32, key: usize, len: u32, ready: u64): u32 {
   store<u32>(entry + E_LEN, len);
   memory.copy(entry + E_KEY, key, len);
-  const ticket = atomic.add<u32>(TABLE_BASE + H_TOPICS, 1);
+  const ticket = atomic.add<u32>(TABLE_BASE + H_SLOT_TICKETS, 1);
   let slot = capacity;
   if (ticket < capacity) {
     slot = ticket;
     atomic.store<u32>(slotEntryBase + <usize>slot * 4, index + 1);
   } else {
+    // Counted once per key table-wide: later resolvers find this entry ready.
     atomic.add<u32>(TABLE_BASE + H_OVERFLOW_TOPICS, 1);
   }
   store<u32>(entry + E_SLOT, slot);
-  atomic.store<u32>(entry + E_STATE, READY);
+  atomic.store<u64>(entry + E_STATE, ready);
   return slot;
 }
 
@@ -94,7 +128,7 @@ export function slotKey(slot: u32): usize {
   const index = atomic.load<u32>(slotEntryBase + <usize>slot * 4);
   if (index == 0) return 0;
   const entry = dirBase + <usize>(index - 1) * ENTRY_BYTES;
-  if (atomic.load<u32>(entry + E_STATE) != READY) return 0;
+  if ((atomic.load<u64>(entry + E_STATE) & STATE_MASK) != READY) return 0;
   return entry + E_KEY;
 }
 

@@ -5,38 +5,48 @@
 
 export const TABLE_BASE: usize = 1024;
 export const MAGIC: u32 = 0x594c4154; // "TALY" little-endian
-export const VERSION: u32 = 1;
+export const VERSION: u32 = 2;
 
-// Header fields (one 64-byte line), offsets from TABLE_BASE.
+// Header: three 64-byte lines, offsets from TABLE_BASE.
+// Line 0 is written once, at create.
 export const H_MAGIC: usize = 0;
 export const H_VERSION: usize = 4;
 export const H_CAPACITY: usize = 8;
 export const H_STRIPES: usize = 12;
 export const H_DIR_SIZE: usize = 16;
-export const H_ACTIVE: usize = 20;
-export const H_LOCK: usize = 24; // u64: owner << 48 | lease deadline (ms)
-export const H_EPOCH: usize = 32; // u64: snapshots taken
-export const H_TOPICS: usize = 40; // u32: slot tickets handed out (may pass capacity)
-export const H_TICKETS: usize = 44; // u32: instances attached
-export const H_OVERFLOW_TOPICS: usize = 48; // u32: topics routed to the overflow row
-export const H_TOTAL_BYTES: usize = 52; // u32: bytes from 0 to the end of the table
-export const H_LAST_FLUSH: usize = 56; // u64: when the last snapshot or flush claim happened (ms)
-export const HEADER_BYTES: usize = 64;
+export const H_ROW_CELLS: usize = 20; // u32: counter cells per row
+export const H_TOTAL_BYTES: usize = 24; // u64: bytes from 0 to the end of the table
+export const H_TABLE_ID: usize = 32; // 2 x u32: random id, unique across processes
+// Line 1 is written by flushers and by registration.
+export const H_LOCK: usize = 64; // u64: owner << 48 | lease deadline (ms)
+export const H_EPOCH: usize = 72; // u64: flips so far; each flip's value names its batch
+export const H_LAST_FLUSH: usize = 80; // u64: when the last snapshot or flush claim happened (ms)
+export const H_PENDING: usize = 88; // u64: epoch of the batch waiting in staging, 0 when none
+export const H_SLOT_TICKETS: usize = 96; // u32: slot tickets handed out (may pass capacity)
+export const H_ATTACH_TICKETS: usize = 100; // u32: instances attached
+export const H_OVERFLOW_TOPICS: usize = 104; // u32: topics that found the table full
+// Line 2 holds only the active buffer index, which every writer reads: flushers'
+// writes to line 1 do not evict it from the writers' caches.
+export const H_ACTIVE: usize = 128;
+export const HEADER_BYTES: usize = 192;
 
 export const SCRATCH_SLOTS: u32 = 64;
-export const SCRATCH_BYTES: usize = 320; // busy word, then key bytes at +64
+export const SCRATCH_BYTES: usize = 320; // lease word (u64), then key bytes at +64
 export const SCRATCH_KEY: usize = 64;
 
-export const ENTRY_BYTES: usize = 272; // state, slot, hash, len, key[256]
+// A directory entry: state word (u64: key hash << 32 | state), slot, length, key.
+export const ENTRY_BYTES: usize = 272;
 export const E_STATE: usize = 0;
-export const E_SLOT: usize = 4;
-export const E_HASH: usize = 8;
+export const E_SLOT: usize = 8;
 export const E_LEN: usize = 12;
 export const E_KEY: usize = 16;
 export const MAX_KEY: u32 = 255;
 
 export const OUTCOMES: u32 = 2; // success, error
 export const CELL_BYTES: usize = 8; // u64 counter
+
+// The largest table a wasm32 memory can address.
+export const MAX_TABLE_BYTES: u64 = <u64>65536 * 65536;
 
 // Per-instance copies of the derived layout (globals are thread-local).
 export let capacity: u32 = 0;
@@ -49,32 +59,43 @@ export let stagingBase: usize = 0;
 export let countersBase: usize = 0;
 export let stripeBytes: usize = 0;
 export let bufferBytes: usize = 0;
-export let totalBytes: usize = 0;
+// u64, computed without wrap-around: a shape past 4 GiB is refused, not truncated.
+export let totalBytes: u64 = 0;
 
-function align64(n: usize): usize {
-  return (n + 63) & ~(<usize>63);
+function align64(n: u64): u64 {
+  return (n + 63) & ~(<u64>63);
 }
 
-function nextPow2(n: u32): u32 {
-  let p: u32 = 1;
+function nextPow2(n: u64): u64 {
+  let p: u64 = 1;
   while (p < n) p <<= 1;
   return p;
 }
 
-/** Derives every region's address from capacity and stripe count. */
+/**
+ * Derives every region's address from capacity and stripe count. Sizes are
+ * summed in 64 bits; the addresses are only valid when totalBytes fits.
+ */
 export function derive(cap: u32, nStripes: u32): void {
   capacity = cap;
   stripes = nStripes;
-  const dirSize = nextPow2(cap * 2);
-  dirMask = dirSize - 1;
-  scratchBase = TABLE_BASE + HEADER_BYTES;
-  dirBase = align64(scratchBase + <usize>SCRATCH_SLOTS * SCRATCH_BYTES);
-  slotEntryBase = align64(dirBase + <usize>dirSize * ENTRY_BYTES);
-  stagingBase = align64(slotEntryBase + <usize>cap * 4);
+  const dirSize = nextPow2(<u64>cap * 2);
+  dirMask = <u32>(dirSize - 1);
+  const scratch = <u64>(TABLE_BASE + HEADER_BYTES);
+  const dir = align64(scratch + <u64>SCRATCH_SLOTS * SCRATCH_BYTES);
+  const slotEntries = align64(dir + dirSize * ENTRY_BYTES);
+  const staging = align64(slotEntries + <u64>cap * 4);
   // One row per slot plus the overflow row, two outcomes each.
-  const rowBytes = <usize>(cap + 1) * <usize>OUTCOMES * CELL_BYTES;
-  countersBase = align64(stagingBase + rowBytes);
-  stripeBytes = align64(rowBytes);
-  bufferBytes = stripeBytes * <usize>nStripes;
-  totalBytes = countersBase + 2 * bufferBytes;
+  const rowBytes = <u64>(cap + 1) * <u64>OUTCOMES * CELL_BYTES;
+  const counters = align64(staging + rowBytes);
+  const stripe = align64(rowBytes);
+  const buffer = stripe * <u64>nStripes;
+  totalBytes = counters + 2 * buffer;
+  scratchBase = <usize>scratch;
+  dirBase = <usize>dir;
+  slotEntryBase = <usize>slotEntries;
+  stagingBase = <usize>staging;
+  countersBase = <usize>counters;
+  stripeBytes = <usize>stripe;
+  bufferBytes = <usize>buffer;
 }

@@ -1,7 +1,8 @@
 // The snapshot lock: one 64-bit word holding the owner (high 16 bits) and the
 // lease deadline in milliseconds (low 48 bits), changed only by
 // compare-and-swap. A holder that dies leaves a lease that expires, and the
-// next flusher takes the lock over.
+// next flusher takes the lock over. A holder that is alive renews its lease
+// while a sink takes its time, and before it acknowledges a batch.
 import { TABLE_BASE, H_LOCK } from "./layout";
 
 export const LOCK_BUSY: i32 = 0;
@@ -11,10 +12,14 @@ export const LOCK_RECOVERED: i32 = 2;
 const DEADLINE_MASK: u64 = (1 << 48) - 1;
 let held: u64 = 0;
 
+function leaseWord(owner: u32, nowMs: f64, leaseMs: f64): u64 {
+  return (<u64>(owner & 0xffff) << 48) | (<u64>(nowMs + leaseMs) & DEADLINE_MASK);
+}
+
 /** Tries to take the lock for `leaseMs` from `nowMs`. */
 export function lockTry(owner: u32, nowMs: f64, leaseMs: f64): i32 {
   const word = TABLE_BASE + H_LOCK;
-  const mine = (<u64>(owner & 0xffff) << 48) | (<u64>(nowMs + leaseMs) & DEADLINE_MASK);
+  const mine = leaseWord(owner, nowMs, leaseMs);
   const cur = atomic.load<u64>(word);
   if (cur == 0) {
     if (atomic.cmpxchg<u64>(word, 0, mine) == 0) { held = mine; return LOCK_TAKEN; }
@@ -26,10 +31,19 @@ export function lockTry(owner: u32, nowMs: f64, leaseMs: f64): i32 {
   return LOCK_BUSY;
 }
 
+/** Extends this instance's lease to `nowMs + leaseMs`; false if it was taken over. */
+export function lockRenew(owner: u32, nowMs: f64, leaseMs: f64): bool {
+  if (held == 0) return false;
+  const mine = leaseWord(owner, nowMs, leaseMs);
+  if (atomic.cmpxchg<u64>(TABLE_BASE + H_LOCK, held, mine) != held) { held = 0; return false; }
+  held = mine;
+  return true;
+}
+
 /** Releases the lock if this instance still holds it; false if the lease was lost. */
 export function lockRelease(): bool {
   const word = TABLE_BASE + H_LOCK;
-  const ok = atomic.cmpxchg<u64>(word, held, 0) == held;
+  const ok = held != 0 && atomic.cmpxchg<u64>(word, held, 0) == held;
   held = 0;
   atomic.notify(word);
   return ok;

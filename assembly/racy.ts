@@ -1,12 +1,12 @@
 // A deliberately broken engine, built only for the test suite: the writer does
 // a plain read-modify-write and the snapshot reads then clears the live buffer
 // with no swap. The stress harness must report the counts this loses.
-export { bytesFor, create, attach, takeTicket, tableCapacity, tableStripes,
-  epoch, overflowTopics, registered, stripesInUse } from "./table";
+export { bytesFor, maxTableBytes, create, attach, takeTicket, tableCapacity, tableStripes, tableId,
+  epoch, pendingBatch, overflowTopics, registered, stripesInUse } from "./table";
 export { scratchAcquire, scratchRelease, resolve, slotKey, slotKeyLength } from "./directory";
-export { cell, claimFlush, take } from "./counters";
-export { lockTry, lockRelease, lockDeadline, lockAddress } from "./lock";
-import { TABLE_BASE, H_EPOCH, OUTCOMES, CELL_BYTES, capacity, stagingBase, stripeBytes } from "./layout";
+export { cell, claimFlush, peek, reduce, batchAck, take, pendingClear } from "./counters";
+export { lockTry, lockRenew, lockRelease, lockDeadline, lockAddress } from "./lock";
+import { TABLE_BASE, H_EPOCH, H_PENDING, OUTCOMES, CELL_BYTES, capacity, stagingBase } from "./layout";
 import { registered, stripesInUse } from "./table";
 import { cell } from "./counters";
 
@@ -18,12 +18,11 @@ export function inc(cell0: usize): void {
   store<u64>(cell0, load<u64>(cell0) + 1);
 }
 
-export function flip(nowMs: f64): u32 {
-  atomic.add<u64>(TABLE_BASE + H_EPOCH, 1);
-  return 0;
+export function flip(nowMs: f64): f64 {
+  return <f64>(atomic.add<u64>(TABLE_BASE + H_EPOCH, 1) + 1);
 }
 
-export function drain(buffer: u32): void {
+export function drain(): void {
   const used = stripesInUse();
   const n = registered();
   for (let slot: u32 = 0; slot <= n; slot++) {
@@ -38,4 +37,13 @@ export function drain(buffer: u32): void {
       }
     }
   }
+}
+
+export function batchOpen(nowMs: f64): f64 {
+  const pending = atomic.load<u64>(TABLE_BASE + H_PENDING);
+  if (pending != 0) return <f64>pending;
+  const e = flip(nowMs);
+  drain();
+  atomic.store<u64>(TABLE_BASE + H_PENDING, <u64>e);
+  return e;
 }

@@ -6,17 +6,20 @@ import { TALLY_WASM_BASE64 } from './generated/tally-wasm.js'
 
 export interface CoreExports {
   bytesFor (capacity: number, stripes: number): number
-  create (capacity: number, stripes: number): void
+  maxTableBytes (): number
+  create (capacity: number, stripes: number, id0: number, id1: number): number
   attach (memoryBytes: number): number
   takeTicket (): number
   tableCapacity (): number
   tableStripes (): number
+  tableId (word: number): number
   epoch (): number
+  pendingBatch (): number
   overflowTopics (): number
   registered (): number
   stripesInUse (): number
-  scratchAcquire (): number
-  scratchRelease (key: number): void
+  scratchAcquire (owner: number, nowMs: number, leaseMs: number): number
+  scratchRelease (key: number): number
   resolve (key: number, length: number): number
   slotKey (slot: number): number
   slotKeyLength (slot: number): number
@@ -25,9 +28,15 @@ export interface CoreExports {
   inc (cell: number): void
   flip (nowMs: number): number
   claimFlush (nowMs: number, intervalMs: number): number
-  drain (buffer: number): void
+  drain (): void
+  batchOpen (nowMs: number): number
+  peek (slot: number, outcome: number): number
+  reduce (slot: number, outcome: number, count: number): void
+  batchAck (sequence: number): number
   take (slot: number, outcome: number): number
+  pendingClear (): void
   lockTry (owner: number, nowMs: number, leaseMs: number): number
+  lockRenew (owner: number, nowMs: number, leaseMs: number): number
   lockRelease (): number
   lockDeadline (): number
   lockAddress (): number

@@ -1,24 +1,12 @@
-// Combining snapshots: the undelivered deltas of one flush plus the next.
+// Plain operations on snapshots: copying, emptiness, totals.
 import type { Counts, Snapshot } from './snapshot.js'
 
-/** A deep copy: a sink may keep or change what it is given without touching the flusher's own. */
-export function copySnapshot (snap: Snapshot): Snapshot {
-  const topics = new Map<string, Counts>()
-  for (const [topic, c] of snap.topics) topics.set(topic, { success: c.success, error: c.error })
-  return { epoch: snap.epoch, topics, overflow: { success: snap.overflow.success, error: snap.overflow.error } }
-}
-
-/** A new snapshot holding the counts of both; its epoch is the later one. */
-export function mergeSnapshots (a: Snapshot, b: Snapshot): Snapshot {
-  const out = copySnapshot(a)
-  out.epoch = Math.max(a.epoch, b.epoch)
-  for (const [topic, c] of b.topics) {
-    const seen = out.topics.get(topic)
-    if (seen) { seen.success += c.success; seen.error += c.error } else out.topics.set(topic, { success: c.success, error: c.error })
-  }
-  out.overflow.success += b.overflow.success
-  out.overflow.error += b.overflow.error
-  return out
+/**
+ * A deep copy, every field included (a KafkaSnapshot's error kinds too): a
+ * sink may keep or change what it is given without touching the flusher's own.
+ */
+export function copySnapshot<S extends Snapshot> (snap: S): S {
+  return structuredClone(snap)
 }
 
 /** True when nothing at all was counted. */

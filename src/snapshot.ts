@@ -1,19 +1,35 @@
-// Reading a snapshot out of the staging rows into plain JS values.
+// Reading a snapshot or a batch out of the staging rows into plain JS values.
 import type { CoreExports } from './core.js'
 
 export interface Counts { success: number, error: number }
 
+/** Names a delivery: the same batch, retried, keeps its id. */
+export interface BatchId {
+  /** The table's random id (16 hex digits), unique across processes and restarts. */
+  table: string
+  /** The epoch of the flip that formed the batch: increases with every batch of the table. */
+  sequence: number
+  /** `${table}-${sequence}`: the key a deduplicating reader keeps. */
+  id: string
+}
+
 export interface Snapshot {
-  /** Snapshots taken on this table so far, this one included. */
+  /** The epoch of the flip that formed this snapshot (every flip's epoch is distinct). */
   epoch: number
   /** Per topic, what was counted since the previous snapshot (topics with nothing counted are left out). */
   topics: Map<string, Counts>
   /** Counts of topics that found the table full. */
   overflow: Counts
+  /** Which delivery this is; absent on snapshots made by hand. */
+  batch?: BatchId
 }
 
 export function emptySnapshot (epoch = 0): Snapshot {
   return { epoch, topics: new Map(), overflow: { success: 0, error: 0 } }
+}
+
+export function batchId (table: string, sequence: number): BatchId {
+  return { table, sequence, id: `${table}-${sequence}` }
 }
 
 /** Names slots from the directory; names never change once published, so they are cached. */
@@ -22,7 +38,7 @@ export class SlotNames {
   private readonly seen = new Set<string>()
   private readonly decoder = new TextDecoder()
   /**
-   * True once two slots carry the same name (a claimer terminated mid-claim
+   * True once two slots carry the same name (a claimer stalled mid-claim
    * makes the directory register a topic twice); snapshots then merge rows.
    */
   duplicates = false
@@ -51,13 +67,14 @@ export class SlotNames {
   }
 }
 
-/** Takes every staging row out (each word by one atomic exchange). */
-export function collect (core: CoreExports, names: SlotNames, epoch: number): Snapshot {
+type ReadWord = (slot: number, outcome: number) => number
+
+function readRows (core: CoreExports, names: SlotNames, epoch: number, read: ReadWord): Snapshot {
   const snap = emptySnapshot(epoch)
   const registered = core.registered()
   for (let slot = 0; slot < registered; slot++) {
-    const success = core.take(slot, 0)
-    const error = core.take(slot, 1)
+    const success = read(slot, 0)
+    const error = read(slot, 1)
     if (success === 0 && error === 0) continue
     // A slot with counts in staging is published: its writer resolved it first.
     const name = names.name(slot) ?? `#slot-${slot}`
@@ -65,7 +82,17 @@ export function collect (core: CoreExports, names: SlotNames, epoch: number): Sn
     if (seen) { seen.success += success; seen.error += error } else snap.topics.set(name, { success, error })
   }
   const capacity = core.tableCapacity()
-  snap.overflow.success = core.take(capacity, 0)
-  snap.overflow.error = core.take(capacity, 1)
+  snap.overflow.success = read(capacity, 0)
+  snap.overflow.error = read(capacity, 1)
   return snap
+}
+
+/** Takes every staging row out (each word by one atomic exchange). */
+export function collect (core: CoreExports, names: SlotNames, epoch: number): Snapshot {
+  return readRows(core, names, epoch, core.take)
+}
+
+/** Reads the pending batch without moving it: it stays in staging until acknowledged. */
+export function peekBatch (core: CoreExports, names: SlotNames, epoch: number): Snapshot {
+  return readRows(core, names, epoch, core.peek)
 }

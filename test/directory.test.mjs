@@ -6,9 +6,10 @@ import * as assert from 'uvu/assert'
 import { Worker } from 'node:worker_threads'
 import { Tally } from '../dist/index.js'
 
-// Layout facts (assembly/layout.ts): the directory follows the header (64 B)
-// and 64 scratch buffers of 320 B from byte 1024; entries are 272 B, state first.
-const DIR_BASE = 1024 + 64 + 64 * 320
+// Layout facts (assembly/layout.ts): the directory follows the header (192 B)
+// and 64 scratch buffers of 320 B from byte 1024; entries are 272 B, led by a
+// 64-bit state word (state in the low half, the key's hash in the high half).
+const DIR_BASE = 1024 + 192 + 64 * 320
 const ENTRY_BYTES = 272
 const CLAIMING = 1
 const READY = 2
@@ -46,6 +47,7 @@ test('an entry left mid-claim does not wedge registration, and nothing is lost',
   const tally = await Tally.create({ capacity: 8, stripes: 2 })
   const index = fnv1a('orders') & 15 // 8 topics: a directory of 16 entries
   const state = new Uint32Array(tally.share().memory.buffer)
+  state[(DIR_BASE + index * ENTRY_BYTES) / 4 + 1] = fnv1a('orders') // a claim for the same hash
   Atomics.store(state, (DIR_BASE + index * ENTRY_BYTES) / 4, CLAIMING)
   tally.record('orders', 'success', 3) // waits for the claim, then probes past it
   const other = await Tally.attach(tally.share())
@@ -53,8 +55,20 @@ test('an entry left mid-claim does not wedge registration, and nothing is lost',
   assert.equal(tally.topics(), ['orders'])
   const next = (DIR_BASE + ((index + 1) & 15) * ENTRY_BYTES) / 4
   assert.is(Atomics.load(state, next), READY, 'the topic was claimed in the next entry')
-  assert.is(state[next + 2], fnv1a('orders'), 'with the topic\'s hash')
+  assert.is(state[next + 1], fnv1a('orders'), 'with the topic\'s hash')
   assert.equal(tally.snapshot().topics.get('orders'), { success: 3, error: 2 })
+})
+
+test('a claim for another hash is passed: the topic takes the next entry', async () => {
+  const tally = await Tally.create({ capacity: 8, stripes: 2 })
+  const index = fnv1a('orders') & 15
+  const state = new Uint32Array(tally.share().memory.buffer)
+  state[(DIR_BASE + index * ENTRY_BYTES) / 4 + 1] = fnv1a('orders') ^ 1 // another key's claim, never finished
+  Atomics.store(state, (DIR_BASE + index * ENTRY_BYTES) / 4, CLAIMING)
+  tally.record('orders', 'success', 3)
+  const next = (DIR_BASE + ((index + 1) & 15) * ENTRY_BYTES) / 4
+  assert.is(Atomics.load(state, next), READY)
+  assert.equal(tally.snapshot().topics.get('orders'), { success: 3, error: 0 })
 })
 
 test.run()

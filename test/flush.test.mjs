@@ -23,6 +23,18 @@ function recordSome (tally, expected, round) {
   }
 }
 
+/** A table whose batch methods are the tally's, but for those given. */
+function around (tally, methods) {
+  return {
+    openBatch: w => tally.openBatch(w),
+    renewBatch: () => tally.renewBatch(),
+    ackBatch: (b, u) => tally.ackBatch(b, u),
+    releaseBatch: b => tally.releaseBatch(b),
+    leaseMs: tally.leaseMs,
+    ...methods
+  }
+}
+
 async function waitFor (condition, what) {
   for (let i = 0; i < 2000 && !condition(); i++) await tick(5)
   assert.ok(condition(), `gave up waiting for ${what}`)
@@ -46,7 +58,7 @@ test('the timer flushes, and stop() delivers the rest: totals exact', async () =
   assert.equal(flusher.stats().failures, 0)
 })
 
-test('a sink that fails k times gets the same deltas merged into the next flush', async () => {
+test('a sink that fails k times is handed the same batch, under the same id, each time; later counts wait for the next batch', async () => {
   const tally = await Tally.create({ capacity: 64 })
   const K = 4
   const attempts = []
@@ -67,13 +79,18 @@ test('a sink that fails k times gets the same deltas merged into the next flush'
   assert.is(errors.length, K)
   assert.ok(errors.every(e => e instanceof FlushError))
   assert.equal(errors.map(e => e.failures), [1, 2, 3, 4])
-  // Each attempt held everything since the last delivery: the last failed one, all of rounds 1..K.
-  const firstK = {}
-  for (let round = 1; round <= K; round++) recordSome({ record () {} }, firstK, round)
-  assert.equal(addUp({}, attempts[K - 1]), firstK)
-  assert.equal(addUp({}, errors[K - 1].pending), firstK)
-  assert.equal(got, expected, 'delivered exactly what was recorded')
+  const round1 = {}
+  recordSome({ record () {} }, round1, 1)
+  // Every attempt up to the first success was the first batch, as it was: same counts, same id.
+  for (let i = 0; i <= K; i++) {
+    assert.equal(addUp({}, attempts[i]), round1, `attempt ${i + 1} held round 1 only`)
+    assert.is(attempts[i].batch.id, attempts[0].batch.id, `attempt ${i + 1} kept the batch id`)
+  }
+  assert.equal(addUp({}, errors[K - 1].pending), round1)
+  assert.ok(attempts[K + 1].batch.sequence > attempts[0].batch.sequence, 'the next batch has a later sequence')
+  assert.is(attempts[K + 1].batch.table, attempts[0].batch.table)
   assert.is(await flusher.stop(), undefined)
+  assert.equal(got, expected, 'delivered exactly what was recorded')
 })
 
 test('with the timer, a flaky async sink is retried with back-off until all is delivered', async () => {
@@ -118,12 +135,15 @@ test('a sink that keeps failing: errors surface, counts accumulate exactly, stop
   assert.equal(addUp({}, flusher.pending()), addUp({}, errors.at(-1).pending), 'pending() is what the last error kept')
   const before = calls
   const rest = await flusher.stop()
-  assert.is(calls, before + 1, 'the final flush tried once more')
-  assert.ok(rest, 'stop() returned the undelivered counts')
-  assert.equal(addUp({}, rest), expected)
+  assert.is(calls, before + 1, 'the final flush tried the pending batch once more')
+  assert.ok(rest, 'stop() returned the undelivered batch')
+  assert.equal(addUp({}, rest), addUp({}, errors.at(-1).pending))
+  assert.is(tally.stats().pendingBatch, rest.batch.sequence, 'the batch is still pending in the table')
+  // Nothing was delivered, so the table still holds everything: the pending batch and the rest.
+  const left = addUp(addUp({}, tally.snapshot()), tally.snapshot())
+  assert.equal(left, expected)
   assert.match(errors[0].message, /broker unreachable/)
   assert.is(errors[0].sink, 'callback', 'an unnamed function sink is called "callback"')
-  assert.is(flusher.pending(), undefined, 'the remainder was handed over')
 })
 
 test('a partial delivery keeps only what did not go out: no doubles', async () => {
@@ -177,7 +197,7 @@ test('maybeFlush() schedules at most one flush per interval and never runs it in
 test('a busy snapshot lock is retried on the next tick; empty snapshots are not sent', async () => {
   const tally = await Tally.create({ capacity: 64 })
   let busy = 3
-  const shy = { trySnapshot: () => (busy-- > 0 ? undefined : tally.trySnapshot()) }
+  const shy = around(tally, { openBatch: () => (busy-- > 0 ? undefined : tally.openBatch()) })
   const got = {}
   const expected = {}
   let calls = 0
@@ -194,7 +214,7 @@ test('a busy snapshot lock is retried on the next tick; empty snapshots are not 
 test('a table that throws during a timed flush: the error is surfaced, flushing goes on', async () => {
   const tally = await Tally.create({ capacity: 64 })
   let throws = 1
-  const broken = { trySnapshot: () => { if (throws-- > 0) throw new Error('table gone'); return tally.trySnapshot() } }
+  const broken = around(tally, { openBatch: () => { if (throws-- > 0) throw new Error('table gone'); return tally.openBatch() } })
   const got = {}
   const expected = {}
   const errors = []

@@ -42,11 +42,22 @@ test('a topic of exactly 249 characters is accepted', async () => {
   assert.equal(tally.snapshot().topics.get(topic), { success: 3, error: 0 })
 })
 
-for (const count of [-1, 1.5, NaN, Infinity, -Infinity, 2 ** 53, '3', null]) {
+for (const count of [-1, 1.5, NaN, Infinity, -Infinity, 2 ** 53]) {
   test(`count ${String(count)} is refused with a RangeError`, async () => {
     const tally = await withCounts()
     assert.throws(() => tally.record('orders', 'success', count), e => e instanceof RangeError && /non-negative safe integer/.test(e.message))
     assert.throws(() => tally.bind('orders').error(count), e => e instanceof RangeError)
+    assertKept(tally)
+  })
+}
+
+for (const [count, shown] of [['3', '"3" (a string)'], [null, 'null'], [3n, '3n (a bigint)'], [{}, 'an object']]) {
+  test(`count ${shown} is refused with a TypeError that quotes the value and its type`, async () => {
+    const tally = await withCounts()
+    assert.throws(() => tally.record('orders', 'success', count), e => e instanceof TypeError && e.message === `count must be a number, got ${shown}`)
+    assert.throws(() => tally.bind('orders').error(count), e => e instanceof TypeError && e.message.includes(shown))
+    assert.throws(() => tally.record('never-seen', 'success', count), e => e instanceof TypeError)
+    assert.not.ok(tally.topics().includes('never-seen'), 'a refused count takes no slot')
     assertKept(tally)
   })
 }

@@ -1,5 +1,6 @@
-// Property-based model test: random sequences of create, attach, record, bind
-// and snapshot, checked step by step against a plain Map model.
+// Property-based model test: random sequences of create, attach, record, bind,
+// snapshot and delivery batches (acknowledged, released, or partly delivered),
+// checked step by step against a plain Map model.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import fc from 'fast-check'
@@ -13,8 +14,12 @@ const COUNTS = [1, 1, 1, 0, 2, 7, 2 ** 32 + 1, -1, 1.5, NaN, Infinity]
 const VALID_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/
 const validCount = n => Number.isSafeInteger(n) && n >= 0
 
+const ROW = () => ({ success: 0, error: 0 })
+const addRow = (into, topic, c) => { const r = into.get(topic) ?? ROW(); r.success += c.success; r.error += c.error; into.set(topic, r) }
+const nonEmpty = rows => new Map([...rows].filter(([, c]) => c.success !== 0 || c.error !== 0))
+
 class Model {
-  constructor () { this.pending = new Map(); this.overflow = { success: 0, error: 0 }; this.slots = [] }
+  constructor () { this.pending = new Map(); this.overflow = ROW(); this.slots = []; this.staged = undefined }
   register (topic) {
     if (!this.slots.includes(topic) && !this.full(topic)) this.slots.push(topic)
   }
@@ -28,16 +33,35 @@ class Model {
   }
   take () {
     const out = { topics: this.pending, overflow: this.overflow }
-    this.pending = new Map(); this.overflow = { success: 0, error: 0 }
+    this.pending = new Map(); this.overflow = ROW()
+    if (this.staged !== undefined) { // snapshot() takes a pending batch with it
+      for (const [t, c] of this.staged.topics) addRow(out.topics, t, c)
+      out.overflow.success += this.staged.overflow.success
+      out.overflow.error += this.staged.overflow.error
+      this.staged = undefined
+    }
     return out
   }
+  /** The batch a flusher opens: the pending one, else everything counted since. */
+  open () {
+    if (this.staged === undefined) this.staged = this.take()
+    return this.staged
+  }
+}
+
+/** Half of each count of a batch, rounded down: what a partly failing sink did not deliver. */
+function halfOf (snap) {
+  const topics = new Map()
+  for (const [t, c] of snap.topics) topics.set(t, { success: Math.floor(c.success / 2), error: Math.floor(c.error / 2) })
+  return { epoch: snap.epoch, topics, overflow: { success: Math.floor(snap.overflow.success / 2), error: Math.floor(snap.overflow.error / 2) } }
 }
 
 const command = fc.oneof(
   fc.record({ op: fc.constant('attach') }),
   fc.record({ op: fc.constant('record'), who: fc.nat(3), topic: fc.constantFrom(...TOPICS), outcome: fc.constantFrom(...OUTCOMES), count: fc.constantFrom(...COUNTS) }),
   fc.record({ op: fc.constant('bind'), who: fc.nat(3), topic: fc.constantFrom(...TOPICS), outcome: fc.constantFrom('success', 'error'), count: fc.constantFrom(...COUNTS) }),
-  fc.record({ op: fc.constant('snapshot'), who: fc.nat(3) })
+  fc.record({ op: fc.constant('snapshot'), who: fc.nat(3) }),
+  fc.record({ op: fc.constant('batch'), who: fc.nat(3), then: fc.constantFrom('ack', 'release', 'partial') })
 )
 
 async function check (commands) {
@@ -60,13 +84,31 @@ async function check (commands) {
         threw = true
         assert.ok(e instanceof TypeError || e instanceof RangeError, `clear error type, got ${e}`)
       }
-      if (topicOk) model.register(c.topic)
+      // record() checks outcome and count before the topic takes a slot; bind() registers first.
+      if (topicOk && (c.op === 'bind' || (outcomeOk && countOk))) model.register(c.topic)
       assert.is(threw, !(topicOk && outcomeOk && countOk), `throws exactly on bad input: ${JSON.stringify(c)}`)
       if (!threw) model.add(c.topic, c.outcome, c.count)
+    } else if (c.op === 'batch') {
+      const tally = pick(c.who)
+      const batch = tally.openBatch(0)
+      const want = model.open()
+      assert.equal(Object.fromEntries(batch.snapshot.topics), Object.fromEntries(nonEmpty(want.topics)))
+      assert.equal(batch.snapshot.overflow, want.overflow)
+      assert.is(batch.id.id, `${batch.id.table}-${batch.snapshot.epoch}`)
+      if (model.batchId !== undefined) assert.is(batch.id.id, model.batchId, 'a pending batch keeps its id')
+      if (c.then === 'ack') { assert.ok(tally.ackBatch(batch)); model.staged = undefined; model.batchId = undefined }
+      if (c.then === 'release') { tally.releaseBatch(batch); model.batchId = batch.id.id }
+      if (c.then === 'partial') {
+        const rest = halfOf(batch.snapshot)
+        assert.ok(tally.ackBatch(batch, rest))
+        model.staged = { topics: nonEmpty(rest.topics), overflow: rest.overflow }
+        model.batchId = batch.id.id
+      }
     } else {
       const snap = pick(c.who).snapshot()
       const want = model.take()
-      assert.equal(Object.fromEntries(snap.topics), Object.fromEntries(want.topics))
+      model.batchId = undefined
+      assert.equal(Object.fromEntries(snap.topics), Object.fromEntries(nonEmpty(want.topics)))
       assert.equal(snap.overflow, want.overflow)
     }
   }

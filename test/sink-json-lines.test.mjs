@@ -50,7 +50,7 @@ test('to a file: one line per flush, sums exact', async () => {
   }
 })
 
-test('a stream whose writes fail twice: the counts come in the next line that goes out', async () => {
+test('a stream whose writes fail twice: the batch is retried as it was, under its id; later counts come in the next line', async () => {
   // Anything with write(chunk, callback) will do: this one fails its first two writes.
   let fails = 2
   let text = ''
@@ -72,11 +72,15 @@ test('a stream whose writes fail twice: the counts come in the next line that go
   assert.is(errors.length, 2)
   assert.is(await flusher.stop(), undefined)
   const { totals, lines } = sumLines(text)
-  assert.is(lines.length, 1, 'one line, holding three flushes of counts')
+  assert.is(lines.length, 2, 'the first batch (round 1), then the second (rounds 2 and 3)')
+  const round1 = {}
+  recordRound({ record () {} }, round1, 1)
+  assert.equal(lines[0].topics, round1)
+  assert.ok(lines[0].batch !== lines[1].batch && /^[0-9a-f]{16}-\d+$/.test(lines[0].batch), 'each line names its batch')
   assert.equal(totals, recorded)
 })
 
-test('a broken stream surfaces its error; stop() returns every count', async () => {
+test('a broken stream surfaces its error; stop() returns the pending batch, and the table keeps every count', async () => {
   const stream = new Writable({ write (_chunk, _enc, callback) { callback(new Error('EPIPE')) } })
   const tally = await Tally.create({ capacity: 64 })
   const errors = []
@@ -88,9 +92,18 @@ test('a broken stream surfaces its error; stop() returns every count', async () 
   const rest = await flusher.stop()
   assert.ok(errors.length >= 2)
   assert.match(errors[0].message, /EPIPE/)
+  const round1 = {}
+  recordRound({ record () {} }, round1, 1)
+  assert.equal(Object.fromEntries(rest.topics), round1, 'stop() reports the batch it could not deliver')
   const totals = {}
-  for (const [topic, c] of rest.topics) totals[topic] = c
-  assert.equal(totals, recorded)
+  for (const snap of [tally.snapshot(), tally.snapshot()]) {
+    for (const [topic, c] of snap.topics) {
+      const row = totals[topic] ??= { success: 0, error: 0 }
+      row.success += c.success
+      row.error += c.error
+    }
+  }
+  assert.equal(totals, recorded, 'nothing delivered, nothing lost: the table still holds it all')
 })
 
 test.run()

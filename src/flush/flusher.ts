@@ -1,16 +1,23 @@
-// The flusher: takes snapshots off the hot path and hands them to a sink,
-// keeping whatever the sink did not take for the next flush.
-import { emptySnapshot, type Snapshot } from '../snapshot.js'
-import { copySnapshot, isEmptySnapshot, mergeSnapshots } from '../snapshot-merge.js'
+// The flusher: hands the table's batches to a sink off the hot path. A batch
+// stays in the shared table until the sink acknowledges it, so a flusher that
+// dies at any point loses nothing: the next flusher, in any thread, delivers
+// the same batch again under the same id.
+import { emptySnapshot, type BatchId, type Snapshot } from '../snapshot.js'
+import { copySnapshot, isEmptySnapshot } from '../snapshot-merge.js'
+import type { Batch } from '../batch.js'
+import { checkOptions, checkWait, describe } from '../validate.js'
 import { hookExit, type ExitHookOptions } from './exit-hooks.js'
 import { PartialDeliveryError, sinkName, sinkWrite, undeliveredOf, type Sink, type SinkFunction } from './sink.js'
 
-/** What a flusher needs of a Tally. */
-export interface Snapshotter {
-  trySnapshot (waitMs?: number): Snapshot | undefined
-  /** The table-wide throttle (Tally has it): true for one caller per interval across threads. */
+/** What a flusher needs of a table: Tally and KafkaTally have it. */
+export interface BatchSource {
+  openBatch (waitMs?: number): Batch | undefined
+  renewBatch (): boolean
+  ackBatch (batch: Batch, undelivered?: Snapshot): boolean
+  releaseBatch (batch?: Batch): void
+  /** The table-wide throttle: true for one caller per interval across threads. */
   claimFlush?: (intervalMs: number) => boolean
-  share?: () => { leaseMs: number }
+  readonly leaseMs?: number
 }
 
 export interface BackoffOptions {
@@ -39,9 +46,13 @@ export interface FlusherOptions {
   busyWaitMs?: number
   /** How long the final flush waits for the lock (ms, default the table's lease). */
   finalWaitMs?: number
+  /** How long a sink may take before its delivery counts as failed (ms, default 10000); the batch is kept. */
+  sinkTimeoutMs?: number
+  /** The most stop() may take, sink included (ms, default 15000); what is not delivered by then stays pending. */
+  finalDeadlineMs?: number
 }
 
-/** Surfaces a failed delivery; the counts are kept (see `pending`) and retried. */
+/** Surfaces a failed delivery; the batch stays in the table (see `pending`) and is retried as it was. */
 export class FlushError extends Error {
   override name = 'FlushError'
   constructor (
@@ -63,7 +74,9 @@ export class FlushError extends Error {
 export interface FlushInfo {
   /** What the sink was given. */
   snapshot: Snapshot
-  /** Milliseconds from taking the snapshot to the sink settling. */
+  /** The batch's id: a retry of the same batch carries the same one. */
+  batch: BatchId
+  /** Milliseconds from opening the batch to the sink settling. */
   durationMs: number
   /** 'timer', 'maybe', 'manual' or 'final'. */
   reason: FlushReason
@@ -77,10 +90,14 @@ export interface FlushResult {
 }
 
 export interface FlusherStats {
+  /** Batches the sink took. */
   flushes: number
   failures: number
   consecutiveFailures: number
+  /** Times the snapshot lock was held by another flusher. */
   busy: number
+  /** Deliveries whose lease another flusher took over before the acknowledgement (that flusher delivers the batch again). */
+  leaseLost: number
   lastFlushAt: number | undefined
   lastError: unknown
 }
@@ -89,9 +106,25 @@ type FlushReason = 'timer' | 'maybe' | 'manual' | 'final'
 type Listener<T> = (value: T) => void
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+// The final flush: a pending batch, then two flips (counts that raced the first come along).
+const FINAL_BATCHES = 3
 
 function unrefTimer (timer: unknown): void {
   (timer as { unref?: () => void }).unref?.()
+}
+
+class SinkTimeoutError extends Error {
+  override name = 'SinkTimeoutError'
+}
+
+/** The sink's settling, or a SinkTimeoutError after `ms`; a sink that throws synchronously rejects. */
+function settleWithin (write: SinkFunction, snapshot: Snapshot, ms: number, name: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new SinkTimeoutError(`sink ${name} did not settle within ${ms} ms`)), ms)
+  })
+  const written = Promise.resolve().then(() => write(snapshot))
+  return Promise.race([written, timeout]).finally(() => clearTimeout(timer))
 }
 
 export class Flusher {
@@ -99,31 +132,42 @@ export class Flusher {
   private readonly write: SinkFunction
   private readonly name: string
   private readonly options: FlusherOptions
+  private readonly leaseMs: number
+  private readonly sinkTimeoutMs: number
+  private readonly finalDeadlineMs: number
   private readonly listeners = { flush: new Set<Listener<never>>(), error: new Set<Listener<never>>() }
-  private held: Snapshot | undefined
+  // A copy of the batch the last failed delivery left pending in the table.
+  private undelivered: Snapshot | undefined
   private chain: Promise<unknown> = Promise.resolve()
   private running = false
   private timer: ReturnType<typeof setTimeout> | undefined
   private scheduled: ReturnType<typeof setTimeout> | undefined
   private lastRunAt = 0
   private retryAt = 0
+  // Whether the last batch opened held nothing (the final flush stops after one such).
+  private lastWasEmpty = false
   private stopping: Promise<Snapshot | undefined> | undefined
   private readonly unhook: () => void
-  private readonly counters: FlusherStats = { flushes: 0, failures: 0, consecutiveFailures: 0, busy: 0, lastFlushAt: undefined, lastError: undefined }
+  private readonly statistics: FlusherStats = { flushes: 0, failures: 0, consecutiveFailures: 0, busy: 0, leaseLost: 0, lastFlushAt: undefined, lastError: undefined }
 
-  constructor (private readonly tally: Snapshotter, ms: number, sink: Sink, options: FlusherOptions = {}) {
-    if (tally === null || typeof tally !== 'object' || typeof tally.trySnapshot !== 'function') {
-      throw new TypeError('flushEvery expects a Tally (an object with trySnapshot())')
+  constructor (private readonly tally: BatchSource, ms: number, sink: Sink, options?: FlusherOptions) {
+    if (tally === null || typeof tally !== 'object' || typeof tally.openBatch !== 'function' || typeof tally.ackBatch !== 'function') {
+      throw new TypeError(`flushEvery expects a Tally or a KafkaTally (an object with openBatch() and ackBatch()), got ${describe(tally)}`)
     }
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) throw new RangeError(`the flush interval must be a positive number of ms, got ${String(ms)}`)
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) throw new RangeError(`the flush interval must be a positive number of ms, got ${describe(ms)}`)
     this.intervalMs = ms
     this.write = sinkWrite(sink)
     this.name = sinkName(sink)
-    this.options = options
+    this.options = checkOptions<FlusherOptions>('flushEvery', options)
+    this.leaseMs = tally.leaseMs ?? 5000
+    this.sinkTimeoutMs = checkWait('sinkTimeoutMs', this.options.sinkTimeoutMs ?? 10_000)
+    this.finalDeadlineMs = checkWait('finalDeadlineMs', this.options.finalDeadlineMs ?? 15_000)
+    for (const key of ['busyWaitMs', 'finalWaitMs'] as const) if (this.options[key] !== undefined) checkWait(key, this.options[key])
     this.lastRunAt = Date.now()
-    if (options.timer ?? true) this.arm(ms)
-    this.unhook = options.exitHooks !== undefined && options.exitHooks !== false
-      ? hookExit(() => this.stop(), options.exitHooks === true ? {} : options.exitHooks)
+    if (this.options.timer ?? true) this.arm(ms)
+    const hooks = this.options.exitHooks
+    this.unhook = hooks !== undefined && hooks !== false
+      ? hookExit(() => this.stop(), hooks === true ? {} : hooks)
       : () => {}
   }
 
@@ -155,26 +199,28 @@ export class Flusher {
     unrefTimer(this.scheduled)
   }
 
-  /** Flushes now (ignoring any back-off), after a flush already under way. */
+  /** Delivers one batch now (ignoring any back-off), after a flush already under way. */
   flush (): Promise<FlushResult> {
     if (this.stopping !== undefined) return this.stopping.then(pending => ({ delivered: pending === undefined, pending }))
     return this.enqueue('manual')
   }
 
-  /** A copy of what the sink has not taken yet. */
+  /** A copy of the batch the last failed delivery left pending in the table, if any. */
   pending (): Snapshot | undefined {
-    return this.held === undefined ? undefined : copySnapshot(this.held)
+    return this.undelivered === undefined ? undefined : copySnapshot(this.undelivered)
   }
 
   stats (): FlusherStats {
-    return { ...this.counters }
+    return { ...this.statistics }
   }
 
   /**
-   * Stops the timer and the exit hooks, then flushes a last time (two
-   * snapshots, so counts that raced the previous swap come along) and tries
-   * the sink once more. Resolves to what could not be delivered, if anything:
-   * the caller owns it from then on.
+   * Stops the timer and the exit hooks, then flushes a last time: the pending
+   * batch if there is one, then two batches (so counts that raced the first
+   * flip come along), each tried once, all within `finalDeadlineMs`. Resolves
+   * to what could not be delivered, if anything. That batch also stays pending
+   * in the table, where a flusher of another thread (or a later one) delivers
+   * it under the same id.
    */
   stop (): Promise<Snapshot | undefined> {
     if (this.stopping !== undefined) return this.stopping
@@ -182,17 +228,13 @@ export class Flusher {
     if (this.scheduled !== undefined) clearTimeout(this.scheduled)
     this.timer = this.scheduled = undefined
     this.unhook()
-    this.stopping = this.enqueue('final').catch(error => { this.fail(error) }).then(() => {
-      const rest = this.held
-      this.held = undefined
-      return rest
-    })
+    this.stopping = this.enqueue('final').catch(error => { this.fail(error) }).then(() => this.pending())
     return this.stopping
   }
 
   private arm (ms: number): void {
     this.timer = setTimeout(() => { this.timer = undefined; this.background('timer') }, Math.max(0, ms))
-    unrefTimer(this.timer)
+    if (this.options.unref ?? true) unrefTimer(this.timer)
   }
 
   /** A flush nobody awaits: a failure outside the sink (the table itself) is surfaced, never thrown. */
@@ -211,17 +253,17 @@ export class Flusher {
     const started = Date.now()
     this.lastRunAt = started
     try {
-      await this.collect(reason)
-      const held = this.held
-      if (held === undefined) return { delivered: true, pending: undefined }
-      if (reason === 'timer' || reason === 'maybe') {
-        if (started < this.retryAt) return { delivered: false, pending: copySnapshot(held) }
+      if ((reason === 'timer' || reason === 'maybe') && started < this.retryAt) return this.notDelivered()
+      if (reason !== 'final') return await this.cycle(reason, started, this.sinkTimeoutMs)
+      const deadline = started + this.finalDeadlineMs
+      let result: FlushResult = { delivered: true, pending: undefined }
+      for (let i = 0; i < FINAL_BATCHES && result.delivered; i++) {
+        const left = deadline - Date.now()
+        if (left <= 0) return this.notDelivered()
+        result = await this.cycle(reason, Date.now(), Math.min(this.sinkTimeoutMs, left))
+        if (result.delivered && result.pending === undefined && this.lastWasEmpty && i >= 1) break
       }
-      if (isEmptySnapshot(held) && !(this.options.emptyFlushes ?? false)) {
-        this.held = undefined
-        return { delivered: true, pending: undefined }
-      }
-      return await this.deliver(held, reason, started)
+      return result
     } finally {
       this.running = false
       if (this.stopping === undefined && (this.options.timer ?? true) && reason !== 'final') {
@@ -231,53 +273,84 @@ export class Flusher {
     }
   }
 
-  /** Takes the table's deltas into `held`; a busy lock is retried until the wait runs out. */
-  private async collect (reason: FlushReason): Promise<void> {
-    const rounds = reason === 'final' ? 2 : 1
-    const waitMs = reason === 'final'
-      ? this.options.finalWaitMs ?? this.tally.share?.().leaseMs ?? 5000
-      : this.options.busyWaitMs ?? Math.min(this.intervalMs, 1000)
-    for (let round = 0; round < rounds; round++) {
-      const snap = await this.take(waitMs)
-      if (snap === undefined) return
-      this.held = this.held === undefined ? snap : mergeSnapshots(this.held, snap)
-    }
+  private notDelivered (): FlushResult {
+    return { delivered: this.undelivered === undefined, pending: this.pending() }
   }
 
-  private async take (waitMs: number): Promise<Snapshot | undefined> {
+  /** Opens one batch, delivers it, and acknowledges it or leaves it pending. */
+  private async cycle (reason: FlushReason, started: number, timeoutMs: number): Promise<FlushResult> {
+    const waitMs = reason === 'final'
+      ? this.options.finalWaitMs ?? this.leaseMs
+      : this.options.busyWaitMs ?? Math.min(this.intervalMs, 1000)
+    const batch = await this.open(waitMs)
+    if (batch === undefined) return this.notDelivered()
+    this.lastWasEmpty = isEmptySnapshot(batch.snapshot)
+    if (this.lastWasEmpty && !(this.options.emptyFlushes ?? false)) {
+      this.tally.ackBatch(batch)
+      this.undelivered = undefined
+      return { delivered: true, pending: undefined }
+    }
+    return await this.deliver(batch, reason, started, timeoutMs)
+  }
+
+  /** Opens a batch; a busy lock is retried until the wait runs out. */
+  private async open (waitMs: number): Promise<Batch | undefined> {
     const giveUp = Date.now() + waitMs
     let delay = 1
     for (;;) {
-      const snap = this.tally.trySnapshot(0)
-      if (snap !== undefined) return snap
-      this.counters.busy++
+      const batch = this.tally.openBatch(0)
+      if (batch !== undefined) return batch
+      this.statistics.busy++
       if (Date.now() >= giveUp) return undefined
       await sleep(Math.min(delay, Math.max(1, giveUp - Date.now())))
       delay = Math.min(delay * 2, 16)
     }
   }
 
-  private async deliver (held: Snapshot, reason: FlushReason, started: number): Promise<FlushResult> {
-    const given = copySnapshot(held)
+  private async deliver (batch: Batch, reason: FlushReason, started: number, timeoutMs: number): Promise<FlushResult> {
+    const given = copySnapshot(batch.snapshot)
+    // The lock is held while the sink works: renew its lease, so only a dead thread's lease runs out.
+    const renew = setInterval(() => { this.tally.renewBatch() }, Math.max(1, Math.floor(this.leaseMs / 3)))
+    unrefTimer(renew)
     try {
-      await this.write(given)
+      await settleWithin(this.write, given, timeoutMs, this.name)
     } catch (cause) {
-      const undelivered = undeliveredOf(cause)
-      this.held = undelivered !== undefined ? copySnapshot(undelivered) : held
-      this.fail(cause)
-      return { delivered: false, pending: copySnapshot(this.held) }
+      clearInterval(renew)
+      return this.failed(batch, cause)
     }
-    this.held = undefined
-    this.counters.flushes++
-    this.counters.consecutiveFailures = 0
-    this.counters.lastFlushAt = Date.now()
+    clearInterval(renew)
+    if (!this.tally.ackBatch(batch)) this.statistics.leaseLost++
+    this.undelivered = undefined
+    const s = this.statistics
+    s.flushes++
+    s.consecutiveFailures = 0
+    s.lastFlushAt = Date.now()
     this.retryAt = 0
-    this.emit('flush', { snapshot: given, durationMs: Date.now() - started, reason })
+    this.emit('flush', { snapshot: given, batch: batch.id, durationMs: Date.now() - started, reason })
     return { delivered: true, pending: undefined }
   }
 
+  /** The sink failed: keep the batch (or, after a partial delivery, what it did not take) and surface why. */
+  private failed (batch: Batch, cause: unknown): FlushResult {
+    const undelivered = undeliveredOf(cause)
+    let kept = batch.snapshot
+    if (undelivered !== undefined) {
+      try {
+        if (this.tally.ackBatch(batch, undelivered)) kept = undelivered
+      } catch (refused) {
+        // The sink's report is not a subset of the batch: keep all of it, and say so.
+        cause = new Error(`sink ${this.name} reported an undelivered part that is not part of the batch (${(refused as Error).message}); the whole batch is kept`, { cause })
+      }
+    } else {
+      this.tally.releaseBatch(batch)
+    }
+    this.undelivered = copySnapshot(kept)
+    this.fail(cause)
+    return { delivered: false, pending: this.pending() }
+  }
+
   private fail (cause: unknown): void {
-    const c = this.counters
+    const c = this.statistics
     c.failures++
     c.consecutiveFailures++
     c.lastError = cause
@@ -287,7 +360,7 @@ export class Flusher {
     const reason = cause instanceof Error ? cause.message : String(cause)
     const error = new FlushError(
       `sink ${this.name} failed (${c.consecutiveFailures} in a row): ${reason}; its counts are kept for the next flush`,
-      this.name, c.consecutiveFailures, this.held === undefined ? emptySnapshot() : copySnapshot(this.held), this.retryAt, { cause })
+      this.name, c.consecutiveFailures, this.undelivered === undefined ? emptySnapshot() : copySnapshot(this.undelivered), this.retryAt, { cause })
     const heard = this.emit('error', error)
     if (!heard && c.consecutiveFailures === 1) console.warn(`wasm-tally: ${error.message}`)
   }
@@ -308,8 +381,8 @@ export class Flusher {
   }
 }
 
-/** Snapshots `tally` every `ms` into `sink`; see Flusher. */
-export function flushEvery (tally: Snapshotter, ms: number, sink: Sink, options?: FlusherOptions): Flusher {
+/** Delivers `tally`'s batches every `ms` into `sink`; see Flusher. */
+export function flushEvery (tally: BatchSource, ms: number, sink: Sink, options?: FlusherOptions): Flusher {
   return new Flusher(tally, ms, sink, options)
 }
 

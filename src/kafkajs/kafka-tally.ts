@@ -1,23 +1,30 @@
-// A Tally for producer outcomes plus a second shared table for why sends failed.
-// Both live in shared memory, so every thread that attaches counts into the same rows.
-import { Tally, type SharedTally, type Snapshot, type TallyOptions, type AttachOptions } from '../index.js'
+// A Tally that also counts why sends failed: per (topic, error kind) rows in
+// the same shared table, under keys no Kafka topic can have. One table means
+// one lock and one snapshot for outcomes and error kinds alike: a snapshot or
+// a batch holds both or neither.
+import { Tally, type SharedTally, type Snapshot, type TallyOptions, type AttachOptions, DEFAULT_CAPACITY } from '../index.js'
+import type { Batch } from '../batch.js'
+import type { BatchSource } from '../flush/flusher.js'
+import { describe } from '../validate.js'
 import { classify, kindKey, kindLabel, parseKindKey, topicHash } from './error-kind.js'
 import { countedTopic, safeRecord, type Recorder } from './recorder.js'
 
+/** Rows set aside for (topic, error kind) pairs by default. */
 export const DEFAULT_ERROR_CAPACITY = 1024
+// Error-kind rows start with '!', which no Kafka topic name may hold.
+const KIND_PREFIX = '!'
+// The row that counts failures whose (topic, kind) found the table full; registered first.
+const KINDS_OVERFLOW = '!overflow'
 
 export interface KafkaTallyOptions {
-  /** Rows of the error-kinds table, one per (topic, kind) met (default 1024); more go to its overflow. */
+  /** Rows added to `capacity` for (topic, error kind) pairs (default 1024); the table holds both. */
   errorCapacity?: number
-  /** Options of the error-kinds table (stripes, leaseMs, module); its capacity is errorCapacity. */
-  errorTable?: Omit<TallyOptions, 'capacity'>
 }
 
 /** The structured-cloneable handle of a KafkaTally: post it to a worker, KafkaTally.attach it there. */
 export interface SharedKafkaTally {
   kind: 'wasm-tally/kafkajs'
   tally: SharedTally
-  errors: SharedTally
 }
 
 /** A topic's failed messages by cause. retriable + nonRetriable = the sum of kinds = the messages counted as error. */
@@ -31,39 +38,55 @@ export interface TopicErrors {
 export interface KafkaSnapshot extends Snapshot {
   /** Per topic, failed messages by cause, since the previous snapshot. */
   errors: Map<string, TopicErrors>
-  /** Failed messages whose (topic, kind) found the error-kinds table full. */
+  /** Failed messages whose (topic, kind) found the table full. */
   errorsOverflow: { retriable: number, nonRetriable: number }
 }
 
-export class KafkaTally implements Recorder {
+interface KafkaBatch extends Batch {
+  readonly snapshot: KafkaSnapshot
+}
+
+export class KafkaTally implements Recorder, BatchSource {
   /** Long topics seen by this thread, by the hash that stands for them in error keys. */
   private readonly hashed = new Map<string, string>()
+  // The table's own batch behind each batch handed out (partial acknowledgements map back to rows).
+  private readonly rows = new WeakMap<Batch, Batch>()
+  private readonly kindsHaveRoom: boolean
 
-  private constructor (readonly tally: Tally, readonly errorTable: Tally) {}
-
-  /** A new outcome table (Tally options) and its error-kinds table. */
-  static async create (options: TallyOptions & KafkaTallyOptions = {}): Promise<KafkaTally> {
-    const { errorCapacity, errorTable, ...tallyOptions } = options
-    return KafkaTally.wrap(await Tally.create(tallyOptions), { errorCapacity, errorTable })
+  private constructor (readonly tally: Tally) {
+    this.kindsHaveRoom = tally.recordRow(KINDS_OVERFLOW, 'success', 0)
   }
 
-  /** Adds an error-kinds table to an existing Tally (which keeps counting success and error per topic). */
-  static async wrap (tally: Tally, options: KafkaTallyOptions = {}): Promise<KafkaTally> {
-    const errors = await Tally.create({ ...options.errorTable, capacity: options.errorCapacity ?? DEFAULT_ERROR_CAPACITY })
-    return new KafkaTally(tally, errors)
+  /** A new table with room for `capacity` topics plus `errorCapacity` (topic, error kind) rows. */
+  static async create (options: TallyOptions & KafkaTallyOptions = {}): Promise<KafkaTally> {
+    if (options === null || typeof options !== 'object') throw new TypeError(`KafkaTally.create takes an options object, got ${describe(options)}`)
+    const { errorCapacity = DEFAULT_ERROR_CAPACITY, ...tallyOptions } = options
+    if (typeof errorCapacity !== 'number' || !Number.isInteger(errorCapacity) || errorCapacity < 0) {
+      throw new RangeError(`errorCapacity must be a whole number from 0 up, got ${describe(errorCapacity)}`)
+    }
+    const capacity = tallyOptions.capacity ?? DEFAULT_CAPACITY
+    const total = typeof capacity === 'number' ? capacity + errorCapacity + 1 : capacity
+    return new KafkaTally(await Tally.create({ ...tallyOptions, capacity: total }))
+  }
+
+  /** Counts error kinds into an existing Tally's table, beside its topics. */
+  static async wrap (tally: Tally): Promise<KafkaTally> {
+    return new KafkaTally(tally)
   }
 
   /** Attaches to a KafkaTally created in another thread, from its share() handle. */
   static async attach (shared: SharedKafkaTally, options: AttachOptions = {}): Promise<KafkaTally> {
     if (shared === null || typeof shared !== 'object' || shared.kind !== 'wasm-tally/kafkajs') {
-      throw new TypeError('KafkaTally.attach expects the object returned by kafkaTally.share()')
+      throw new TypeError(`KafkaTally.attach expects the object returned by kafkaTally.share(), got ${describe(shared)}`)
     }
-    return new KafkaTally(await Tally.attach(shared.tally, options), await Tally.attach(shared.errors, options))
+    return new KafkaTally(await Tally.attach(shared.tally, options))
   }
 
   share (): SharedKafkaTally {
-    return { kind: 'wasm-tally/kafkajs', tally: this.tally.share(), errors: this.errorTable.share() }
+    return { kind: 'wasm-tally/kafkajs', tally: this.tally.share() }
   }
+
+  get leaseMs (): number { return this.tally.leaseMs }
 
   /** Counts `count` delivered messages for `topic`. Never throws. */
   success (topic: unknown, count: number): void {
@@ -79,34 +102,72 @@ export class KafkaTally implements Recorder {
       const kind = classify(error)
       const key = kindKey(name, kind.head)
       if (key[0] === 'h') this.hashed.set(topicHash(name), name)
-      safeRecord(this.errorTable, key, kind.retriable ? 'success' : 'error', count)
+      const outcome = kind.retriable ? 'success' : 'error'
+      if (!this.tally.recordRow(KIND_PREFIX + key, outcome, count) && this.kindsHaveRoom) {
+        this.tally.recordRow(KINDS_OVERFLOW, outcome, count)
+      }
     } catch { /* counting never breaks a send */ }
   }
 
   /** Everything counted since the last snapshot, by any thread, with failures by cause; resets it. */
   snapshot (options: { waitMs?: number } = {}): KafkaSnapshot {
-    const outcomes = this.tally.snapshot(options)
-    return this.withErrors(outcomes, this.errorTable.snapshot(options))
+    return this.split(this.tally.snapshot(options))
   }
 
-  /** Like snapshot(), but undefined when another flusher holds either lock longer than waitMs. */
+  /** Like snapshot(), but undefined when another flusher holds the lock longer than waitMs. */
   trySnapshot (waitMs = 0): KafkaSnapshot | undefined {
-    const outcomes = this.tally.trySnapshot(waitMs)
-    if (outcomes === undefined) return undefined
-    // The outcomes are taken: wait as long as needed for the kinds rather than lose them.
-    return this.withErrors(outcomes, this.errorTable.snapshot())
+    const snap = this.tally.trySnapshot(waitMs)
+    return snap === undefined ? undefined : this.split(snap)
   }
 
-  private withErrors (outcomes: Snapshot, kinds: Snapshot): KafkaSnapshot {
+  openBatch (waitMs = 0): KafkaBatch | undefined {
+    const batch = this.tally.openBatch(waitMs)
+    if (batch === undefined) return undefined
+    const out: KafkaBatch = { id: batch.id, snapshot: this.split(batch.snapshot) }
+    this.rows.set(out, batch)
+    return out
+  }
+
+  renewBatch (): boolean { return this.tally.renewBatch() }
+
+  /**
+   * Acknowledges a batch. With `undelivered`, its topics and overflow are kept
+   * as given, and a topic's error kinds are kept whole when `undelivered.errors`
+   * names the topic (the sinks deliver a topic's kinds together), else removed.
+   */
+  ackBatch (batch: Batch, undelivered?: Snapshot): boolean {
+    const rows = this.rows.get(batch) ?? batch
+    if (undelivered === undefined) return this.tally.ackBatch(rows)
+    const kept: Snapshot = { epoch: rows.snapshot.epoch, topics: new Map(), overflow: undelivered.overflow }
+    if (undelivered.topics instanceof Map) for (const [topic, c] of undelivered.topics) kept.topics.set(topic, c)
+    const errors = (undelivered as Partial<KafkaSnapshot>).errors
+    for (const [key, c] of rows.snapshot.topics) {
+      if (!key.startsWith(KIND_PREFIX)) continue
+      const topic = key === KINDS_OVERFLOW ? undefined : this.topicOfKey(key.slice(1))
+      if (errors instanceof Map && (topic === undefined ? (undelivered as Partial<KafkaSnapshot>).errorsOverflow !== undefined : errors.has(topic))) kept.topics.set(key, c)
+    }
+    return this.tally.ackBatch(rows, kept)
+  }
+
+  releaseBatch (batch?: Batch): void { this.tally.releaseBatch(batch) }
+
+  claimFlush (intervalMs: number): boolean { return this.tally.claimFlush(intervalMs) }
+
+  /** Splits a table snapshot into topics and error kinds. */
+  private split (rows: Snapshot): KafkaSnapshot {
+    const topics = new Map<string, { success: number, error: number }>()
     const errors = new Map<string, TopicErrors>()
-    let unhashed: Map<string, string> | undefined
-    for (const [key, counts] of kinds.topics) {
-      const parsed = parseKindKey(key)
-      if (parsed === undefined) continue
-      let topic = parsed.rest
-      if (parsed.hashed) {
-        topic = this.hashed.get(parsed.rest) ?? (unhashed ??= this.longTopics()).get(parsed.rest) ?? `#${parsed.rest}`
+    const errorsOverflow = { retriable: 0, nonRetriable: 0 }
+    for (const [key, counts] of rows.topics) {
+      if (!key.startsWith(KIND_PREFIX)) { topics.set(key, counts); continue }
+      if (key === KINDS_OVERFLOW) {
+        errorsOverflow.retriable += counts.success
+        errorsOverflow.nonRetriable += counts.error
+        continue
       }
+      const parsed = parseKindKey(key.slice(1))
+      if (parsed === undefined) continue
+      const topic = this.topicOfKey(key.slice(1))
       let row = errors.get(topic)
       if (row === undefined) errors.set(topic, row = { retriable: 0, nonRetriable: 0, kinds: new Map() })
       row.retriable += counts.success
@@ -114,14 +175,19 @@ export class KafkaTally implements Recorder {
       const label = kindLabel(parsed.head)
       row.kinds.set(label, (row.kinds.get(label) ?? 0) + counts.success + counts.error)
     }
-    return {
-      ...outcomes,
-      errors,
-      errorsOverflow: { retriable: kinds.overflow.success, nonRetriable: kinds.overflow.error }
-    }
+    const out: KafkaSnapshot = { epoch: rows.epoch, topics, overflow: rows.overflow, errors, errorsOverflow }
+    if (rows.batch !== undefined) out.batch = rows.batch
+    return out
   }
 
-  /** Hashes of the outcome table's long topics (registered by any thread). */
+  private topicOfKey (key: string): string {
+    const parsed = parseKindKey(key)
+    if (parsed === undefined) return key
+    if (!parsed.hashed) return parsed.rest
+    return this.hashed.get(parsed.rest) ?? this.longTopics().get(parsed.rest) ?? `#${parsed.rest}`
+  }
+
+  /** Hashes of the table's long topics (registered by any thread). */
   private longTopics (): Map<string, string> {
     const out = new Map<string, string>()
     for (const topic of this.tally.topics()) if (topic.length > 100) out.set(topicHash(topic), topic)

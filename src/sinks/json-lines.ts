@@ -19,6 +19,8 @@ export interface JsonLinesOptions {
 export interface JsonLine {
   time: string
   epoch: number
+  /** The batch id: a retried batch carries the same one, so a reader can drop repeats. */
+  batch?: string
   source?: string
   topics: Record<string, Counts>
   overflow: Counts
@@ -26,12 +28,13 @@ export interface JsonLine {
 
 export function toJsonLine (snap: Snapshot, time: number, source?: string): string {
   const line: JsonLine = { time: new Date(time).toISOString(), epoch: snap.epoch, topics: Object.fromEntries(snap.topics), overflow: snap.overflow }
+  if (snap.batch !== undefined) line.batch = snap.batch.id
   if (source !== undefined) line.source = source
   return JSON.stringify(line) + '\n'
 }
 
 /**
- * Writes each flush as one line, `{"time","epoch","topics":{name:{success,error}},"overflow"}`,
+ * Writes each flush as one line, `{"time","epoch","topics":{name:{success,error}},"overflow","batch"}`,
  * and resolves when the stream has taken it. A write error rejects (the counts
  * are kept for the next flush); the sink listens for the stream's 'error' event
  * so a broken stream does not crash the process.

@@ -28,6 +28,12 @@ export interface TallyRecord {
   epoch: number
   time: number
   source: string
+  /** The batch id (`${table}-${sequence}`): a retried batch carries the same one. */
+  batch?: string
+  /** The table's id, unique across processes and restarts. */
+  table?: string
+  /** The batch's sequence in its table: increases from batch to batch. */
+  sequence?: number
 }
 
 export function toRecords (snap: Snapshot, time: number, source: string, overflowTopic = OVERFLOW_TOPIC): Message[] {
@@ -35,6 +41,7 @@ export function toRecords (snap: Snapshot, time: number, source: string, overflo
   const add = (topic: string, success: number, error: number): void => {
     if (success === 0 && error === 0) return
     const value: TallyRecord = { topic, success, error, epoch: snap.epoch, time, source }
+    if (snap.batch !== undefined) Object.assign(value, { batch: snap.batch.id, table: snap.batch.table, sequence: snap.batch.sequence })
     messages.push({ key: topic, value: JSON.stringify(value), timestamp: String(time) })
   }
   for (const [topic, c] of snap.topics) add(topic, c.success, c.error)
