@@ -5,6 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Worker } from 'node:worker_threads'
 import { Tally } from '../dist/index.js'
+import { instantiateCore } from '../dist/core.js'
 
 // Layout facts (assembly/layout.ts): the directory follows the header (192 B)
 // and 64 scratch buffers of 320 B from byte 1024; entries are 272 B, led by a
@@ -69,6 +70,50 @@ test('a claim for another hash is passed: the topic takes the next entry', async
   const next = (DIR_BASE + ((index + 1) & 15) * ENTRY_BYTES) / 4
   assert.is(Atomics.load(state, next), READY)
   assert.equal(tally.snapshot().topics.get('orders'), { success: 3, error: 0 })
+})
+
+async function rawCore (tally) {
+  const { memory, module } = tally.share()
+  const core = await instantiateCore(module, memory)
+  core.attach(memory.buffer.byteLength)
+  return core
+}
+
+test('scratch buffers held by dead threads do not wedge registration: their leases run out', async () => {
+  const tally = await Tally.create({ capacity: 8 })
+  const dead = await rawCore(tally)
+  // Every one of the 64 buffers held, never to be returned (as by threads terminated mid-registration).
+  const held = Array.from({ length: 64 }, () => dead.scratchAcquire(7, Date.now(), 200))
+  assert.ok(held.every(key => key !== 0), 'all 64 leased')
+  assert.is(dead.scratchAcquire(7, Date.now(), 200), 0, 'none left')
+  // A new topic in another thread: it must register once a lease runs out (the old engine spun forever).
+  const source = `
+    import { workerData, parentPort } from 'node:worker_threads'
+    const { Tally } = await import(workerData.entry)
+    const tally = await Tally.attach(workerData.shared)
+    tally.record('fresh', 'success', 4)
+    parentPort.postMessage({ done: true })`
+  const entry = new URL('../dist/index.js', import.meta.url).href
+  const worker = new Worker(source, { eval: true, workerData: { shared: tally.share(), entry } })
+  const answer = await Promise.race([
+    new Promise(resolve => worker.once('message', m => resolve(m.done ? 'registered' : 'odd'))),
+    new Promise(resolve => setTimeout(() => resolve('wedged'), 10_000))
+  ])
+  await worker.terminate()
+  assert.is(answer, 'registered')
+  assert.equal(tally.snapshot().topics.get('fresh'), { success: 4, error: 0 })
+})
+
+test('a holder whose scratch lease was taken over learns it on release, and must resolve again', async () => {
+  const tally = await Tally.create({ capacity: 8 })
+  const slow = await rawCore(tally)
+  const other = await rawCore(tally)
+  const key = slow.scratchAcquire(1, Date.now(), 1)
+  await new Promise(resolve => setTimeout(resolve, 5))
+  const taken = other.scratchAcquire(2, Date.now(), 1000)
+  assert.is(taken, key, 'the expired lease was taken over')
+  assert.is(slow.scratchRelease(key), 0, 'the slow holder is told its lease was lost')
+  assert.is(other.scratchRelease(taken), 1)
 })
 
 test.run()

@@ -241,4 +241,66 @@ test('a sink object with write() and bad arguments', async () => {
   assert.throws(() => flushEvery({}, 10, () => {}), TypeError)
 })
 
+for (const [what, bad] of [['negative', -4], ['NaN', NaN], ['more than the batch held', 1e6], ['fractional', 0.5]]) {
+  test(`a PartialDeliveryError with a ${what} count is refused: nothing counts as delivered, the batch is kept, the sink's mistake surfaces`, async () => {
+    const tally = await Tally.create({ capacity: 64 })
+    const expected = {}
+    recordSome(tally, expected, 1)
+    const errors = []
+    let calls = 0
+    const got = {}
+    const sink = snap => {
+      if (++calls === 1) {
+        const undelivered = { epoch: snap.epoch, topics: new Map([['orders-0', { success: bad, error: 0 }]]), overflow: { success: 0, error: 0 } }
+        throw new PartialDeliveryError('some went out', undelivered)
+      }
+      addUp(got, snap)
+    }
+    const flusher = flushEvery(tally, 60_000, sink, { timer: false, onError: e => errors.push(e) })
+    assert.is((await flusher.flush()).delivered, false)
+    assert.is(errors.length, 1)
+    assert.match(errors[0].message, /not part of the batch/)
+    assert.equal(addUp({}, flusher.pending()), expected, 'the whole batch is kept')
+    assert.is((await flusher.flush()).delivered, true)
+    assert.equal(got, expected, 'delivered once, whole, with no negative or NaN counts')
+    assert.is(await flusher.stop(), undefined)
+  })
+}
+
+test('a PartialDeliveryError naming a topic the batch did not hold is refused', async () => {
+  const tally = await Tally.create({ capacity: 64 })
+  tally.record('a', 'success', 2)
+  const batch = tally.openBatch()
+  const undelivered = { epoch: batch.snapshot.epoch, topics: new Map([['zzz', { success: 1, error: 0 }]]), overflow: { success: 0, error: 0 } }
+  assert.throws(() => tally.ackBatch(batch, undelivered), e => e instanceof RangeError && /"zzz"/.test(e.message))
+  assert.equal(tally.snapshot().topics.get('a'), { success: 2, error: 0 }, 'nothing was removed, and the lock was released')
+})
+
+test('a sink that never settles: the delivery times out, the batch is kept, and stop() settles by its deadline', async () => {
+  const tally = await Tally.create({ capacity: 64 })
+  const expected = {}
+  recordSome(tally, expected, 1)
+  const errors = []
+  let hang = true
+  const got = {}
+  const sink = snap => hang ? new Promise(() => {}) : addUp(got, snap)
+  const flusher = flushEvery(tally, 60_000, sink, { timer: false, sinkTimeoutMs: 50, finalDeadlineMs: 300, onError: e => errors.push(e) })
+  const result = await flusher.flush()
+  assert.is(result.delivered, false)
+  assert.match(errors[0].message, /did not settle within 50 ms/)
+  assert.equal(addUp({}, result.pending), expected)
+  const other = tally.openBatch()
+  assert.ok(other, 'the timed-out delivery released the lock')
+  assert.is(other.id.id, result.pending.batch.id, 'the batch is still pending, under its id')
+  tally.releaseBatch(other)
+  const stopping = flusher.stop()
+  const settled = await Promise.race([stopping.then(() => 'settled'), tick(5000).then(() => 'hung')])
+  assert.is(settled, 'settled', 'stop() settled although the sink never did')
+  assert.equal(addUp({}, await stopping), expected, 'stop() reports the batch it could not deliver')
+  hang = false
+  const next = flushEvery(tally, 60_000, sink, { timer: false })
+  assert.is(await next.stop(), undefined)
+  assert.equal(got, expected, 'a later flusher delivered it: nothing lost')
+})
+
 test.run()

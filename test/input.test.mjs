@@ -1,7 +1,9 @@
 // Guarantee 5: bad input gets a clear error, and nothing already counted is lost.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Worker } from 'node:worker_threads'
 import { Tally } from '../dist/index.js'
+import { once } from './helpers/worker-message.mjs'
 
 async function withCounts () {
   const tally = await Tally.create({ capacity: 8, stripes: 2 })
@@ -107,6 +109,65 @@ test('bad options are refused', async () => {
       assert.instance(e, RangeError)
     }
   }
+})
+
+for (const waitMs of [-1, NaN, {}, '10', null]) {
+  test(`snapshot({ waitMs: ${String(waitMs)} }) is a RangeError, taken before the lock, losing nothing`, async () => {
+    const tally = await withCounts()
+    assert.throws(() => tally.snapshot({ waitMs }), e => e instanceof RangeError && /waitMs must be a number of milliseconds/.test(e.message))
+    assert.throws(() => tally.trySnapshot(waitMs), RangeError)
+    assert.throws(() => tally.openBatch(waitMs), RangeError)
+    assertKept(tally)
+  })
+}
+
+test('bad arguments to create and attach are TypeErrors that name the option', async () => {
+  const cases = [
+    [() => Tally.create(null), /Tally.create takes an options object, got null/],
+    [() => Tally.create(5), /got 5 \(a number\)/],
+    [() => Tally.create({ capacity: '10' }), /capacity must be a number, got "10" \(a string\)/],
+    [() => Tally.create({ module: {} }), /module must be a WebAssembly.Module/],
+    [() => Tally.create({ onOverflow: 'x' }), /onOverflow must be a function/],
+    [() => Tally.attach(null), /Tally.attach expects/]
+  ]
+  for (const [call, message] of cases) {
+    try {
+      await call()
+      assert.unreachable(`accepted: ${message}`)
+    } catch (e) {
+      assert.instance(e, TypeError)
+      assert.match(e.message, message)
+    }
+  }
+  // A real WebAssembly.Module that is not wasm-tally's core.
+  const foreign = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))
+  const tally = await Tally.create()
+  for (const call of [() => Tally.create({ module: foreign }), () => Tally.attach({ ...tally.share(), module: foreign })]) {
+    try {
+      await call()
+      assert.unreachable('accepted a foreign module')
+    } catch (e) {
+      assert.instance(e, TypeError)
+      assert.match(e.message, /not wasm-tally's core module: it lacks the exports/)
+    }
+  }
+})
+
+test('stats().overflowTopics counts each overflowing topic once, table-wide, however many threads meet it', async () => {
+  const tally = await Tally.create({ capacity: 64, onOverflow: () => {} })
+  for (let i = 0; i < 64; i++) tally.record(`fits-${i}`, 'success')
+  const source = `
+    import { workerData, parentPort } from 'node:worker_threads'
+    const { Tally } = await import(workerData.entry)
+    const tally = await Tally.attach(workerData.shared, { onOverflow: () => {} })
+    for (let i = 0; i < 46; i++) tally.record('over-' + i, 'success')
+    parentPort.postMessage({ done: true })`
+  const entry = new URL('../dist/index.js', import.meta.url).href
+  const threads = Array.from({ length: 4 }, () => new Worker(source, { eval: true, workerData: { shared: tally.share(), entry } }))
+  await Promise.all(threads.map(w => once(w, m => m.done)))
+  await Promise.all(threads.map(w => w.terminate()))
+  assert.is(tally.stats().overflowTopics, 46, '46 topics, not 46 per thread')
+  assert.is(tally.snapshot().overflow.success, 4 * 46)
 })
 
 test.run()

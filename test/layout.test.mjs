@@ -86,4 +86,24 @@ test('re-instantiating the module over a live table leaves its counts alone', as
   assert.equal(tally.snapshot().topics.get('orders'), { success: 0, error: 3 })
 })
 
+test('a shape past 4 GiB is refused before any memory is made, naming the largest that fits', async () => {
+  try {
+    await Tally.create({ capacity: 1048576, stripes: 256 })
+    assert.unreachable('accepted 8.55 GiB')
+  } catch (e) {
+    assert.instance(e, RangeError)
+    assert.match(e.message, /capacity 1048576 with 256 stripes needs 8\.\d\d GiB, over the 4 GiB a wasm32 memory holds; the largest table with 256 stripes has capacity \d+/)
+    const largest = Number(/has capacity (\d+)/.exec(e.message)[1])
+    assert.ok(largest > 100_000 && largest < 1048576, `largest ${largest}`)
+  }
+})
+
+test('the largest capacity at one stripe is accepted and works: sizes are summed in 64 bits', async () => {
+  // Sizes are summed in 64 bits: a shape just past the limit is refused, never wrapped to a small memory.
+  const just = await Tally.create({ capacity: 1 << 20, stripes: 1 })
+  just.record('orders', 'success', 3)
+  assert.equal(just.snapshot().topics.get('orders'), { success: 3, error: 0 })
+  assert.ok(just.stats().bytes > 300 * 2 ** 20, `${just.stats().bytes} bytes`)
+})
+
 test.run()

@@ -5,6 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Worker } from 'node:worker_threads'
 import { Tally, TallyBusyError } from '../dist/index.js'
+import { instantiateCore } from '../dist/core.js'
 
 const LEASE_MS = 300
 
@@ -62,6 +63,22 @@ test('two flushers in one process never hold the lock at once', async () => {
   assert.is(b.trySnapshot(), undefined)
   await holder.terminate()
   assert.ok(b.snapshot({ waitMs: 2 * LEASE_MS }))
+})
+
+test('a flusher stalled past its lease and the one that took over report different epochs', async () => {
+  const tally = await Tally.create({ leaseMs: LEASE_MS })
+  const { memory, module } = tally.share()
+  const stalled = await instantiateCore(module, memory)
+  stalled.attach(memory.buffer.byteLength)
+  tally.record('orders', 'success', 2)
+  assert.is(stalled.lockTry(99, Date.now(), 1), 1)
+  const first = stalled.flip(Date.now()) // epoch 1, then it stalls past its 1 ms lease
+  await new Promise(resolve => setTimeout(resolve, 5))
+  const taker = tally.snapshot() // takes the lock over and flips again
+  assert.is(first, 1)
+  assert.is(taker.epoch, 2)
+  assert.is(stalled.epoch(), 2, 'a re-read of the epoch word would have said 2 for both')
+  assert.is(stalled.lockRelease(), 0, 'the stalled flusher lost its lease')
 })
 
 test.run()
