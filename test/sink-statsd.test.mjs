@@ -129,6 +129,24 @@ test('a buffered hot-shots client is refused: it cannot say which counts a faile
   }
 })
 
+test("a client sampleRate below 1 does not sample the counts", async () => {
+  const { socket, lines, port } = await listen()
+  const client = new StatsD({ host: '127.0.0.1', port, sampleRate: 0.25, errorHandler: () => {} })
+  const tally = await Tally.create({ capacity: 64 })
+  const flusher = flushEvery(tally, 60_000, statsdSink(client), { timer: false })
+  const recorded = {}
+  try {
+    for (let i = 0; i < 40; i++) recordNoted(tally, recorded, `s${i}`, 25, 0)
+    assert.is(await flusher.stop(), undefined)
+    const got = await received(lines, 1000)
+    assert.ok(lines.every(line => !line.includes('|@')), 'no sample rate on the wire')
+    assert.equal(got, recorded)
+  } finally {
+    await new Promise(resolve => client.close(resolve))
+    socket.close()
+  }
+})
+
 test('an unbuffered client: a failed send keeps exactly the rows that did not go out', async () => {
   // A client double that fails the first send of one row.
   const sent = []

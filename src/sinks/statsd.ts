@@ -37,7 +37,7 @@ function addTo (snap: Snapshot, topic: string, overflowTopic: string, outcome: O
 
 /**
  * Sends each flush as counter increments `kafka.producer.messages:N|c|#topic:T,outcome:O`,
- * one datagram each.
+ * one datagram each, never sampled (rate 1 whatever the client's sampleRate).
  * Resolves when the client reports every datagram sent; if some fail, rejects
  * with a PartialDeliveryError naming exactly the rows that did not go out.
  * Throws a TypeError for a buffered client (maxBufferSize > 0).
@@ -76,7 +76,7 @@ export function statsdSink (client: StatsD, options: StatsdSinkOptions = {}): Si
           let answered = false
           waiting++
           try {
-            client.increment(name, count, { topic, outcome }, error => {
+            client.increment(name, count, 1, { topic, outcome }, error => {
               if (answered) return // a client that calls back twice counts once
               answered = true
               if (error) fail(error, topic, outcome, count)
