@@ -182,6 +182,19 @@ test('malformed requests are passed through; their messages count as far as they
   assert.equal(plain(tally.snapshot()), { m: { success: 0, error: 2 } })
 })
 
+test('an error whose property reads throw: counted once with its kind, the caller gets that object', async () => {
+  const counts = await KafkaTally.create({ capacity: 16 })
+  const hostile = new Proxy(new Error('x'), { get () { throw new Error('no reading me') } })
+  assert.is(kindLabel(classify(hostile).head), 'Error')
+  const p = instrumentProducer({ send: async () => { throw hostile }, sendBatch: async () => [] }, counts)
+  let caught
+  try { await p.send({ topic: 'h', messages: messages(3) }) } catch (e) { caught = e } // not .catch(e => e): resolving with it reads .then
+  assert.ok(caught === hostile, 'the same rejection object')
+  const snap = counts.snapshot()
+  assert.equal(plain(snap), { h: { success: 0, error: 3 } })
+  assert.equal(errorsOf(snap), { h: { retriable: 0, nonRetriable: 3, kinds: { Error: 3 } } })
+})
+
 test('transactions: sends resolve as success, an aborted transaction keeps its counts, sends after the end count as error', async () => {
   const tally = await Tally.create({ capacity: 16 })
   const { producer } = fakeProducer()
