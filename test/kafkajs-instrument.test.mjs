@@ -182,6 +182,48 @@ test('malformed requests are passed through; their messages count as far as they
   assert.equal(plain(tally.snapshot()), { m: { success: 0, error: 2 } })
 })
 
+test('kafkajs gets a shallow copy: the counted arrays are its own, message objects and other keys the caller\'s', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const got = []
+  const p = instrumentProducer({ send: async r => { got.push(r); return [] }, sendBatch: async b => { got.push(b); return [] } }, tally)
+  const batch = messages(3)
+  const record = { topic: 'c', messages: batch, acks: 1, timeout: 500 }
+  await p.send(record)
+  assert.is.not(got[0], record)
+  assert.is.not(got[0].messages, batch)
+  assert.equal(got[0], record)
+  for (const [i, m] of batch.entries()) assert.is(got[0].messages[i], m)
+  assert.equal(Object.keys(record), ['topic', 'messages', 'acks', 'timeout'])
+  assert.is(record.messages, batch, 'the caller\'s record is left as it was')
+  const entry = { topic: 'd', messages: messages(2) }
+  const request = { topicMessages: [entry], compression: 1 }
+  await p.sendBatch(request)
+  assert.is.not(got[1].topicMessages, request.topicMessages)
+  assert.is.not(got[1].topicMessages[0], entry)
+  assert.is.not(got[1].topicMessages[0].messages, entry.messages)
+  assert.equal(got[1], request)
+  assert.is(got[1].topicMessages[0].messages[1], entry.messages[1])
+  assert.equal(plain(tally.snapshot()), { c: { success: 3, error: 0 }, d: { success: 2, error: 0 } })
+})
+
+test('arrays changed while the send is pending: what the producer reads is what was counted', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const read = []
+  const later = async (topicMessages) => { await null; for (const t of topicMessages) read.push([t.topic, t.messages.length]); return [] }
+  const p = instrumentProducer({ send: async r => later([r]), sendBatch: async b => later(b.topicMessages) }, tally)
+  const ten = messages(10)
+  const sending = p.send({ topic: 'cleared', messages: ten })
+  ten.length = 0
+  const five = messages(5)
+  const batch = { topicMessages: [{ topic: 'grown', messages: five }] }
+  const batching = p.sendBatch(batch)
+  five.push(...messages(5))
+  batch.topicMessages.push({ topic: 'added', messages: messages(1) })
+  await Promise.all([sending, batching])
+  assert.equal(read, [['cleared', 10], ['grown', 5]])
+  assert.equal(plain(tally.snapshot()), { cleared: { success: 10, error: 0 }, grown: { success: 5, error: 0 } })
+})
+
 test('an error whose property reads throw: counted once with its kind, the caller gets that object', async () => {
   const counts = await KafkaTally.create({ capacity: 16 })
   const hostile = new Proxy(new Error('x'), { get () { throw new Error('no reading me') } })

@@ -4,6 +4,7 @@ import type { Producer, ProducerBatch, ProducerRecord, RecordMetadata, Transacti
 import type { Tally } from '../index.js'
 import type { KafkaTally } from './kafka-tally.js'
 import { tallyRecorder, type Recorder } from './recorder.js'
+import { copyBatch, copyRecord } from './requests.js'
 
 type Send = (record: ProducerRecord) => Promise<RecordMetadata[]>
 type SendBatch = (batch: ProducerBatch) => Promise<RecordMetadata[]>
@@ -24,10 +25,6 @@ function recorderOf (target: CountTarget): Recorder {
     return recorder
   }
   throw new TypeError('instrumentProducer expects a Tally or a KafkaTally to count into')
-}
-
-function messageCount (messages: unknown): number {
-  return Array.isArray(messages) ? messages.length : 0
 }
 
 /**
@@ -57,18 +54,15 @@ function counted<T> (recorder: Recorder, topics: Array<[unknown, number]>, start
 
 function countedSend (send: Send, recorder: Recorder): Send {
   return function send_ (record) {
-    // Counted before the send starts: the caller may reuse its arrays afterwards.
-    const topics: Array<[unknown, number]> = [[record?.topic, messageCount(record?.messages)]]
-    return counted(recorder, topics, () => send(record))
+    const { request, counted: topics } = copyRecord(record) // counted before the send starts, and only what kafkajs gets
+    return counted(recorder, topics, () => send(request as ProducerRecord))
   }
 }
 
 function countedSendBatch (sendBatch: SendBatch, recorder: Recorder): SendBatch {
   return function sendBatch_ (batch) {
-    const topics: Array<[unknown, number]> = []
-    const list: unknown = batch?.topicMessages
-    if (Array.isArray(list)) for (const entry of list) topics.push([entry?.topic, messageCount(entry?.messages)])
-    return counted(recorder, topics, () => sendBatch(batch))
+    const { request, counted: topics } = copyBatch(batch)
+    return counted(recorder, topics, () => sendBatch(request as ProducerBatch))
   }
 }
 
