@@ -224,6 +224,53 @@ test('arrays changed while the send is pending: what the producer reads is what 
   assert.equal(plain(tally.snapshot()), { cleared: { success: 10, error: 0 }, grown: { success: 5, error: 0 } })
 })
 
+test('a send that returns a plain value: counted once as success, the caller gets that very value', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const value = { not: 'a promise' }
+  const p = instrumentProducer({ send: () => value, sendBatch: () => undefined }, tally)
+  assert.is(p.send({ topic: 'v', messages: messages(2) }), value)
+  assert.is(p.sendBatch({ topicMessages: [{ topic: 'v', messages: messages(3) }] }), undefined)
+  assert.equal(plain(tally.snapshot()), { v: { success: 5, error: 0 } })
+})
+
+test('a thenable that settles twice is counted once; the caller gets its first outcome', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const value = [{ topicName: 't' }]
+  const error = tooLarge()
+  const twice = first => ({ then (ok, fail) { if (first === 'ok') { ok(value); ok(value); fail(error) } else { fail(error); fail(error); ok(value) } } })
+  const p = instrumentProducer({ send: ({ topic }) => twice(topic === 'ok' ? 'ok' : 'fail'), sendBatch: () => twice('ok') }, tally)
+  assert.is(await p.send({ topic: 'ok', messages: messages(2) }), value)
+  assert.is(await p.send({ topic: 'fail', messages: messages(3) }).catch(e => e), error)
+  assert.is(await p.sendBatch({ topicMessages: [{ topic: 'ok', messages: messages(4) }] }), value)
+  await new Promise(resolve => setTimeout(resolve, 5)) // any late second settlement has run
+  assert.equal(plain(tally.snapshot()), { ok: { success: 6, error: 0 }, fail: { success: 0, error: 3 } })
+})
+
+test('a thenable whose then throws: counted as error, the caller gets that rejection', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const error = new Error('then broke')
+  const p = instrumentProducer({ send: () => ({ then () { throw error } }), sendBatch: async () => [] }, tally)
+  assert.is(await p.send({ topic: 'tb', messages: messages(2) }).catch(e => e), error)
+  assert.equal(plain(tally.snapshot()), { tb: { success: 0, error: 2 } })
+})
+
+test('an object posing as a promise (Promise.prototype, no promise inside): counted as error, a rejection, no throw', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const p = instrumentProducer({ send: () => Object.create(Promise.prototype), sendBatch: async () => [] }, tally)
+  const sending = p.send({ topic: 'fake', messages: messages(2) })
+  assert.instance(await sending.catch(e => e), TypeError)
+  assert.equal(plain(tally.snapshot()), { fake: { success: 0, error: 2 } })
+})
+
+test('a producer without sendBatch: send is counted, sendBatch stays absent', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const p = instrumentProducer({ send: async () => [] }, tally)
+  assert.not.ok('sendBatch' in p)
+  await p.send({ topic: 'only', messages: messages(2) })
+  assert.equal(plain(tally.snapshot()), { only: { success: 2, error: 0 } })
+  assert.throws(() => instrumentProducer({ sendBatch: async () => [] }, tally), e => e instanceof TypeError && /send/.test(e.message))
+})
+
 test('an error whose property reads throw: counted once with its kind, the caller gets that object', async () => {
   const counts = await KafkaTally.create({ capacity: 16 })
   const hostile = new Proxy(new Error('x'), { get () { throw new Error('no reading me') } })
@@ -235,6 +282,20 @@ test('an error whose property reads throw: counted once with its kind, the calle
   const snap = counts.snapshot()
   assert.equal(plain(snap), { h: { success: 0, error: 3 } })
   assert.equal(errorsOf(snap), { h: { retriable: 0, nonRetriable: 3, kinds: { Error: 3 } } })
+})
+
+test('a Recorder that throws never reaches the caller', async () => {
+  const calls = []
+  const recorder = {
+    success (topic, count) { calls.push(['success', topic, count]); throw new Error('recorder broke') },
+    failure (topic, count) { calls.push(['failure', topic, count]); throw new Error('recorder broke') }
+  }
+  const value = []
+  const error = tooLarge()
+  const p = instrumentProducer({ send: async ({ topic }) => { if (topic === 'bad') throw error; return value }, sendBatch: async () => value }, recorder)
+  assert.is(await p.send({ topic: 'good', messages: messages(1) }), value)
+  assert.is(await p.send({ topic: 'bad', messages: messages(2) }).catch(e => e), error)
+  assert.equal(calls, [['success', 'good', 1], ['failure', 'bad', 2]])
 })
 
 test('transactions: sends resolve as success, an aborted transaction keeps its counts, sends after the end count as error', async () => {
