@@ -254,6 +254,14 @@ test('a thenable whose then throws: counted as error, the caller gets that rejec
   assert.equal(plain(tally.snapshot()), { tb: { success: 0, error: 2 } })
 })
 
+test('a result whose then getter throws: counted as error, returned as it is', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const odd = { get then () { throw new Error('no then') } }
+  const p = instrumentProducer({ send: () => odd, sendBatch: async () => [] }, tally)
+  assert.is(p.send({ topic: 'tg', messages: messages(4) }), odd)
+  assert.equal(plain(tally.snapshot()), { tg: { success: 0, error: 4 } })
+})
+
 test('an object posing as a promise (Promise.prototype, no promise inside): counted as error, a rejection, no throw', async () => {
   const tally = await Tally.create({ capacity: 16 })
   const p = instrumentProducer({ send: () => Object.create(Promise.prototype), sendBatch: async () => [] }, tally)
