@@ -52,4 +52,76 @@ test('beforeExit: a process that runs out of work flushes before it exits', asyn
   assert.equal(flushedTotals(run.lines), recorded)
 })
 
+const STUCK = fileURLToPath(new URL('./workers/flush-exit-stuck-child.mjs', import.meta.url))
+
+/**
+ * Runs the stuck child; `on(line, child)` sees each line it prints. Resolves
+ * to how it ended and when (ms since start); a child alive after `killAfterMs` is killed.
+ */
+function runStuck (args, on, killAfterMs = 8000) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [STUCK, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const started = Date.now()
+    const marks = {}
+    const watchdog = setTimeout(() => child.kill('SIGKILL'), killAfterMs)
+    let rest = ''
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', chunk => {
+      const lines = (rest + chunk).split('\n')
+      rest = lines.pop()
+      for (const line of lines) { marks[line] ??= Date.now() - started; on?.(line, child, marks) }
+    })
+    child.on('error', reject)
+    child.on('close', (code, signal) => { clearTimeout(watchdog); resolve({ code, signal, ms: Date.now() - started, marks }) })
+  })
+}
+
+test('a sink that never settles: a second SIGTERM exits at once with 143, even beside an application listener', async () => {
+  let second
+  const run = await runStuck(['signal', '60000', 'app-listener'], (line, child) => {
+    if (line === 'ready') child.kill('SIGTERM')
+    if (line === 'flushing') setTimeout(() => { second = Date.now(); child.kill('SIGTERM') }, 200)
+  })
+  assert.ok(second !== undefined, 'the final flush started and the second signal was sent')
+  assert.equal([run.code, run.signal], [143, null])
+  assert.ok(Date.now() - second < 3000, 'out soon after the second signal, long before the 60 s deadline')
+})
+
+test('a sink that never settles: a second SIGINT exits at once with 130', async () => {
+  const run = await runStuck(['signal', '60000'], (line, child) => {
+    if (line === 'ready') child.kill('SIGINT')
+    if (line === 'flushing') setTimeout(() => child.kill('SIGINT'), 200)
+  })
+  assert.equal([run.code, run.signal], [130, null])
+})
+
+test('a sink that never settles: one SIGTERM, and the process exits by the deadline with 143', async () => {
+  const run = await runStuck(['signal', '800'], (line, child) => { if (line === 'ready') child.kill('SIGTERM') })
+  assert.equal([run.code, run.signal], [143, null])
+  const waited = run.ms - run.marks.flushing
+  assert.ok(waited >= 700 && waited < 5000, `exited ${waited} ms after the final flush started (deadline 800 ms)`)
+})
+
+test('deadlineMs Infinity: no deadline, the process waits for its final flush', async () => {
+  const run = await runStuck(['signal', 'Infinity'], (line, child) => { if (line === 'ready') child.kill('SIGTERM') }, 1500)
+  assert.ok(run.marks.flushing !== undefined, 'the final flush started')
+  assert.equal([run.code, run.signal], [null, 'SIGKILL'], 'still up when the test killed it')
+})
+
+test('deadlineMs below 0 or not a number is refused', async () => {
+  const { Tally, flushEvery } = await import('../dist/index.js')
+  const tally = await Tally.create({ capacity: 16 })
+  for (const deadlineMs of [-1, NaN, '5']) {
+    assert.throws(() => flushEvery(tally, 1000, () => {}, { exitHooks: { deadlineMs } }), RangeError, String(deadlineMs))
+  }
+})
+
+test('a sink that never settles after beforeExit: the process exits by the deadline with its exit code', async () => {
+  const run = await runStuck(['beforeExit', '800'])
+  assert.ok(run.marks.flushing !== undefined, 'the loop ran dry and the final flush started')
+  assert.equal([run.code, run.signal], [3, null])
+  const waited = run.ms - run.marks.flushing
+  assert.ok(waited >= 700 && waited < 5000, `exited ${waited} ms after the final flush started (deadline 800 ms)`)
+})
+
 test.run()

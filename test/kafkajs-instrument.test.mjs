@@ -182,6 +182,130 @@ test('malformed requests are passed through; their messages count as far as they
   assert.equal(plain(tally.snapshot()), { m: { success: 0, error: 2 } })
 })
 
+test('kafkajs gets a shallow copy: the counted arrays are its own, message objects and other keys the caller\'s', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const got = []
+  const p = instrumentProducer({ send: async r => { got.push(r); return [] }, sendBatch: async b => { got.push(b); return [] } }, tally)
+  const batch = messages(3)
+  const record = { topic: 'c', messages: batch, acks: 1, timeout: 500 }
+  await p.send(record)
+  assert.is.not(got[0], record)
+  assert.is.not(got[0].messages, batch)
+  assert.equal(got[0], record)
+  for (const [i, m] of batch.entries()) assert.is(got[0].messages[i], m)
+  assert.equal(Object.keys(record), ['topic', 'messages', 'acks', 'timeout'])
+  assert.is(record.messages, batch, 'the caller\'s record is left as it was')
+  const entry = { topic: 'd', messages: messages(2) }
+  const request = { topicMessages: [entry], compression: 1 }
+  await p.sendBatch(request)
+  assert.is.not(got[1].topicMessages, request.topicMessages)
+  assert.is.not(got[1].topicMessages[0], entry)
+  assert.is.not(got[1].topicMessages[0].messages, entry.messages)
+  assert.equal(got[1], request)
+  assert.is(got[1].topicMessages[0].messages[1], entry.messages[1])
+  assert.equal(plain(tally.snapshot()), { c: { success: 3, error: 0 }, d: { success: 2, error: 0 } })
+})
+
+test('arrays changed while the send is pending: what the producer reads is what was counted', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const read = []
+  const later = async (topicMessages) => { await null; for (const t of topicMessages) read.push([t.topic, t.messages.length]); return [] }
+  const p = instrumentProducer({ send: async r => later([r]), sendBatch: async b => later(b.topicMessages) }, tally)
+  const ten = messages(10)
+  const sending = p.send({ topic: 'cleared', messages: ten })
+  ten.length = 0
+  const five = messages(5)
+  const batch = { topicMessages: [{ topic: 'grown', messages: five }] }
+  const batching = p.sendBatch(batch)
+  five.push(...messages(5))
+  batch.topicMessages.push({ topic: 'added', messages: messages(1) })
+  await Promise.all([sending, batching])
+  assert.equal(read, [['cleared', 10], ['grown', 5]])
+  assert.equal(plain(tally.snapshot()), { cleared: { success: 10, error: 0 }, grown: { success: 5, error: 0 } })
+})
+
+test('a send that returns a plain value: counted once as success, the caller gets that very value', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const value = { not: 'a promise' }
+  const p = instrumentProducer({ send: () => value, sendBatch: () => undefined }, tally)
+  assert.is(p.send({ topic: 'v', messages: messages(2) }), value)
+  assert.is(p.sendBatch({ topicMessages: [{ topic: 'v', messages: messages(3) }] }), undefined)
+  assert.equal(plain(tally.snapshot()), { v: { success: 5, error: 0 } })
+})
+
+test('a thenable that settles twice is counted once; the caller gets its first outcome', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const value = [{ topicName: 't' }]
+  const error = tooLarge()
+  const twice = first => ({ then (ok, fail) { if (first === 'ok') { ok(value); ok(value); fail(error) } else { fail(error); fail(error); ok(value) } } })
+  const p = instrumentProducer({ send: ({ topic }) => twice(topic === 'ok' ? 'ok' : 'fail'), sendBatch: () => twice('ok') }, tally)
+  assert.is(await p.send({ topic: 'ok', messages: messages(2) }), value)
+  assert.is(await p.send({ topic: 'fail', messages: messages(3) }).catch(e => e), error)
+  assert.is(await p.sendBatch({ topicMessages: [{ topic: 'ok', messages: messages(4) }] }), value)
+  await new Promise(resolve => setTimeout(resolve, 5)) // any late second settlement has run
+  assert.equal(plain(tally.snapshot()), { ok: { success: 6, error: 0 }, fail: { success: 0, error: 3 } })
+})
+
+test('a thenable whose then throws: counted as error, the caller gets that rejection', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const error = new Error('then broke')
+  const p = instrumentProducer({ send: () => ({ then () { throw error } }), sendBatch: async () => [] }, tally)
+  assert.is(await p.send({ topic: 'tb', messages: messages(2) }).catch(e => e), error)
+  assert.equal(plain(tally.snapshot()), { tb: { success: 0, error: 2 } })
+})
+
+test('a result whose then getter throws: counted as error, returned as it is', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const odd = { get then () { throw new Error('no then') } }
+  const p = instrumentProducer({ send: () => odd, sendBatch: async () => [] }, tally)
+  assert.is(p.send({ topic: 'tg', messages: messages(4) }), odd)
+  assert.equal(plain(tally.snapshot()), { tg: { success: 0, error: 4 } })
+})
+
+test('an object posing as a promise (Promise.prototype, no promise inside): counted as error, a rejection, no throw', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const p = instrumentProducer({ send: () => Object.create(Promise.prototype), sendBatch: async () => [] }, tally)
+  const sending = p.send({ topic: 'fake', messages: messages(2) })
+  assert.instance(await sending.catch(e => e), TypeError)
+  assert.equal(plain(tally.snapshot()), { fake: { success: 0, error: 2 } })
+})
+
+test('a producer without sendBatch: send is counted, sendBatch stays absent', async () => {
+  const tally = await Tally.create({ capacity: 16 })
+  const p = instrumentProducer({ send: async () => [] }, tally)
+  assert.not.ok('sendBatch' in p)
+  await p.send({ topic: 'only', messages: messages(2) })
+  assert.equal(plain(tally.snapshot()), { only: { success: 2, error: 0 } })
+  assert.throws(() => instrumentProducer({ sendBatch: async () => [] }, tally), e => e instanceof TypeError && /send/.test(e.message))
+})
+
+test('an error whose property reads throw: counted once with its kind, the caller gets that object', async () => {
+  const counts = await KafkaTally.create({ capacity: 16 })
+  const hostile = new Proxy(new Error('x'), { get () { throw new Error('no reading me') } })
+  assert.is(kindLabel(classify(hostile).head), 'Error')
+  const p = instrumentProducer({ send: async () => { throw hostile }, sendBatch: async () => [] }, counts)
+  let caught
+  try { await p.send({ topic: 'h', messages: messages(3) }) } catch (e) { caught = e } // not .catch(e => e): resolving with it reads .then
+  assert.ok(caught === hostile, 'the same rejection object')
+  const snap = counts.snapshot()
+  assert.equal(plain(snap), { h: { success: 0, error: 3 } })
+  assert.equal(errorsOf(snap), { h: { retriable: 0, nonRetriable: 3, kinds: { Error: 3 } } })
+})
+
+test('a Recorder that throws never reaches the caller', async () => {
+  const calls = []
+  const recorder = {
+    success (topic, count) { calls.push(['success', topic, count]); throw new Error('recorder broke') },
+    failure (topic, count) { calls.push(['failure', topic, count]); throw new Error('recorder broke') }
+  }
+  const value = []
+  const error = tooLarge()
+  const p = instrumentProducer({ send: async ({ topic }) => { if (topic === 'bad') throw error; return value }, sendBatch: async () => value }, recorder)
+  assert.is(await p.send({ topic: 'good', messages: messages(1) }), value)
+  assert.is(await p.send({ topic: 'bad', messages: messages(2) }).catch(e => e), error)
+  assert.equal(calls, [['success', 'good', 1], ['failure', 'bad', 2]])
+})
+
 test('transactions: sends resolve as success, an aborted transaction keeps its counts, sends after the end count as error', async () => {
   const tally = await Tally.create({ capacity: 16 })
   const { producer } = fakeProducer()

@@ -38,9 +38,26 @@ function sumLines (lines) {
 
 const total = totals => Object.values(totals).reduce((n, c) => n + c.success + c.error, 0)
 
-test('hot-shots (buffered) to a UDP listener: the received lines sum to what was recorded', async () => {
+// Makes the socket's `nth` send fail once, without sending (as a full socket buffer would).
+function failSend (client, nth) {
+  const send = client.socket.send
+  let sends = 0
+  client.socket.send = (buf, callback) => {
+    if (++sends === nth) { setImmediate(() => callback(Object.assign(new Error('send ENOBUFS'), { code: 'ENOBUFS' }))); return }
+    send(buf, callback)
+  }
+  return () => sends
+}
+
+async function received (lines, want) {
+  for (let i = 0; i < 500 && total(sumLines(lines)) < want; i++) await new Promise(resolve => setTimeout(resolve, 5))
+  await new Promise(resolve => setTimeout(resolve, 20)) // room for a late extra datagram to show up
+  return sumLines(lines)
+}
+
+test('hot-shots (unbuffered) to a UDP listener: the received lines sum to what was recorded', async () => {
   const { socket, lines, port } = await listen()
-  const client = new StatsD({ host: '127.0.0.1', port, maxBufferSize: 1400, errorHandler: () => {} })
+  const client = new StatsD({ host: '127.0.0.1', port, maxBufferSize: 0, errorHandler: () => {} })
   const tally = await Tally.create({ capacity: 256 })
   const flusher = flushEvery(tally, 5, statsdSink(client))
   const recorded = {}
@@ -55,10 +72,75 @@ test('hot-shots (buffered) to a UDP listener: the received lines sum to what was
       await new Promise(resolve => setTimeout(resolve, 6))
     }
     assert.is(await flusher.stop(), undefined)
-    const want = total(recorded)
-    for (let i = 0; i < 500 && total(sumLines(lines)) < want; i++) await new Promise(resolve => setTimeout(resolve, 5))
     assert.ok(flusher.stats().flushes >= 2, 'several flushes')
-    assert.equal(sumLines(lines), recorded)
+    assert.equal(await received(lines, total(recorded)), recorded)
+  } finally {
+    await new Promise(resolve => client.close(resolve))
+    socket.close()
+  }
+})
+
+test('hot-shots (unbuffered) over UDP, one datagram failing once: the wire carries each count exactly once', async () => {
+  const { socket, lines, port } = await listen()
+  const client = new StatsD({ host: '127.0.0.1', port, maxBufferSize: 0, errorHandler: () => {} })
+  const sends = failSend(client, 7)
+  const tally = await Tally.create({ capacity: 256 })
+  const errors = []
+  const flusher = flushEvery(tally, 60_000, statsdSink(client), { timer: false, onError: e => errors.push(e) })
+  const recorded = {}
+  try {
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 20; i++) recordNoted(tally, recorded, `t${i}`, 95, i % 4 === 0 ? 20 : 0)
+      await flusher.flush()
+    }
+    assert.is(await flusher.stop(), undefined)
+    assert.is(total(recorded), 6000)
+    assert.is(errors.length, 1, 'the failed datagram surfaced once')
+    assert.ok(sends() > 7, 'the failing send was reached')
+    assert.equal(await received(lines, 6000), recorded)
+  } finally {
+    await new Promise(resolve => client.close(resolve))
+    socket.close()
+  }
+})
+
+test('a buffered hot-shots client is refused: it cannot say which counts a failed datagram carried', async () => {
+  const { socket, lines, port } = await listen()
+  const client = new StatsD({ host: '127.0.0.1', port, maxBufferSize: 200, errorHandler: () => {} })
+  failSend(client, 3)
+  try {
+    assert.throws(() => statsdSink(client), err => err instanceof TypeError && /maxBufferSize: 0, got 200/.test(err.message))
+    // Switched to buffering after the sink was made: the flush is refused and kept, nothing sent.
+    const unbuffered = new StatsD({ host: '127.0.0.1', port, maxBufferSize: 0, errorHandler: () => {} })
+    const tally = await Tally.create({ capacity: 16 })
+    const flusher = flushEvery(tally, 60_000, statsdSink(unbuffered), { timer: false, onError: () => {} })
+    tally.record('a', 'success', 6000)
+    unbuffered.maxBufferSize = 200
+    const result = await flusher.flush()
+    assert.is(result.delivered, false)
+    assert.equal([...flusher.pending().topics], [['a', { success: 6000, error: 0 }]])
+    unbuffered.maxBufferSize = 0
+    assert.is(await flusher.stop(), undefined)
+    assert.equal(await received(lines, 6000), { a: { success: 6000, error: 0 } })
+    await new Promise(resolve => unbuffered.close(resolve))
+  } finally {
+    await new Promise(resolve => client.close(resolve))
+    socket.close()
+  }
+})
+
+test("a client sampleRate below 1 does not sample the counts", async () => {
+  const { socket, lines, port } = await listen()
+  const client = new StatsD({ host: '127.0.0.1', port, sampleRate: 0.25, errorHandler: () => {} })
+  const tally = await Tally.create({ capacity: 64 })
+  const flusher = flushEvery(tally, 60_000, statsdSink(client), { timer: false })
+  const recorded = {}
+  try {
+    for (let i = 0; i < 40; i++) recordNoted(tally, recorded, `s${i}`, 25, 0)
+    assert.is(await flusher.stop(), undefined)
+    const got = await received(lines, 1000)
+    assert.ok(lines.every(line => !line.includes('|@')), 'no sample rate on the wire')
+    assert.equal(got, recorded)
   } finally {
     await new Promise(resolve => client.close(resolve))
     socket.close()
@@ -71,7 +153,8 @@ test('an unbuffered client: a failed send keeps exactly the rows that did not go
   let failed = false
   const client = {
     maxBufferSize: 0,
-    increment (name, count, tags, callback) {
+    increment (name, count, ...rest) {
+      const [tags, callback] = rest.slice(-2) // (rate,) tags, callback
       if (!failed && tags.topic === 'b') { failed = true; setTimeout(() => callback(new Error('EPERM')), 0); return }
       sent.push({ name, count, ...tags })
       setTimeout(() => callback(null, 10), 0)
@@ -91,6 +174,28 @@ test('an unbuffered client: a failed send keeps exactly the rows that did not go
   const sums = {}
   for (const s of sent) sums[`${s.topic}/${s.outcome}`] = (sums[`${s.topic}/${s.outcome}`] ?? 0) + s.count
   assert.equal(sums, { 'a/success': 6, 'b/success': 7, 'b/error': 2 })
+})
+
+test('a client that throws mid-flush or calls back twice: each row is sent once', async () => {
+  const sent = []
+  let throws = 1
+  const client = {
+    maxBufferSize: 0,
+    increment (name, count, ...rest) {
+      const [tags, callback] = rest.slice(-2) // (rate,) tags, callback
+      if (tags.topic === 'c' && throws-- > 0) throw new Error('bad client')
+      sent.push(`${tags.topic}/${tags.outcome}:${count}`)
+      callback(null, 10)
+      if (tags.topic === 'a') setTimeout(() => callback(null, 10), 0) // a second answer
+    }
+  }
+  const tally = await Tally.create({ capacity: 16 })
+  const flusher = flushEvery(tally, 60_000, statsdSink(client), { timer: false, onError: () => {} })
+  for (const topic of ['a', 'b', 'c', 'd']) tally.record(topic, 'success', 10)
+  assert.is((await flusher.flush()).delivered, false)
+  assert.equal([...flusher.pending().topics], [['c', { success: 10, error: 0 }], ['d', { success: 10, error: 0 }]])
+  assert.is(await flusher.stop(), undefined)
+  assert.equal(sent.sort(), ['a/success:10', 'b/success:10', 'c/success:10', 'd/success:10'])
 })
 
 test.run()

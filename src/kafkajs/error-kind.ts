@@ -21,8 +21,17 @@ function part (text: unknown): string {
   return typeof text === 'string' ? text.replace(/[^A-Za-z0-9_]/g, '_').slice(0, PART_LENGTH) : ''
 }
 
+/** A property of a rejection, or undefined where reading it throws (a Proxy, a revoked Proxy, a getter). */
+function read (error: object, key: 'name' | 'type' | 'retriable' | 'cause'): unknown {
+  try {
+    return (error as Record<string, unknown>)[key]
+  } catch {
+    return undefined
+  }
+}
+
 function nameOf (error: unknown): string {
-  if (error !== null && typeof error === 'object') return part((error as { name?: unknown }).name) || 'Error'
+  if (error !== null && typeof error === 'object') return part(read(error, 'name')) || 'Error'
   return 'NonError'
 }
 
@@ -36,11 +45,12 @@ export function classify (error: unknown): ErrorKind {
   const seen = new Set<unknown>()
   for (let depth = 0; depth < MAX_CHAIN && current !== null && typeof current === 'object' && !seen.has(current); depth++) {
     seen.add(current)
-    const e = current as { type?: unknown, retriable?: unknown, cause?: unknown }
-    if (type === '' && typeof e.type === 'string') type = part(e.type)
-    if (typeof e.retriable === 'boolean') retriable = e.retriable
+    const t = type === '' ? read(current, 'type') : undefined
+    if (typeof t === 'string') type = part(t)
+    const r = read(current, 'retriable')
+    if (typeof r === 'boolean') retriable = r
     if (depth > 0) root = nameOf(current)
-    current = e.cause
+    current = read(current, 'cause')
   }
   return { head: `${top}-${root}-${type}`, retriable: retriable === true }
 }

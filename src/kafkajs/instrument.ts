@@ -1,12 +1,14 @@
 // Wraps a kafkajs producer so every send's messages are counted per topic:
 // as success when the send resolves, as error when it rejects.
-import type { Producer, ProducerBatch, ProducerRecord, RecordMetadata, Transaction } from 'kafkajs'
+import type { Producer, Transaction } from 'kafkajs'
 import type { Tally } from '../index.js'
 import type { KafkaTally } from './kafka-tally.js'
 import { tallyRecorder, type Recorder } from './recorder.js'
+import { copyBatch, copyRecord, type Counted } from './requests.js'
 
-type Send = (record: ProducerRecord) => Promise<RecordMetadata[]>
-type SendBatch = (batch: ProducerBatch) => Promise<RecordMetadata[]>
+type Sends = Pick<Producer, 'send' | 'sendBatch'>
+
+const nativeThen = Promise.prototype.then
 
 /** The tables a producer can count into. */
 export type CountTarget = Tally | KafkaTally | Recorder
@@ -26,50 +28,49 @@ function recorderOf (target: CountTarget): Recorder {
   throw new TypeError('instrumentProducer expects a Tally or a KafkaTally to count into')
 }
 
-function messageCount (messages: unknown): number {
-  return Array.isArray(messages) ? messages.length : 0
+/** Never throws: a Recorder that breaks does not reach the caller. */
+function tell (recorder: Recorder, counted: Counted, error: unknown, failed: boolean): void {
+  for (const [topic, count] of counted) {
+    try {
+      if (failed) recorder.failure(topic, count, error)
+      else recorder.success(topic, count)
+    } catch { /* counting never breaks a send */ }
+  }
 }
 
 /**
- * Passes the send's own promise on through one continuation that counts it:
- * the caller gets the same value or the same rejection object, and an unhandled
- * rejection stays unhandled.
+ * Counts what `start` returns when it settles and hands the caller its outcome:
+ * the same value or the same rejection object (through one promise, so a
+ * thenable that settles twice counts once); a rejection the caller leaves
+ * unhandled stays unhandled. A plain value is counted as success and returned
+ * as is; a synchronous throw is counted and rethrown.
  */
-function counted<T> (recorder: Recorder, topics: Array<[unknown, number]>, start: () => Promise<T>): Promise<T> {
-  let sent: Promise<T>
+function countOutcome (recorder: Recorder, counted: Counted, start: () => unknown): unknown {
+  let sent: unknown
   try {
     sent = start()
   } catch (error) {
-    for (const [topic, count] of topics) recorder.failure(topic, count, error)
+    tell(recorder, counted, error, true)
     throw error
   }
-  return sent.then(
-    value => {
-      for (const [topic, count] of topics) recorder.success(topic, count)
-      return value
-    },
-    error => {
-      for (const [topic, count] of topics) recorder.failure(topic, count, error)
-      throw error
-    }
-  )
-}
-
-function countedSend (send: Send, recorder: Recorder): Send {
-  return function send_ (record) {
-    // Counted before the send starts: the caller may reuse its arrays afterwards.
-    const topics: Array<[unknown, number]> = [[record?.topic, messageCount(record?.messages)]]
-    return counted(recorder, topics, () => send(record))
+  let then: unknown
+  try {
+    if (sent !== null && (typeof sent === 'object' || typeof sent === 'function')) then = (sent as { then?: unknown }).then
+  } catch (error) {
+    tell(recorder, counted, error, true) // awaiting it would throw the same
+    return sent
   }
-}
-
-function countedSendBatch (sendBatch: SendBatch, recorder: Recorder): SendBatch {
-  return function sendBatch_ (batch) {
-    const topics: Array<[unknown, number]> = []
-    const list: unknown = batch?.topicMessages
-    if (Array.isArray(list)) for (const entry of list) topics.push([entry?.topic, messageCount(entry?.messages)])
-    return counted(recorder, topics, () => sendBatch(batch))
+  if (typeof then !== 'function') {
+    tell(recorder, counted, undefined, false)
+    return sent
   }
+  const onValue = (value: unknown): unknown => { tell(recorder, counted, undefined, false); return value }
+  const onError = (error: unknown): never => { tell(recorder, counted, error, true); throw error }
+  // A native promise settles once: chained directly. Anything else is adopted by one promise first.
+  if (sent instanceof Promise && then === nativeThen) {
+    try { return nativeThen.call(sent, onValue, onError) } catch { /* not a real promise after all: adopted below */ }
+  }
+  return new Promise((resolve, reject) => { then.call(sent, resolve, reject) }).then(onValue, onError)
 }
 
 /** A copy of `source` with its methods bound to it (own and inherited, not Object's). */
@@ -87,17 +88,33 @@ function boundCopy<T extends object> (source: T): T {
   return copy as T
 }
 
+/** `source`'s bound copy with send and sendBatch counted; a sendBatch it lacks stays absent. */
+function countedCopy<T extends Sends> (source: T, recorder: Recorder, what: 'producer' | 'transaction'): T {
+  if (source === null || typeof source !== 'object' || typeof source.send !== 'function') {
+    throw new TypeError(`expected a kafkajs ${what} (an object with send), got ${source === null ? 'null' : typeof source}`)
+  }
+  const copy = boundCopy(source)
+  const send = source.send.bind(source)
+  copy.send = function send_ (record) {
+    const { request, counted } = copyRecord(record) // counted before the send starts, and only what kafkajs gets
+    return countOutcome(recorder, counted, () => send(request as typeof record)) as ReturnType<Sends['send']>
+  }
+  if (typeof source.sendBatch !== 'function') return copy
+  const sendBatch = source.sendBatch.bind(source)
+  copy.sendBatch = function sendBatch_ (batch) {
+    const { request, counted } = copyBatch(batch)
+    return countOutcome(recorder, counted, () => sendBatch(request as typeof batch)) as ReturnType<Sends['sendBatch']>
+  }
+  return copy
+}
+
 /**
  * The transaction with send and sendBatch counted. A message counts as success
  * when its send resolves, whatever the transaction does next: an abort does not
  * take it back (see docs/KAFKAJS.md).
  */
 export function instrumentTransaction<T extends Transaction> (transaction: T, target: CountTarget): T {
-  const recorder = recorderOf(target)
-  const copy = boundCopy(transaction)
-  copy.send = countedSend(transaction.send.bind(transaction), recorder)
-  copy.sendBatch = countedSendBatch(transaction.sendBatch.bind(transaction), recorder)
-  return copy
+  return countedCopy(transaction, recorderOf(target), 'transaction')
 }
 
 /**
@@ -106,9 +123,7 @@ export function instrumentTransaction<T extends Transaction> (transaction: T, ta
  */
 export function instrumentProducer<P extends Producer> (producer: P, target: CountTarget): P {
   const recorder = recorderOf(target)
-  const copy = boundCopy(producer)
-  copy.send = countedSend(producer.send.bind(producer), recorder)
-  copy.sendBatch = countedSendBatch(producer.sendBatch.bind(producer), recorder)
+  const copy = countedCopy(producer, recorder, 'producer')
   if (typeof producer.transaction === 'function') {
     const transaction = producer.transaction.bind(producer)
     copy.transaction = () => transaction().then(t => instrumentTransaction(t, recorder))
