@@ -89,9 +89,9 @@ test('the exports map picks the bundle for each runtime condition', async () => 
   }
   assert.equal(picks, {
     node: 'dist/index.js',
-    browser: 'dist/bundles/browser.js',
-    deno: 'dist/bundles/deno.js',
-    bun: 'dist/bundles/bun.js',
+    browser: 'dist/bundles/tally.js',
+    deno: 'dist/bundles/tally.js',
+    bun: 'dist/bundles/tally.js',
     workerd: 'dist/bundles/workerd.js'
   })
 })
@@ -106,14 +106,14 @@ test('Node: worker_threads, continuous snapshots', async () => {
 test('Deno: Web Workers sharing the memory', async () => {
   need('deno')
   const read = `--allow-read=${join(root, 'dist', 'bundles')},${fixtures}`
-  const r = result('deno', await run(bin.deno, ['run', '--no-prompt', '--no-config', read, join(fixtures, 'web.js'), 'deno', String(WRITERS), String(STEPS)]))
+  const r = result('deno', await run(bin.deno, ['run', '--no-prompt', '--no-config', read, join(fixtures, 'web.js'), String(WRITERS), String(STEPS)]))
   checkRun(r)
   report(r, 'Web Workers')
 })
 
 test('Bun: one thread', async () => {
   need('bun')
-  const r = result('bun', await run(bin.bun, [join(fixtures, 'web.js'), 'bun', '0', String(STEPS)]))
+  const r = result('bun', await run(bin.bun, [join(fixtures, 'web.js'), '0', String(STEPS)]))
   checkRun(r, { threads: false })
   report(r)
 })
@@ -124,7 +124,7 @@ test('Bun: one thread', async () => {
 // node:worker_threads: these cases assert that it does (docs/RUNTIMES.md).
 test('Bun: Web Workers sharing the memory', async () => {
   need('bun')
-  const r = result('bun', await run(bin.bun, [join(fixtures, 'web.js'), 'bun', String(WRITERS), String(STEPS)]))
+  const r = result('bun', await run(bin.bun, [join(fixtures, 'web.js'), String(WRITERS), String(STEPS)]))
   checkRun(r)
   report(r, 'Web Workers')
 })
@@ -132,7 +132,7 @@ test('Bun: Web Workers sharing the memory', async () => {
 test('Bun: node:worker_threads sharing the memory', async () => {
   need('bun')
   const r = result('bun', await run(bin.bun, [join(fixtures, 'node.js'), String(WRITERS), String(STEPS)]))
-  assert.is(r.bundle.slice(r.bundle.indexOf('/dist/') + 1), 'dist/bundles/bun.js', 'the package name resolves to the bun bundle')
+  assert.is(r.bundle.slice(r.bundle.indexOf('/dist/') + 1), 'dist/bundles/tally.js', 'the package name resolves to the bundle for bun')
   checkRun(r)
   report(r, 'worker_threads')
 })
