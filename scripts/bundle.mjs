@@ -1,9 +1,12 @@
-// Builds the runtime bundles into dist/bundles/ with esbuild: one minified ESM
-// file per runtime, each carrying the wasm core. Node, browsers, Deno and Bun
-// embed it as base64 and compile it at load; workerd cannot compile bytes at
-// run time, so its bundle imports tally.wasm (shipped beside it) as a module.
-// @assemblyscript/loader is swapped for src/entries/instantiate.ts.
-// package.json "exports" picks the build by condition; types come from dist/*.d.ts.
+// Builds the runtime bundles into dist/bundles/ with esbuild, minified ESM:
+//   tally.js    browsers, Deno and Bun: the wasm core embedded as base64 and
+//               compiled at load (one file serves all three: nothing in it
+//               differs by platform)
+//   workerd.js  Cloudflare workerd, which cannot compile bytes at run time: it
+//               imports tally.wasm (shipped beside it) as a module
+// @assemblyscript/loader is swapped for src/entries/instantiate.ts. Node uses
+// tsc's dist/ instead. package.json "exports" picks the build by condition;
+// types come from dist/*.d.ts. Progress goes to stderr (`npm pack --json`).
 import { build } from 'esbuild'
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -13,6 +16,8 @@ const common = {
   entryPoints: ['src/index.ts'],
   bundle: true,
   format: 'esm',
+  platform: 'neutral',
+  mainFields: ['module', 'main'],
   minify: true,
   target: 'es2022',
   legalComments: 'none',
@@ -32,19 +37,16 @@ const workerdCore = {
 }
 
 const targets = [
-  { name: 'node', platform: 'node' },
-  { name: 'browser', platform: 'browser' },
-  { name: 'deno', platform: 'neutral' },
-  { name: 'bun', platform: 'neutral' },
-  { name: 'workerd', platform: 'neutral', plugins: [workerdCore] }
+  { name: 'tally' },
+  { name: 'workerd', plugins: [workerdCore] }
 ]
 
 await rm(out, { recursive: true, force: true })
 await mkdir(out, { recursive: true })
 for (const { name, ...options } of targets) {
   const outfile = `${out}/${name}.js`
-  await build({ ...common, ...options, outfile, mainFields: ['module', 'main'] })
-  console.log(`${outfile} ${(await stat(outfile)).size} bytes`)
+  await build({ ...common, ...options, outfile })
+  console.error(`${outfile} ${(await stat(outfile)).size} bytes`)
 }
 await copyFile('build/tally.wasm', `${out}/tally.wasm`)
-console.log(`${out}/tally.wasm ${(await stat(`${out}/tally.wasm`)).size} bytes`)
+console.error(`${out}/tally.wasm ${(await stat(`${out}/tally.wasm`)).size} bytes`)

@@ -3,6 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFile, spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import { ensureBroker } from './helpers/kafka-broker.mjs'
 
 function job (args, env = {}) {
@@ -39,6 +40,17 @@ test('--sink jsonl: the lines sum to what was recorded', async () => {
     sum += overflow.success + overflow.error
   }
   assert.is(sum, finalLine(stderr))
+})
+
+test('--version prints the package version, --help the usage', async () => {
+  const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'))
+  const v = await job(['--version'])
+  assert.is(v.code, 0, v.stderr)
+  assert.is(v.stdout.trim(), version)
+  const help = await job(['--help'])
+  assert.is(help.code, 0, help.stderr)
+  assert.match(help.stdout, /^usage: wasm-tally \[options\]/)
+  assert.match(help.stdout, /--brokers LIST/)
 })
 
 test('a bad option is a clear error, exit code 2', async () => {

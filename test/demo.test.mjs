@@ -8,21 +8,14 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { chromium } from 'playwright-core'
-
-const CHROMIUM = '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+import { mkdir } from 'node:fs/promises'
+import { CHROMIUM, launchChromium } from './helpers/chromium.mjs'
 const LOAD = 10_000_000 // deliveries to produce before stopping: enough for races to show
 const FLUSHES = 16 // snapshots to take before stopping: a timeline worth looking at
 const fmt = n => n.toLocaleString('en-US')
 
 let server
-let context
-let profile
+let browser
 let page
 let url
 const problems = [] // errors the page logged
@@ -66,14 +59,8 @@ test('Chromium opens the demo page, and the page is cross-origin isolated', asyn
   const started = await startServer()
   server = started.child
   url = started.url
-  profile = await mkdtemp(join(tmpdir(), 'wasm-tally-demo-'))
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ARGS,
-    viewport: { width: 1240, height: 840 },
-    deviceScaleFactor: 1
-  })
-  page = context.pages()[0] ?? await context.newPage()
+  browser = await launchChromium({ viewport: { width: 1240, height: 840 }, deviceScaleFactor: 1 })
+  page = browser.page
   page.on('pageerror', e => problems.push(e.message))
   page.on('console', m => { if (m.type() === 'error') problems.push(m.text()) })
   await page.goto(url)
@@ -83,9 +70,8 @@ test('Chromium opens the demo page, and the page is cross-origin isolated', asyn
 })
 
 test.after(async () => {
-  if (context) await context.close()
+  if (browser) await browser.close()
   if (server) server.kill()
-  if (profile) await rm(profile, { recursive: true, force: true })
 })
 
 test('with 2 workers the counts rise while they run', async () => {

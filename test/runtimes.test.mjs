@@ -6,14 +6,12 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import { expected, normalise, addSnapshot } from './runtimes/workload.js'
 import { serve } from './runtimes/browser/serve.mjs'
+import { CHROMIUM, launchChromium } from './helpers/chromium.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const fixtures = join(root, 'test', 'runtimes')
@@ -28,7 +26,7 @@ const bin = {
   deno: join(root, 'node_modules', '.bin', 'deno'),
   bun: bunCandidates.find(isBinary) ?? bunCandidates.join(' or '),
   workerd: join(root, 'node_modules', '.bin', 'workerd'),
-  chromium: '/usr/bin/chromium'
+  chromium: CHROMIUM
 }
 const WRITERS = 4
 const STEPS = 50000
@@ -89,9 +87,9 @@ test('the exports map picks the bundle for each runtime condition', async () => 
   }
   assert.equal(picks, {
     node: 'dist/index.js',
-    browser: 'dist/bundles/browser.js',
-    deno: 'dist/bundles/deno.js',
-    bun: 'dist/bundles/bun.js',
+    browser: 'dist/bundles/tally.js',
+    deno: 'dist/bundles/tally.js',
+    bun: 'dist/bundles/tally.js',
     workerd: 'dist/bundles/workerd.js'
   })
 })
@@ -106,14 +104,14 @@ test('Node: worker_threads, continuous snapshots', async () => {
 test('Deno: Web Workers sharing the memory', async () => {
   need('deno')
   const read = `--allow-read=${join(root, 'dist', 'bundles')},${fixtures}`
-  const r = result('deno', await run(bin.deno, ['run', '--no-prompt', '--no-config', read, join(fixtures, 'web.js'), 'deno', String(WRITERS), String(STEPS)]))
+  const r = result('deno', await run(bin.deno, ['run', '--no-prompt', '--no-config', read, join(fixtures, 'web.js'), String(WRITERS), String(STEPS)]))
   checkRun(r)
   report(r, 'Web Workers')
 })
 
 test('Bun: one thread', async () => {
   need('bun')
-  const r = result('bun', await run(bin.bun, [join(fixtures, 'web.js'), 'bun', '0', String(STEPS)]))
+  const r = result('bun', await run(bin.bun, [join(fixtures, 'web.js'), '0', String(STEPS)]))
   checkRun(r, { threads: false })
   report(r)
 })
@@ -124,7 +122,7 @@ test('Bun: one thread', async () => {
 // node:worker_threads: these cases assert that it does (docs/RUNTIMES.md).
 test('Bun: Web Workers sharing the memory', async () => {
   need('bun')
-  const r = result('bun', await run(bin.bun, [join(fixtures, 'web.js'), 'bun', String(WRITERS), String(STEPS)]))
+  const r = result('bun', await run(bin.bun, [join(fixtures, 'web.js'), String(WRITERS), String(STEPS)]))
   checkRun(r)
   report(r, 'Web Workers')
 })
@@ -132,7 +130,7 @@ test('Bun: Web Workers sharing the memory', async () => {
 test('Bun: node:worker_threads sharing the memory', async () => {
   need('bun')
   const r = result('bun', await run(bin.bun, [join(fixtures, 'node.js'), String(WRITERS), String(STEPS)]))
-  assert.is(r.bundle.slice(r.bundle.indexOf('/dist/') + 1), 'dist/bundles/bun.js', 'the package name resolves to the bun bundle')
+  assert.is(r.bundle.slice(r.bundle.indexOf('/dist/') + 1), 'dist/bundles/tally.js', 'the package name resolves to the bundle for bun')
   checkRun(r)
   report(r, 'worker_threads')
 })
@@ -205,16 +203,10 @@ test('workerd: requests record, a request snapshots', async () => {
 test('Chromium: Web Workers on a cross-origin-isolated page', async () => {
   need('chromium')
   const server = await serve()
-  const profile = await mkdtemp(join(tmpdir(), 'wasm-tally-chromium-'))
-  let context
+  let browser
   try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: bin.chromium,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic']
-    })
-    const page = context.pages()[0] ?? await context.newPage()
+    browser = await launchChromium()
+    const page = browser.page
     const errors = []
     page.on('pageerror', error => errors.push(error.message))
     await page.goto(`${server.origin}/test/runtimes/browser/index.html?writers=${WRITERS}&steps=${STEPS}`)
@@ -222,12 +214,11 @@ test('Chromium: Web Workers on a cross-origin-isolated page', async () => {
     assert.equal(errors, [], 'no page errors')
     assert.ok(r.crossOriginIsolated)
     checkRun(r)
-    r.runtime = `chromium ${context.browser()?.version() ?? r.runtime}`
+    r.runtime = `chromium ${browser.version ?? r.runtime}`
     report(r, 'Web Workers')
   } finally {
-    await context?.close()
+    await browser?.close()
     await server.close()
-    await rm(profile, { recursive: true, force: true })
   }
 })
 

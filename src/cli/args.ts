@@ -1,5 +1,7 @@
 // Command-line options of the main job.
+import { readFileSync } from 'node:fs'
 import { checkTopic } from '../validate.js'
+
 export interface JobOptions {
   workers: number
   /** Topics to send to; undefined picks the load's own defaults. */
@@ -12,8 +14,11 @@ export interface JobOptions {
   sink: string
 }
 
-const HELP = `wasm-tally main job: producers in worker threads record delivery outcomes into one
-shared table; the main thread snapshots on an interval and prints per-topic deltas.
+const HELP = `usage: wasm-tally [options]      (npx wasm-tally, or npm start -- [options] in the repository)
+
+The main job: producers in worker threads record delivery outcomes into one shared
+table; the main thread snapshots on an interval and prints per-topic deltas. Without
+--brokers the producers are simulated, so nothing else is needed.
 
   --workers N        producer threads (default 2)
   --topics a,b,c     topics to send to (default orders,payments,audit.log,user_events;
@@ -25,7 +30,13 @@ shared table; the main thread snapshots on an interval and prints per-topic delt
   --brokers LIST     send to a real Kafka cluster through kafkajs instead of simulating
   --sink NAME        where snapshots go: console (default), jsonl, prometheus (METRICS_PORT,
                      default 9464), statsd (STATSD_HOST, STATSD_PORT, default 127.0.0.1:8125)
+  --version          the package version
   --help             this text`
+
+/** The version in the package's own package.json (dist/cli/ is two levels down). */
+function version (): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+}
 
 export function parseArgs (argv: string[]): JobOptions {
   const o: JobOptions = {
@@ -63,6 +74,8 @@ export function parseArgs (argv: string[]): JobOptions {
       case '--sink': o.sink = value(); break
       case '--help': case '-h': console.log(HELP); process.exit(0)
       // falls through (exit never returns)
+      case '--version': case '-v': console.log(version()); process.exit(0)
+      // falls through
       default: throw new Error(`unknown option ${flag}\n\n${HELP}`)
     }
   }

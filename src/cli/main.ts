@@ -1,8 +1,9 @@
-// The main job: producers (simulated by default, real kafkajs producers with
-// --brokers) record delivery outcomes into one shared table from worker
-// threads; a flusher snapshots on an interval into a sink. Ctrl-C (or
-// --duration) stops the producers and flushes the rest: recorded must equal
-// counted.
+#!/usr/bin/env node
+// The main job, the package's `wasm-tally` command: producers (simulated by
+// default, real kafkajs producers with --brokers) record delivery outcomes into
+// one shared table from worker threads; a flusher snapshots on an interval into
+// a sink. Ctrl-C (or --duration) stops the producers and flushes the rest:
+// recorded must equal counted.
 import { Tally } from '../index.js'
 import { flushEvery } from '../flush/flusher.js'
 import { parseArgs } from './args.js'

@@ -14,13 +14,19 @@ export interface Load {
   stop (): Promise<number>
 }
 
+/** kafkajs is an optional peer: say how to get it instead of a resolution stack. */
+function needKafkajs (error: NodeJS.ErrnoException): never {
+  if (error.code === 'ERR_MODULE_NOT_FOUND' && /'kafkajs'/.test(error.message)) throw new Error('--brokers needs kafkajs: npm install kafkajs')
+  throw error
+}
+
 export async function startLoad (tally: Tally, o: JobOptions): Promise<Load> {
   if (o.brokers === undefined) {
     const producers = startSimulatedProducers(tally, { ...o, topics: o.topics ?? SIMULATED_TOPICS })
     return { describe: `${o.workers} simulated producer threads`, recorded: () => producers.recorded(), stop: () => producers.stop() }
   }
-  const { startDemoProducers } = await import('../kafkajs/demo-producers.js')
-  const producers = await startDemoProducers({ brokers: o.brokers, tally, workers: o.workers, topics: o.topics })
+  const { startKafkajsLoad } = await import('./kafkajs-load.js').catch(needKafkajs)
+  const producers = await startKafkajsLoad({ brokers: o.brokers, tally, workers: o.workers, topics: o.topics })
   return {
     describe: `${o.workers} kafkajs producer threads -> ${o.brokers} (topics ${producers.topics.join(', ')})`,
     async stop () {

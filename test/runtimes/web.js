@@ -1,12 +1,13 @@
 // Deno and Bun: one thread, then Web Workers (handoff both ways, and concurrent
-// writers under continuous snapshots). Usage: <runtime> web.js <bundle name> <writers> <steps>
+// writers under continuous snapshots), with the bundle the package's "deno" and
+// "bun" conditions pick. Usage: <runtime> web.js <writers> <steps>
 // With writers 0 only the single-thread check runs.
 // Prints one line "RESULT {json}" for test/runtimes.test.mjs.
 import { runSingleThread, runThreads } from './workload.js'
 import { webWorkers } from './web-threads.js'
 
-const [name, writers, steps] = (globalThis.Deno?.args ?? process.argv.slice(2)).map((x, i) => i === 0 ? x : Number(x))
-const bundle = new URL(`../../dist/bundles/${name}.js`, import.meta.url).href
+const [writers, steps] = (globalThis.Deno?.args ?? process.argv.slice(2)).map(Number)
+const bundle = new URL('../../dist/bundles/tally.js', import.meta.url).href
 const { Tally } = await import(bundle)
 const runtime = globalThis.Deno ? `deno ${Deno.version.deno}` : globalThis.Bun ? `bun ${Bun.version}` : 'unknown'
 

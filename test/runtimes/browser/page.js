@@ -1,14 +1,14 @@
 // The browser page: one thread, then Web Workers (handoff both ways, and
 // concurrent writers under continuous snapshots). ?writers=W&steps=N
 // window.result resolves to what the page measured; it rejects on any miss.
-import { Tally } from '/dist/bundles/browser.js'
+import { Tally } from '/dist/bundles/tally.js'
 import { runSingleThread, runThreads } from '../workload.js'
 import { webWorkers } from '../web-threads.js'
 
 const params = new URLSearchParams(location.search)
 const writers = Number(params.get('writers'))
 const steps = Number(params.get('steps'))
-const bundle = new URL('/dist/bundles/browser.js', location.href).href
+const bundle = new URL('/dist/bundles/tally.js', location.href).href
 
 window.result = (async () => {
   if (!crossOriginIsolated) throw new Error('the page is not cross-origin isolated: SharedArrayBuffer is unavailable')

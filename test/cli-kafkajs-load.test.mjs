@@ -1,18 +1,19 @@
-// The main job's load against a real broker: worker producers count into a given
-// shared Tally; after stop() the counts equal what was attempted, exactly.
+// The main job's load against a real broker (src/cli/kafkajs-load.ts): worker
+// producers count into a given shared Tally; after stop() the counts equal what
+// was attempted, exactly.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import kafkajs from 'kafkajs'
 import { ensureBroker } from './helpers/kafka-broker.mjs'
 import { Tally } from '../dist/index.js'
-import { startDemoProducers } from '../dist/kafkajs/index.js'
+import { startKafkajsLoad } from '../dist/cli/kafkajs-load.js'
 
-test('startDemoProducers: 2 workers into a plain Tally, snapshots during the run, totals exact after stop()', async () => {
+test('startKafkajsLoad: 2 workers into a plain Tally, snapshots during the run, totals exact after stop()', async () => {
   const brokers = await ensureBroker()
   const run = `${process.pid}-${Date.now()}`
-  const topics = ['x', 'y', 'z'].map(t => `kafkajs-demo.${t}.${run}`)
+  const topics = ['x', 'y', 'z'].map(t => `kafkajs-load.${t}.${run}`)
   const tally = await Tally.create({ capacity: 64 })
-  const demo = await startDemoProducers({ brokers, tally, workers: 2, topics, batchSize: 10 })
+  const load = await startKafkajsLoad({ brokers, tally, workers: 2, topics, batchSize: 10 })
   const counted = new Map(topics.map(t => [t, { success: 0, error: 0 }]))
   const flush = () => {
     for (const [topic, c] of tally.snapshot().topics) { counted.get(topic).success += c.success; counted.get(topic).error += c.error }
@@ -24,8 +25,8 @@ test('startDemoProducers: 2 workers into a plain Tally, snapshots during the run
     flushes++
     assert.ok(flushes < 600, 'every topic saw a delivery within 60 s')
   }
-  const totals = await demo.stop()
-  assert.is(await demo.stop(), totals, 'stop() is idempotent')
+  const totals = await load.stop()
+  assert.is(await load.stop(), totals, 'stop() is idempotent')
   flush()
   flush()
   for (const topic of topics) {

@@ -1,14 +1,15 @@
-// The main job's load: N worker threads, each with a real kafkajs producer,
-// sending batches round robin over a few topics and counting every send into
-// the given shared table until stop().
+// The main job's load with --brokers: N worker threads, each with a real
+// kafkajs producer, sending batches round robin over a few topics and counting
+// every send into the given shared table until stop(). The command's own, not
+// the library's: wasm-tally/kafkajs must load without kafkajs installed.
 import kafkajs from 'kafkajs'
 import type { Tally } from '../index.js'
-import type { KafkaTally } from './kafka-tally.js'
-import { createProducerPool } from './producer-pool.js'
+import type { KafkaTally } from '../kafkajs/kafka-tally.js'
+import { createProducerPool } from '../kafkajs/producer-pool.js'
 
-export const DEMO_TOPICS = ['demo.orders', 'demo.payments', 'demo.clicks']
+export const KAFKAJS_LOAD_TOPICS = ['demo.orders', 'demo.payments', 'demo.clicks']
 
-export interface DemoProducersOptions {
+export interface KafkajsLoadOptions {
   /** Bootstrap brokers, "host:port" strings or one comma-separated string. */
   brokers: string | string[]
   /** The shared table every worker counts into. */
@@ -23,27 +24,27 @@ export interface DemoProducersOptions {
   clientId?: string
 }
 
-export interface DemoTotals {
+export interface KafkajsLoadTotals {
   /** Per topic, messages handed to a send (each is counted as success or error). */
   attempted: Map<string, number>
   sends: number
   failedSends: number
 }
 
-export interface DemoProducers {
+export interface KafkajsLoad {
   readonly topics: string[]
   /** Stops sending, waits for the sends in flight, disconnects; resolves with what was attempted. */
-  stop (): Promise<DemoTotals>
+  stop (): Promise<KafkajsLoadTotals>
 }
 
 /** Creates the topics (3 partitions) when missing, starts the workers, and returns once they send. */
-export async function startDemoProducers (options: DemoProducersOptions): Promise<DemoProducers> {
+export async function startKafkajsLoad (options: KafkajsLoadOptions): Promise<KafkajsLoad> {
   const brokers = typeof options.brokers === 'string' ? options.brokers.split(',').map(b => b.trim()).filter(Boolean) : options.brokers
-  const topics = options.topics ?? DEMO_TOPICS
+  const topics = options.topics ?? KAFKAJS_LOAD_TOPICS
   const batchSize = options.batchSize ?? 20
   const workers = options.workers ?? 2
   const inFlight = options.inFlight ?? 2
-  const clientId = options.clientId ?? 'wasm-tally-demo'
+  const clientId = options.clientId ?? 'wasm-tally-load'
   const kafkaConfig = { clientId, brokers, connectionTimeout: 3000, retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 } }
 
   const admin = new kafkajs.Kafka({ ...kafkaConfig, logLevel: kafkajs.logLevel.NOTHING }).admin()
@@ -57,7 +58,7 @@ export async function startDemoProducers (options: DemoProducersOptions): Promis
   }
 
   const pool = await createProducerPool({ tally: options.tally, workers, kafka: kafkaConfig })
-  const totals: DemoTotals = { attempted: new Map(topics.map(t => [t, 0])), sends: 0, failedSends: 0 }
+  const totals: KafkajsLoadTotals = { attempted: new Map(topics.map(t => [t, 0])), sends: 0, failedSends: 0 }
   let running = true
   let seq = 0
   const loop = async (worker: number): Promise<void> => {
@@ -76,7 +77,7 @@ export async function startDemoProducers (options: DemoProducersOptions): Promis
   }
   const loops: Array<Promise<void>> = []
   for (let w = 0; w < workers; w++) for (let i = 0; i < inFlight; i++) loops.push(loop(w))
-  let stopping: Promise<DemoTotals> | undefined
+  let stopping: Promise<KafkajsLoadTotals> | undefined
   return {
     topics,
     stop () {
