@@ -1,6 +1,7 @@
 // The Tally: one thread's handle on a shared counter table.
 import { ATTACH_ERRORS, coreModule, instantiateCore, type CoreExports } from './core.js'
 import { TallyBusyError, TallyLayoutError } from './errors.js'
+import { assertSharedMemory } from './runtime-check.js'
 import { acquire, LOCK_BUSY } from './lock.js'
 import { batchId, collect, peekBatch, SlotNames, type BatchId, type Counts, type Snapshot } from './snapshot.js'
 import { deliveredPart, type Batch } from './batch.js'
@@ -141,6 +142,7 @@ export class Tally {
 
   /** Creates a table in a new shared memory of fixed size. */
   static async create (options?: TallyOptions): Promise<Tally> {
+    assertSharedMemory()
     const o = checkOptions<TallyOptions>('Tally.create', options)
     const capacity = checkWholeInRange('capacity', o.capacity ?? DEFAULT_CAPACITY, 1, MAX_CAPACITY)
     const stripes = checkWholeInRange('stripes', o.stripes ?? DEFAULT_STRIPES, 1, MAX_STRIPES)

@@ -163,12 +163,14 @@ export class Flusher {
     this.sinkTimeoutMs = checkWait('sinkTimeoutMs', this.options.sinkTimeoutMs ?? 10_000)
     this.finalDeadlineMs = checkWait('finalDeadlineMs', this.options.finalDeadlineMs ?? 15_000)
     for (const key of ['busyWaitMs', 'finalWaitMs'] as const) if (this.options[key] !== undefined) checkWait(key, this.options[key])
+    const hooks = this.options.exitHooks
+    // Hooked before the timer starts: bad hook options throw with nothing left running.
+    this.unhook = hooks !== undefined && hooks !== false
+      // The process exits a second after stop()'s own deadline, whatever the sink does.
+      ? hookExit(() => this.stop(), { deadlineMs: this.finalDeadlineMs + 1000, ...(hooks === true ? {} : hooks) })
+      : () => {}
     this.lastRunAt = Date.now()
     if (this.options.timer ?? true) this.arm(ms)
-    const hooks = this.options.exitHooks
-    this.unhook = hooks !== undefined && hooks !== false
-      ? hookExit(() => this.stop(), hooks === true ? {} : hooks)
-      : () => {}
   }
 
   /** Listens for delivered flushes or failed deliveries. */
