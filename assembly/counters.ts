@@ -1,12 +1,16 @@
-// The counters: [buffer 0|1][stripe][slot][outcome] as 64-bit words, a staging
-// row per slot that holds the pending batch, and the moves between them.
+// The counters: [buffer 0|1][stripe][slot][cell] as 64-bit words, a staging
+// row per slot that holds the pending batch, and the moves between them. A row
+// is `rowCells` cells: the schema's columns, then for each histogram its sum
+// (in nano-units) and its buckets. A histogram bucket is one more
+// counter cell, so everything below holds for histograms unchanged.
 //
 // The invariant. Every unit a writer adds is, at every instant, in exactly one
 // place: a counter word of buffer 0 or 1, a staging word, or a batch that a
 // flusher has been handed and acknowledged. It moves only by single atomic
 // instructions, so no interleaving can copy it or drop it:
 //
-//   writer:  b = load(ACTIVE); add(counter[b][stripe][slot][o], n)
+//   writer:  b = load(ACTIVE); add(counter[b][stripe][slot][c], n)
+//   observe: b = load(ACTIVE); add(bucket[b], 1); add(sum[b], nanos)
 //   flip:    e = add(EPOCH, 1) + 1; ACTIVE ^= 1          (lock held)
 //   drain:   add(staging[w], xchg(counter[old][..][w], 0)) (lock held)
 //   batch:   PENDING = e; staging is read (not moved) and handed to a sink
@@ -40,22 +44,27 @@
 //   slot and stripe counts once, at its start. A row added later was empty at
 //   the flip or is written in the new buffer; a stripe first used later takes
 //   the new buffer too. Either way the next flip drains it.
+// - An observation a flip splits (its bucket before the flip, its sum after):
+//   both cells are counters like any other and move whole, so the totals over
+//   snapshots are exact; one snapshot may hold a bucket whose sum comes in the
+//   next. The count is not a cell: the host reports the sum of the buckets it
+//   read, so within a snapshot count = sum(counts) always.
 // - A topic registered twice (a claimer stalled past the directory's wait,
 //   directory.ts): two rows with one name; each drains like any row and the
 //   host merges rows by name.
 import {
-  TABLE_BASE, H_ACTIVE, H_EPOCH, H_LAST_FLUSH, H_PENDING, OUTCOMES, CELL_BYTES,
-  capacity, countersBase, stagingBase, stripeBytes, bufferBytes,
+  TABLE_BASE, H_ACTIVE, H_EPOCH, H_LAST_FLUSH, H_PENDING, CELL_BYTES,
+  capacity, rowCells, countersBase, stagingBase, stripeBytes, bufferBytes,
 } from "./layout";
 import { registered, stripesInUse } from "./table";
 
 // The buffer the last flip of this instance took out of use (thread-local).
 let flipped: u32 = 0;
 
-/** Address, in buffer 0, of a stripe's counter for a slot and outcome. */
-export function cell(stripe: u32, slot: u32, outcome: u32): usize {
+/** Address, in buffer 0, of a stripe's counter for a slot and cell. */
+export function cell(stripe: u32, slot: u32, c: u32): usize {
   return countersBase + <usize>stripe * stripeBytes
-    + (<usize>slot * <usize>OUTCOMES + <usize>outcome) * CELL_BYTES;
+    + (<usize>slot * <usize>rowCells + <usize>c) * CELL_BYTES;
 }
 
 /** The hot path: one atomic load of the active buffer, one atomic add. */
@@ -68,6 +77,16 @@ export function add(cell0: usize, n: f64): void {
 export function inc(cell0: usize): void {
   const b = <usize>atomic.load<u32>(TABLE_BASE + H_ACTIVE);
   atomic.add<u64>(cell0 + b * bufferBytes, 1);
+}
+
+/**
+ * One observation of a histogram whose sum cell (in buffer 0) is `sum0`; its
+ * buckets follow. One atomic load and two adds, no lock.
+ */
+export function observe(sum0: usize, bucket: u32, nanos: f64): void {
+  const at = sum0 + <usize>atomic.load<u32>(TABLE_BASE + H_ACTIVE) * bufferBytes;
+  atomic.add<u64>(at + CELL_BYTES * (1 + <usize>bucket), 1);
+  atomic.add<u64>(at, <u64>nanos);
 }
 
 /** Points writers at the other buffer; returns this flip's epoch (the value the add produced). */
@@ -98,13 +117,14 @@ export function claimFlush(nowMs: f64, intervalMs: f64): bool {
 export function drain(): void {
   const used = stripesInUse();
   const n = registered();
-  const words = <usize>n * <usize>OUTCOMES;
-  const overflowWord = <usize>capacity * <usize>OUTCOMES;
+  const cells = <usize>rowCells;
+  const words = <usize>n * cells;
+  const overflowWord = <usize>capacity * cells;
   for (let s: u32 = 0; s < used; s++) {
     const row = countersBase + <usize>flipped * bufferBytes + <usize>s * stripeBytes;
     for (let w: usize = 0; w < words; w++) moveWord(row + w * CELL_BYTES, stagingBase + w * CELL_BYTES);
-    for (let o: usize = 0; o < <usize>OUTCOMES; o++) {
-      moveWord(row + (overflowWord + o) * CELL_BYTES, stagingBase + (overflowWord + o) * CELL_BYTES);
+    for (let c: usize = 0; c < cells; c++) {
+      moveWord(row + (overflowWord + c) * CELL_BYTES, stagingBase + (overflowWord + c) * CELL_BYTES);
     }
   }
 }
@@ -128,13 +148,27 @@ export function batchOpen(nowMs: f64): f64 {
 }
 
 /** Reads a staging word without moving it. */
-export function peek(slot: u32, outcome: u32): f64 {
-  return <f64>atomic.load<u64>(stagingWord(slot, outcome));
+export function peek(slot: u32, c: u32): f64 {
+  return <f64>atomic.load<u64>(stagingWord(slot, c));
+}
+
+/**
+ * Which of the 32 staging cells of a slot from `from` on hold anything (bit i
+ * for cell from + i): the host reads only those, one call per row instead of
+ * one per cell.
+ */
+export function nonZero(slot: u32, from: u32): u32 {
+  const end = min(rowCells, from + 32);
+  let mask: u32 = 0;
+  for (let c = from; c < end; c++) {
+    if (atomic.load<u64>(stagingWord(slot, c)) != 0) mask |= <u32>1 << (c - from);
+  }
+  return mask;
 }
 
 /** Removes `n` delivered units from a staging word (partial delivery; lock held, n <= peek). */
-export function reduce(slot: u32, outcome: u32, n: f64): void {
-  if (n > 0) atomic.sub<u64>(stagingWord(slot, outcome), <u64>n);
+export function reduce(slot: u32, c: u32, n: f64): void {
+  if (n > 0) atomic.sub<u64>(stagingWord(slot, c), <u64>n);
 }
 
 /**
@@ -143,16 +177,16 @@ export function reduce(slot: u32, outcome: u32, n: f64): void {
  */
 export function batchAck(seq: f64): bool {
   if (atomic.load<u64>(TABLE_BASE + H_PENDING) != <u64>seq) return false;
-  const words = <usize>registered() * <usize>OUTCOMES;
+  const words = <usize>registered() * <usize>rowCells;
   for (let w: usize = 0; w < words; w++) atomic.store<u64>(stagingBase + w * CELL_BYTES, 0);
-  for (let o: u32 = 0; o < OUTCOMES; o++) atomic.store<u64>(stagingWord(capacity, o), 0);
+  for (let c: u32 = 0; c < rowCells; c++) atomic.store<u64>(stagingWord(capacity, c), 0);
   atomic.store<u64>(TABLE_BASE + H_PENDING, 0);
   return true;
 }
 
 /** Takes a staging word out (resets it); exact up to 2^53. */
-export function take(slot: u32, outcome: u32): f64 {
-  const staging = stagingWord(slot, outcome);
+export function take(slot: u32, c: u32): f64 {
+  const staging = stagingWord(slot, c);
   if (atomic.load<u64>(staging) == 0) return 0;
   return <f64>atomic.xchg<u64>(staging, 0);
 }
@@ -163,6 +197,6 @@ export function pendingClear(): void {
 }
 
 // @ts-ignore: decorator
-@inline function stagingWord(slot: u32, outcome: u32): usize {
-  return stagingBase + (<usize>slot * <usize>OUTCOMES + <usize>outcome) * CELL_BYTES;
+@inline function stagingWord(slot: u32, c: u32): usize {
+  return stagingBase + (<usize>slot * <usize>rowCells + <usize>c) * CELL_BYTES;
 }

@@ -1,7 +1,7 @@
 // wasm-tally's core: a fixed-slot table of per-topic counters in one shared
 // linear memory. Exports numbers only; allocates nothing.
-export { bytesFor, maxTableBytes, create, attach, takeTicket, tableCapacity, tableStripes, tableId,
+export { bytesFor, maxTableBytes, create, attach, takeTicket, tableCapacity, tableStripes, tableId, tableRowCells, schemaAddress, schemaLength,
   epoch, pendingBatch, overflowTopics, registered, stripesInUse } from "./table";
 export { scratchAcquire, scratchRelease, resolve, slotKey, slotKeyLength } from "./directory";
-export { cell, add, inc, flip, claimFlush, drain, batchOpen, peek, reduce, batchAck, take, pendingClear } from "./counters";
+export { cell, add, inc, observe, flip, claimFlush, drain, batchOpen, peek, nonZero, reduce, batchAck, take, pendingClear } from "./counters";
 export { lockTry, lockRenew, lockRelease, lockDeadline, lockAddress } from "./lock";

@@ -17,6 +17,7 @@ export const H_DIR_SIZE: usize = 16;
 export const H_ROW_CELLS: usize = 20; // u32: counter cells per row
 export const H_TOTAL_BYTES: usize = 24; // u64: bytes from 0 to the end of the table
 export const H_TABLE_ID: usize = 32; // 2 x u32: random id, unique across processes
+export const H_SCHEMA_BYTES: usize = 40; // u32: length of the schema text (JSON) after the scratch buffers
 // Line 1 is written by flushers and by registration.
 export const H_LOCK: usize = 64; // u64: owner << 48 | lease deadline (ms)
 export const H_EPOCH: usize = 72; // u64: flips so far; each flip's value names its batch
@@ -42,7 +43,11 @@ export const E_LEN: usize = 12;
 export const E_KEY: usize = 16;
 export const MAX_KEY: u32 = 255;
 
-export const OUTCOMES: u32 = 2; // success, error
+// The default row: success, error. A schema adds columns and histograms (the host
+// lays them out); the core only sees a number of 64-bit cells per row.
+export const DEFAULT_ROW_CELLS: u32 = 2;
+export const MAX_ROW_CELLS: u32 = 1024;
+export const MAX_SCHEMA_BYTES: u32 = 65536;
 export const CELL_BYTES: usize = 8; // u64 counter
 
 // The largest table a wasm32 memory can address.
@@ -51,8 +56,11 @@ export const MAX_TABLE_BYTES: u64 = <u64>65536 * 65536;
 // Per-instance copies of the derived layout (globals are thread-local).
 export let capacity: u32 = 0;
 export let stripes: u32 = 0;
+export let rowCells: u32 = 0;
+export let schemaBytes: u32 = 0;
 export let dirMask: u32 = 0;
 export let scratchBase: usize = 0;
+export let schemaBase: usize = 0;
 export let dirBase: usize = 0;
 export let slotEntryBase: usize = 0;
 export let stagingBase: usize = 0;
@@ -73,25 +81,29 @@ function nextPow2(n: u64): u64 {
 }
 
 /**
- * Derives every region's address from capacity and stripe count. Sizes are
- * summed in 64 bits; the addresses are only valid when totalBytes fits.
+ * Derives every region's address from the table's shape. Sizes are summed in
+ * 64 bits; the addresses are only valid when totalBytes fits.
  */
-export function derive(cap: u32, nStripes: u32): void {
+export function derive(cap: u32, nStripes: u32, cells: u32, schemaLength: u32): void {
   capacity = cap;
   stripes = nStripes;
+  rowCells = cells;
+  schemaBytes = schemaLength;
   const dirSize = nextPow2(<u64>cap * 2);
   dirMask = <u32>(dirSize - 1);
   const scratch = <u64>(TABLE_BASE + HEADER_BYTES);
-  const dir = align64(scratch + <u64>SCRATCH_SLOTS * SCRATCH_BYTES);
+  const schema = align64(scratch + <u64>SCRATCH_SLOTS * SCRATCH_BYTES);
+  const dir = align64(schema + <u64>schemaLength);
   const slotEntries = align64(dir + dirSize * ENTRY_BYTES);
   const staging = align64(slotEntries + <u64>cap * 4);
-  // One row per slot plus the overflow row, two outcomes each.
-  const rowBytes = <u64>(cap + 1) * <u64>OUTCOMES * CELL_BYTES;
+  // One row per slot plus the overflow row, `cells` counters each.
+  const rowBytes = <u64>(cap + 1) * <u64>cells * CELL_BYTES;
   const counters = align64(staging + rowBytes);
   const stripe = align64(rowBytes);
   const buffer = stripe * <u64>nStripes;
   totalBytes = counters + 2 * buffer;
   scratchBase = <usize>scratch;
+  schemaBase = <usize>schema;
   dirBase = <usize>dir;
   slotEntryBase = <usize>slotEntries;
   stagingBase = <usize>staging;

@@ -1,12 +1,12 @@
 // A deliberately broken engine, built only for the test suite: the writer does
 // a plain read-modify-write and the snapshot reads then clears the live buffer
 // with no swap. The stress harness must report the counts this loses.
-export { bytesFor, maxTableBytes, create, attach, takeTicket, tableCapacity, tableStripes, tableId,
+export { bytesFor, maxTableBytes, create, attach, takeTicket, tableCapacity, tableStripes, tableId, tableRowCells, schemaAddress, schemaLength,
   epoch, pendingBatch, overflowTopics, registered, stripesInUse } from "./table";
 export { scratchAcquire, scratchRelease, resolve, slotKey, slotKeyLength } from "./directory";
-export { cell, claimFlush, peek, reduce, batchAck, take, pendingClear } from "./counters";
+export { cell, claimFlush, peek, nonZero, reduce, batchAck, take, pendingClear } from "./counters";
 export { lockTry, lockRenew, lockRelease, lockDeadline, lockAddress } from "./lock";
-import { TABLE_BASE, H_EPOCH, H_PENDING, OUTCOMES, CELL_BYTES, capacity, stagingBase } from "./layout";
+import { TABLE_BASE, H_EPOCH, H_PENDING, CELL_BYTES, capacity, rowCells, stagingBase } from "./layout";
 import { registered, stripesInUse } from "./table";
 import { cell } from "./counters";
 
@@ -18,6 +18,13 @@ export function inc(cell0: usize): void {
   store<u64>(cell0, load<u64>(cell0) + 1);
 }
 
+// A histogram without the swap: plain read-modify-writes on the live buffer.
+export function observe(sum0: usize, bucket: u32, nanos: f64): void {
+  const b = sum0 + CELL_BYTES * (1 + <usize>bucket);
+  store<u64>(b, load<u64>(b) + 1);
+  store<u64>(sum0, load<u64>(sum0) + <u64>nanos);
+}
+
 export function flip(nowMs: f64): f64 {
   return <f64>(atomic.add<u64>(TABLE_BASE + H_EPOCH, 1) + 1);
 }
@@ -27,8 +34,8 @@ export function drain(): void {
   const n = registered();
   for (let slot: u32 = 0; slot <= n; slot++) {
     const row = slot == n ? capacity : slot;
-    for (let o: u32 = 0; o < OUTCOMES; o++) {
-      const staging = stagingBase + (<usize>row * <usize>OUTCOMES + <usize>o) * CELL_BYTES;
+    for (let o: u32 = 0; o < rowCells; o++) {
+      const staging = stagingBase + (<usize>row * <usize>rowCells + <usize>o) * CELL_BYTES;
       for (let s: u32 = 0; s < used; s++) {
         const p = cell(s, row, o);
         const v = load<u64>(p);

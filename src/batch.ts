@@ -1,7 +1,8 @@
 // A delivery batch: what a flusher hands a sink, and the rules for the part a
 // sink may report as not delivered.
 import { describe } from './validate.js'
-import type { BatchId, Counts, Snapshot } from './snapshot.js'
+import { DEFAULT_SCHEMA, NANOS, type Schema } from './schema.js'
+import type { BatchId, HistogramCounts, Row, Snapshot } from './snapshot.js'
 
 /** A batch taken out of the table for delivery; it stays there until acknowledged. */
 export interface Batch {
@@ -17,10 +18,25 @@ function checkPart (where: string, value: unknown, most: number): number {
   return value
 }
 
-function checkCounts (where: string, part: unknown, whole: Counts): Counts {
-  if (part === null || typeof part !== 'object') throw new RangeError(`the undelivered part must hold counts for ${where}, got ${describe(part)}`)
-  const p = part as Partial<Counts>
-  return { success: checkPart(`${where}.success`, p.success, whole.success), error: checkPart(`${where}.error`, p.error, whole.error) }
+/** The delivered rest of one row: whole minus part, every column and bucket checked. */
+function rowRest (where: string, part: unknown, whole: Row, schema: Schema): Row {
+  if (part === null || typeof part !== 'object') throw new RangeError(`the undelivered part must hold a row for ${where}, got ${describe(part)}`)
+  const p = part as Record<string, unknown>
+  const w = whole as Record<string, number | HistogramCounts>
+  const rest: Record<string, number | HistogramCounts> = {}
+  for (const name of schema.columns) rest[name] = (w[name] as number) - checkPart(`${where}.${name}`, p[name], w[name] as number)
+  for (const h of schema.histograms) {
+    const ph = p[h.name] as Partial<HistogramCounts> | undefined
+    const wh = w[h.name] as HistogramCounts
+    if (ph === null || typeof ph !== 'object' || !Array.isArray(ph.counts) || ph.counts.length !== wh.counts.length) {
+      throw new RangeError(`the undelivered part must hold, for ${where}.${h.name}, a histogram of ${wh.counts.length} buckets, got ${describe(ph)}`)
+    }
+    const counts = wh.counts.map((n, i) => n - checkPart(`${where}.${h.name}.counts[${i}]`, ph.counts?.[i], n))
+    const wholeNanos = Math.round(wh.sum * NANOS)
+    const partNanos = checkPart(`${where}.${h.name}.sum (in nano-units)`, typeof ph.sum === 'number' ? Math.round(ph.sum * NANOS) : ph.sum, wholeNanos)
+    rest[h.name] = { count: counts.reduce((a, b) => a + b, 0), sum: (wholeNanos - partNanos) / NANOS, counts }
+  }
+  return rest as Row
 }
 
 /**
@@ -29,17 +45,16 @@ function checkCounts (where: string, part: unknown, whole: Counts): Counts {
  * is not a subset of the batch: negative, NaN, fractional, larger than what the
  * batch held, or naming a topic the batch did not hold. Nothing is changed then.
  */
-export function deliveredPart (batch: Snapshot, undelivered: Snapshot): Snapshot {
+export function deliveredPart (batch: Snapshot, undelivered: Snapshot, schema: Schema = DEFAULT_SCHEMA): Snapshot {
   if (!(undelivered.topics instanceof Map)) throw new RangeError(`the undelivered part's topics must be a Map, got ${describe(undelivered.topics)}`)
-  const delivered: Snapshot = { epoch: batch.epoch, topics: new Map(), overflow: { success: 0, error: 0 } }
   for (const topic of undelivered.topics.keys()) {
     if (!batch.topics.has(topic)) throw new RangeError(`the undelivered part names topic ${describe(topic)}, which the batch did not hold`)
   }
+  const delivered: Snapshot = { epoch: batch.epoch, topics: new Map(), overflow: rowRest('the overflow row', undelivered.overflow, batch.overflow, schema) }
   for (const [topic, whole] of batch.topics) {
-    const part = undelivered.topics.has(topic) ? checkCounts(`topic ${JSON.stringify(topic)}`, undelivered.topics.get(topic), whole) : { success: 0, error: 0 }
-    delivered.topics.set(topic, { success: whole.success - part.success, error: whole.error - part.error })
+    const part = undelivered.topics.get(topic)
+    // A topic the sink does not name went out whole.
+    delivered.topics.set(topic, part === undefined ? whole : rowRest(`topic ${JSON.stringify(topic)}`, part, whole, schema))
   }
-  const overflow = checkCounts('the overflow row', undelivered.overflow, batch.overflow)
-  delivered.overflow = { success: batch.overflow.success - overflow.success, error: batch.overflow.error - overflow.error }
   return delivered
 }

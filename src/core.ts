@@ -5,14 +5,17 @@ import { instantiate } from '@assemblyscript/loader'
 import { TALLY_WASM_BASE64 } from './generated/tally-wasm.js'
 
 export interface CoreExports {
-  bytesFor (capacity: number, stripes: number): number
+  bytesFor (capacity: number, stripes: number, cells: number, schemaBytes: number): number
   maxTableBytes (): number
-  create (capacity: number, stripes: number, id0: number, id1: number): number
+  create (capacity: number, stripes: number, cells: number, schemaBytes: number, id0: number, id1: number): number
   attach (memoryBytes: number): number
   takeTicket (): number
   tableCapacity (): number
   tableStripes (): number
   tableId (word: number): number
+  tableRowCells (): number
+  schemaAddress (): number
+  schemaLength (): number
   epoch (): number
   pendingBatch (): number
   overflowTopics (): number
@@ -26,14 +29,16 @@ export interface CoreExports {
   cell (stripe: number, slot: number, outcome: number): number
   add (cell: number, count: number): void
   inc (cell: number): void
+  observe (sumCell: number, bucket: number, nanos: number): void
   flip (nowMs: number): number
   claimFlush (nowMs: number, intervalMs: number): number
   drain (): void
   batchOpen (nowMs: number): number
-  peek (slot: number, outcome: number): number
-  reduce (slot: number, outcome: number, count: number): void
+  peek (slot: number, cell: number): number
+  nonZero (slot: number, from: number): number
+  reduce (slot: number, cell: number, count: number): void
   batchAck (sequence: number): number
-  take (slot: number, outcome: number): number
+  take (slot: number, cell: number): number
   pendingClear (): void
   lockTry (owner: number, nowMs: number, leaseMs: number): number
   lockRenew (owner: number, nowMs: number, leaseMs: number): number

@@ -1,5 +1,5 @@
 // Plain operations on snapshots: copying, emptiness, totals.
-import type { Counts, Snapshot } from './snapshot.js'
+import type { Counts, HistogramCounts, Row, Snapshot } from './snapshot.js'
 
 /**
  * A deep copy, every field included (a KafkaSnapshot's error kinds too): a
@@ -9,10 +9,18 @@ export function copySnapshot<S extends Snapshot> (snap: S): S {
   return structuredClone(snap)
 }
 
-/** True when nothing at all was counted. */
+/** True when a row holds nothing: every column 0, every histogram without observations (or a sum). */
+export function isEmptyRow (row: Row): boolean {
+  for (const v of Object.values(row as Record<string, number | HistogramCounts>)) {
+    if (typeof v === 'number' ? v !== 0 : v.count !== 0 || v.sum !== 0) return false
+  }
+  return true
+}
+
+/** True when nothing at all was counted, in any column or histogram. */
 export function isEmptySnapshot (snap: Snapshot): boolean {
-  if (snap.overflow.success !== 0 || snap.overflow.error !== 0) return false
-  for (const c of snap.topics.values()) if (c.success !== 0 || c.error !== 0) return false
+  if (!isEmptyRow(snap.overflow)) return false
+  for (const row of snap.topics.values()) if (!isEmptyRow(row)) return false
   return true
 }
 

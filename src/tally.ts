@@ -3,8 +3,9 @@ import { ATTACH_ERRORS, coreModule, instantiateCore, type CoreExports } from './
 import { TallyBusyError, TallyLayoutError } from './errors.js'
 import { assertSharedMemory } from './runtime-check.js'
 import { acquire, LOCK_BUSY } from './lock.js'
-import { batchId, collect, peekBatch, SlotNames, type BatchId, type Counts, type Snapshot } from './snapshot.js'
+import { batchId, collect, peekBatch, SlotNames, type BatchId, type Counts, type HistogramCounts, type Row, type Snapshot } from './snapshot.js'
 import { deliveredPart, type Batch } from './batch.js'
+import { bucketOf, DEFAULT_SCHEMA, makeSchema, NANOS, observationNanos, parseSchema, type Schema, type SchemaOptions } from './schema.js'
 import { checkCount, checkOptions, checkTopic, checkWait, checkWholeInRange, describe, outcomeOffset, type Outcome } from './validate.js'
 
 export const DEFAULT_CAPACITY = 1024
@@ -30,6 +31,10 @@ export interface TallyOptions {
   onOverflow?: (topic: string) => void
   /** A compiled core module to use instead of the embedded one (runtimes that import .wasm as a module). */
   module?: WebAssembly.Module
+  /** Counter columns of every row (default ['success', 'error']). */
+  columns?: SchemaOptions['columns']
+  /** Histograms of every row: name -> ascending finite bucket upper bounds (at most 63 bounds). */
+  histograms?: SchemaOptions['histograms']
 }
 
 export type AttachOptions = Pick<TallyOptions, 'leaseMs' | 'onOverflow'>
@@ -40,6 +45,8 @@ export interface SharedTally {
   memory: WebAssembly.Memory
   module: WebAssembly.Module
   leaseMs: number
+  /** The table's schema as stored in it ('' for the default); attach checks it against the table. */
+  schema: string
 }
 
 export interface SnapshotOptions {
@@ -50,9 +57,17 @@ export interface SnapshotOptions {
 /** A topic bound once: the fastest way to count. */
 export interface Binding {
   readonly topic: string
+  /** Adds to the 'success' column (a TypeError if the schema has none). */
   success (count?: number): void
+  /** Adds to the 'error' column (a TypeError if the schema has none). */
   error (count?: number): void
+  /** Adds `count` to any declared column. */
+  add (column: string, count: number): void
+  /** Records one observation of a declared histogram. */
+  observe (histogram: string, value: number): void
 }
+
+interface HistogramSlot { sumCell: number, bounds: readonly number[] }
 
 export interface TallyStats {
   capacity: number
@@ -87,6 +102,15 @@ function checkOnOverflow (value: unknown): ((topic: string) => void) | undefined
   return value as ((topic: string) => void) | undefined
 }
 
+const CELL_BYTES = 8
+
+function readSchemaText (core: CoreExports, memory: WebAssembly.Memory): string {
+  const length = core.schemaLength()
+  if (length === 0) return ''
+  // Copy out of shared memory: TextDecoder does not read shared views everywhere.
+  return new TextDecoder().decode(new Uint8Array(memory.buffer, core.schemaAddress(), length).slice())
+}
+
 function randomWord (): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]
 }
@@ -94,18 +118,19 @@ function randomWord (): number {
 const GIB = 2 ** 30
 
 /** The sizing rule: refuses, before any memory is made, a shape a wasm32 memory cannot hold. */
-function checkFits (probe: CoreExports, capacity: number, stripes: number): number {
-  const bytes = probe.bytesFor(capacity, stripes)
+function checkFits (probe: CoreExports, capacity: number, stripes: number, cells: number, schemaBytes: number): number {
+  const bytes = probe.bytesFor(capacity, stripes, cells, schemaBytes)
   const most = probe.maxTableBytes()
   if (bytes <= most) return bytes
   let lo = 1
   let hi = capacity
-  while (lo < hi) { // the largest capacity that fits with these stripes
+  while (lo < hi) { // the largest capacity that fits with these stripes and this schema
     const mid = Math.ceil((lo + hi) / 2)
-    if (probe.bytesFor(mid, stripes) <= most) lo = mid; else hi = mid - 1
+    if (probe.bytesFor(mid, stripes, cells, schemaBytes) <= most) lo = mid; else hi = mid - 1
   }
-  throw new RangeError(`capacity ${capacity} with ${stripes} stripes needs ${(bytes / GIB).toFixed(2)} GiB, over the ${most / GIB} GiB a wasm32 memory holds; ` +
-    `the largest table with ${stripes} stripes has capacity ${lo}`)
+  const row = cells === 2 ? '' : ` and ${cells} cells a row`
+  throw new RangeError(`capacity ${capacity} with ${stripes} stripes${row} needs ${(bytes / GIB).toFixed(2)} GiB, over the ${most / GIB} GiB a wasm32 memory holds; ` +
+    `the largest table with ${stripes} stripes${row} has capacity ${lo}`)
 }
 
 export class Tally {
@@ -117,6 +142,11 @@ export class Tally {
   readonly leaseMs: number
   private readonly onOverflow: (topic: string) => void
   private readonly tableId: string
+  /** The row's shape: columns and histograms. */
+  readonly schema: Schema
+  // Byte offsets from a row's first cell, by column name; histograms by name.
+  private readonly columnOffsets: Map<string, number>
+  private readonly histogramCells: Map<string, HistogramSlot>
   private warnedOverflow = false
   // The hot path calls these directly.
   private readonly inc: (cell: number) => void
@@ -138,6 +168,9 @@ export class Tally {
     this.tableId = [core.tableId(1), core.tableId(0)].map(w => (w >>> 0).toString(16).padStart(8, '0')).join('')
     this.inc = core.inc
     this.add = core.add
+    this.schema = parseSchema(readSchemaText(core, memory))
+    this.columnOffsets = new Map(this.schema.columns.map((name, c) => [name, c * CELL_BYTES]))
+    this.histogramCells = new Map(this.schema.histograms.map(h => [h.name, { sumCell: h.sumCell * CELL_BYTES, bounds: h.bounds }]))
   }
 
   /** Creates a table in a new shared memory of fixed size. */
@@ -148,12 +181,16 @@ export class Tally {
     const stripes = checkWholeInRange('stripes', o.stripes ?? DEFAULT_STRIPES, 1, MAX_STRIPES)
     if (o.leaseMs !== undefined) checkWholeInRange('leaseMs', o.leaseMs, 1, 2 ** 31)
     checkOnOverflow(o.onOverflow)
+    const schema = makeSchema({ columns: o.columns, histograms: o.histograms })
+    const schemaText = new TextEncoder().encode(schema.text)
     const module = o.module === undefined ? await coreModule() : checkModule('module', o.module)
     const probe = await instantiateCore(module, new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }))
-    const pages = Math.ceil(checkFits(probe, capacity, stripes) / PAGE)
+    const pages = Math.ceil(checkFits(probe, capacity, stripes, schema.cells, schemaText.length) / PAGE)
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
     const core = await instantiateCore(module, memory)
-    core.create(capacity, stripes, randomWord(), randomWord())
+    core.bytesFor(capacity, stripes, schema.cells, schemaText.length) // lays the table out: schemaAddress() is known
+    new Uint8Array(memory.buffer, core.schemaAddress(), schemaText.length).set(schemaText)
+    core.create(capacity, stripes, schema.cells, schemaText.length, randomWord(), randomWord())
     return Tally.adopt(core, memory, module, o)
   }
 
@@ -173,27 +210,43 @@ export class Tally {
     } catch (cause) {
       throw new TallyLayoutError(`the module does not link against this memory: ${(cause as Error).message}`)
     }
-    return Tally.adopt(core, shared.memory, module, { leaseMs: shared.leaseMs, ...o })
+    const tally = Tally.adopt(core, shared.memory, module, { leaseMs: shared.leaseMs, ...o })
+    if (typeof shared.schema === 'string' && shared.schema !== tally.schema.text) {
+      throw new TallyLayoutError(`the handle's schema ${shared.schema || '(default)'} is not the table's ${tally.schema.text || '(default)'}`)
+    }
+    return tally
   }
 
   private static adopt (core: CoreExports, memory: WebAssembly.Memory, module: WebAssembly.Module, options: AttachOptions): Tally {
     const status = core.attach(memory.buffer.byteLength)
     if (status !== 0) throw new TallyLayoutError(`cannot attach: ${ATTACH_ERRORS[status] ?? `status ${status}`}`)
-    return new Tally(core, memory, module, options)
+    try {
+      return new Tally(core, memory, module, options)
+    } catch (cause) {
+      if (cause instanceof SyntaxError || cause instanceof RangeError) throw new TallyLayoutError(`cannot attach: the table's schema is unreadable (${cause.message})`)
+      throw cause
+    }
   }
 
   /** The handle to post to a worker: the shared memory and the compiled module. */
   share (): SharedTally {
-    return { kind: 'wasm-tally', memory: this.memory, module: this.module, leaseMs: this.leaseMs }
+    return { kind: 'wasm-tally', memory: this.memory, module: this.module, leaseMs: this.leaseMs, schema: this.schema.text }
   }
 
-  /** Counts `count` deliveries of `outcome` for `topic`. */
-  record (topic: string, outcome: Outcome, count = 1): void {
+  /** Adds `count` (default 1) to a column of `topic`'s row: 'success' or 'error', or any column the schema declares. */
+  record (topic: string, column: Outcome | (string & {}), count = 1): void {
     const cached = this.cache.get(topic)
-    if (cached !== undefined) return this.count(cached + outcomeOffset(outcome), count)
-    const offset = outcomeOffset(outcome) // checked before the topic takes a slot
+    if (cached !== undefined) return this.count(cached + this.offsetOf(column), count)
+    const offset = this.offsetOf(column) // checked before the topic takes a slot
     if (count !== 1) checkCount(count)
     this.count(this.resolve(topic) + offset, count)
+  }
+
+  /** Records one observation of a declared histogram for `topic`. */
+  observe (topic: string, histogram: string, value: number): void {
+    const h = this.histogramOf(histogram)
+    const nanos = observationNanos(value) // checked before the topic takes a slot
+    this.core.observe((this.cache.get(topic) ?? this.resolve(topic)) + h.sumCell, bucketOf(h.bounds, value), nanos)
   }
 
   private count (cell: number, count: number): void {
@@ -204,21 +257,54 @@ export class Tally {
     }
   }
 
+  /** Byte offset of a column from a row's first cell; the default schema's two are compared, not looked up. */
+  private offsetOf (column: unknown): number {
+    if (this.schema === DEFAULT_SCHEMA) return outcomeOffset(column)
+    const offset = this.columnOffsets.get(column as string)
+    if (offset === undefined) throw new TypeError(`column ${describe(column)} is not declared; the columns are ${this.schema.columns.join(', ')}`)
+    return offset
+  }
+
+  private histogramOf (name: unknown): HistogramSlot {
+    const h = this.histogramCells.get(name as string)
+    if (h === undefined) {
+      const declared = this.schema.histograms.map(h => h.name).join(', ') || 'none'
+      throw new TypeError(`histogram ${describe(name)} is not declared; the histograms are ${declared}`)
+    }
+    return h
+  }
+
   /** Resolves the topic's slot once; the returned binding counts with one atomic add. */
   bind (topic: string): Binding {
     const cell = this.cache.get(topic) ?? this.resolve(topic)
     const inc = this.inc
     const add = this.add
-    const errorCell = cell + outcomeOffset('error')
+    const observe = this.core.observe
+    const successCell = this.columnOffsets.has('success') ? cell + this.offsetOf('success') : -1
+    const errorCell = this.columnOffsets.has('error') ? cell + this.offsetOf('error') : -1
+    const columnCell = (column: string): number => cell + this.offsetOf(column)
+    const histogramOf = (name: string): HistogramSlot => this.histogramOf(name)
+    const missing = (name: string): never => { throw new TypeError(`column '${name}' is not declared; the columns are ${this.schema.columns.join(', ')}`) }
     return {
       topic,
       success (count = 1) {
-        if (count === 1) inc(cell)
-        else { checkCount(count); if (count !== 0) add(cell, count) }
+        if (successCell < 0) missing('success')
+        if (count === 1) inc(successCell)
+        else { checkCount(count); if (count !== 0) add(successCell, count) }
       },
       error (count = 1) {
+        if (errorCell < 0) missing('error')
         if (count === 1) inc(errorCell)
         else { checkCount(count); if (count !== 0) add(errorCell, count) }
+      },
+      add (column, count) {
+        const at = columnCell(column)
+        checkCount(count)
+        if (count !== 0) add(at, count)
+      },
+      observe (histogram, value) {
+        const h = histogramOf(histogram)
+        observe(cell + h.sumCell, bucketOf(h.bounds, value), observationNanos(value))
       }
     }
   }
@@ -245,7 +331,7 @@ export class Tally {
     try {
       const epoch = core.flip(Date.now())
       core.drain()
-      const snap = collect(core, this.names, epoch)
+      const snap = collect(core, this.names, epoch, this.schema)
       core.pendingClear()
       snap.batch = batchId(this.tableId, epoch)
       return snap
@@ -267,7 +353,7 @@ export class Tally {
     if (acquire(core, this.lockWord, this.owner, this.leaseMs, waitMs) === LOCK_BUSY) return undefined
     try {
       const sequence = core.batchOpen(Date.now())
-      const snapshot = peekBatch(core, this.names, sequence)
+      const snapshot = peekBatch(core, this.names, sequence, this.schema)
       snapshot.batch = batchId(this.tableId, sequence)
       return { id: snapshot.batch, snapshot }
     } catch (error) {
@@ -292,7 +378,7 @@ export class Tally {
     const core = this.core
     let delivered: Snapshot | undefined
     try {
-      if (undelivered !== undefined) delivered = deliveredPart(batch.snapshot, undelivered)
+      if (undelivered !== undefined) delivered = deliveredPart(batch.snapshot, undelivered, this.schema)
     } catch (error) {
       core.lockRelease()
       throw error
@@ -316,22 +402,32 @@ export class Tally {
   /** Subtracts delivered counts from staging, slot by slot (a name may span two slots). */
   private remove (delivered: Snapshot): void {
     const core = this.core
-    const left = new Map<string, Counts>()
-    for (const [topic, c] of delivered.topics) left.set(topic, { ...c })
+    const left = new Map<string, number[]>()
+    for (const [topic, row] of delivered.topics) left.set(topic, this.cellsOf(row))
     const registered = core.registered()
     for (let slot = 0; slot < registered && left.size > 0; slot++) {
-      const name = this.names.name(slot) ?? `#slot-${slot}`
-      const rest = left.get(name)
+      const rest = left.get(this.names.name(slot) ?? `#slot-${slot}`)
       if (rest === undefined) continue
-      for (const [outcome, key] of [[0, 'success'], [1, 'error']] as const) {
-        const n = Math.min(rest[key], core.peek(slot, outcome))
-        core.reduce(slot, outcome, n)
-        rest[key] -= n
-      }
+      rest.forEach((n, c) => {
+        const take = Math.min(n, core.peek(slot, c))
+        core.reduce(slot, c, take)
+        rest[c] -= take
+      })
     }
-    const cap = core.tableCapacity()
-    core.reduce(cap, 0, delivered.overflow.success)
-    core.reduce(cap, 1, delivered.overflow.error)
+    this.cellsOf(delivered.overflow).forEach((n, c) => core.reduce(core.tableCapacity(), c, n))
+  }
+
+  /** A row as its cells' values (histogram sums back in nano-units). */
+  private cellsOf (row: Row): number[] {
+    const cells = new Array<number>(this.schema.cells).fill(0)
+    const values = row as Record<string, number | HistogramCounts>
+    this.schema.columns.forEach((name, c) => { cells[c] = values[name] as number })
+    for (const h of this.schema.histograms) {
+      const v = values[h.name] as HistogramCounts
+      cells[h.sumCell] = Math.round(v.sum * NANOS)
+      v.counts.forEach((n, i) => { cells[h.sumCell + 1 + i] = n })
+    }
+    return cells
   }
 
   /**
@@ -379,7 +475,7 @@ export class Tally {
    * @internal
    */
   recordRow (key: string, outcome: Outcome, count: number): boolean {
-    const offset = outcomeOffset(outcome)
+    const offset = this.offsetOf(outcome)
     checkCount(count)
     let cell = this.cache.get(key)
     if (cell === undefined) {
@@ -424,4 +520,4 @@ export class Tally {
   }
 }
 
-export type { Counts, Snapshot, Outcome, Batch, BatchId }
+export type { Counts, Row, HistogramCounts, Snapshot, Outcome, Batch, BatchId, Schema, SchemaOptions }

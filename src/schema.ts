@@ -1,0 +1,109 @@
+// The table's schema: which counters a row holds. Columns are plain counters;
+// a histogram is a sum cell (nano-units) followed by one counter per bucket.
+// The schema is checked here, once, and travels with the table as JSON text.
+import { describe } from './validate.js'
+
+export const DEFAULT_COLUMNS: readonly string[] = ['success', 'error']
+export const MAX_BUCKETS = 64
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+// Observations are kept as whole nano-units, exact while they fit a double.
+export const NANOS = 1e9
+export const MAX_OBSERVATION = Number.MAX_SAFE_INTEGER / NANOS
+
+/** What the user declares: counter columns and histograms (name -> ascending bucket upper bounds). */
+export interface SchemaOptions {
+  columns?: readonly string[]
+  histograms?: Readonly<Record<string, readonly number[]>>
+}
+
+export interface HistogramLayout {
+  name: string
+  bounds: readonly number[]
+  /** Cell index of the sum; bucket i is at sumCell + 1 + i. */
+  sumCell: number
+}
+
+export interface Schema {
+  columns: readonly string[]
+  histograms: readonly HistogramLayout[]
+  /** Cells per row. */
+  cells: number
+  /** The canonical JSON stored in the table; '' for the default schema. */
+  text: string
+}
+
+function checkName (what: string, name: unknown, seen: Set<string>): string {
+  if (typeof name !== 'string') throw new TypeError(`a ${what} name must be a string, got ${describe(name)}`)
+  if (!NAME.test(name)) throw new RangeError(`a ${what} name must be an identifier ([A-Za-z_][A-Za-z0-9_]*), got ${JSON.stringify(name)}`)
+  if (seen.has(name)) throw new RangeError(`the name ${JSON.stringify(name)} is declared twice (columns and histograms share one namespace)`)
+  seen.add(name)
+  return name
+}
+
+function checkBounds (name: string, bounds: unknown): number[] {
+  if (!Array.isArray(bounds)) throw new TypeError(`histogram ${name}: bounds must be an array of numbers, got ${describe(bounds)}`)
+  if (bounds.length === 0) throw new RangeError(`histogram ${name}: bounds must not be empty`)
+  if (bounds.length + 1 > MAX_BUCKETS) throw new RangeError(`histogram ${name}: at most ${MAX_BUCKETS} buckets (${MAX_BUCKETS - 1} bounds), got ${bounds.length + 1}`)
+  bounds.forEach((b, i) => {
+    if (typeof b !== 'number') throw new TypeError(`histogram ${name}: bound ${i} must be a number, got ${describe(b)}`)
+    if (!Number.isFinite(b)) throw new RangeError(`histogram ${name}: bounds must be finite, got ${String(b)} at ${i}`)
+    if (i > 0 && !(b > bounds[i - 1])) throw new RangeError(`histogram ${name}: bounds must be strictly ascending, got ${bounds[i - 1]} then ${b} at ${i}`)
+  })
+  return [...bounds]
+}
+
+function layout (columns: readonly string[], histograms: ReadonlyArray<[string, number[]]>, text: string): Schema {
+  let cells = columns.length
+  const laid: HistogramLayout[] = []
+  for (const [name, bounds] of histograms) {
+    laid.push({ name, bounds: Object.freeze(bounds), sumCell: cells })
+    cells += 1 + bounds.length + 1
+  }
+  return Object.freeze({ columns: Object.freeze([...columns]), histograms: Object.freeze(laid), cells, text })
+}
+
+/** Checks a declared schema (every rule named in its error) and lays it out. */
+export function makeSchema (options: SchemaOptions): Schema {
+  const { columns, histograms } = options
+  if (columns === undefined && histograms === undefined) return DEFAULT_SCHEMA
+  const seen = new Set<string>()
+  if (columns !== undefined && !Array.isArray(columns)) throw new TypeError(`columns must be an array of names, got ${describe(columns)}`)
+  const names = (columns ?? DEFAULT_COLUMNS).map(c => checkName('column', c, seen))
+  if (histograms !== undefined && (histograms === null || typeof histograms !== 'object' || Array.isArray(histograms))) {
+    throw new TypeError(`histograms must be an object of name -> bucket bounds, got ${describe(histograms)}`)
+  }
+  const hists = Object.entries(histograms ?? {}).map(([name, bounds]) => [checkName('histogram', name, seen), checkBounds(name, bounds)] as [string, number[]])
+  if (names.length === 0 && hists.length === 0) throw new RangeError('a schema needs at least one column or histogram')
+  const isDefault = hists.length === 0 && names.length === 2 && names[0] === 'success' && names[1] === 'error'
+  if (isDefault) return DEFAULT_SCHEMA
+  return layout(names, hists, JSON.stringify({ columns: names, histograms: Object.fromEntries(hists) }))
+}
+
+/** The schema a table stores, from its text ('' is the default). */
+export function parseSchema (text: string): Schema {
+  if (text === '') return DEFAULT_SCHEMA
+  const parsed = JSON.parse(text) as { columns: string[], histograms: Record<string, number[]> }
+  return makeSchema(parsed)
+}
+
+export const DEFAULT_SCHEMA: Schema = layout(DEFAULT_COLUMNS, [], '')
+
+/** The bucket of `value`: the first i with value <= bounds[i], else the last (bounds.length). */
+export function bucketOf (bounds: readonly number[], value: number): number {
+  let lo = 0
+  let hi = bounds.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (value <= bounds[mid]) hi = mid; else lo = mid + 1
+  }
+  return lo
+}
+
+/** An observation as whole nano-units; refuses what is not a finite, non-negative number in range. */
+export function observationNanos (value: unknown): number {
+  if (typeof value !== 'number') throw new TypeError(`an observation must be a number, got ${describe(value)}`)
+  if (!(value >= 0) || value > MAX_OBSERVATION) {
+    throw new RangeError(`an observation must be a finite number from 0 to ${MAX_OBSERVATION} (2^53 nano-units), got ${String(value)}`)
+  }
+  return Math.round(value * NANOS)
+}
