@@ -12,6 +12,24 @@ const WORKERS = 2
 const ROUNDS = 300 // each round: one send and one sendBatch over all topics
 const IN_FLIGHT = 8
 
+/**
+ * Creates the topics and waits for their leaders. Right after a broker start
+ * the metadata of a topic just created can still answer "does not host this
+ * topic-partition" (retriable): ask again, a few times, before failing.
+ */
+async function createTopicsSettled (admin, topics) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({ topics: topics.map(topic => ({ topic, numPartitions: 3, replicationFactor: 1 })), waitForLeaders: true })
+      await admin.fetchTopicMetadata({ topics })
+      return
+    } catch (error) {
+      if (attempt >= 10 || error.retriable !== true) throw error
+      await new Promise(resolve => setTimeout(resolve, 300 * attempt))
+    }
+  }
+}
+
 test(`${WORKERS} worker producers, 3 topics x 3 partitions: counts equal sent and consumed, exactly`, async () => {
   const brokers = (await ensureBroker()).split(',')
   const run = `${process.pid}-${Date.now()}`
@@ -23,7 +41,7 @@ test(`${WORKERS} worker producers, 3 topics x 3 partitions: counts equal sent an
   let timer
   try {
     await admin.connect()
-    await admin.createTopics({ topics: topics.map(topic => ({ topic, numPartitions: 3, replicationFactor: 1 })), waitForLeaders: true })
+    await createTopicsSettled(admin, topics)
 
     const counts = await KafkaTally.create({ capacity: 64 })
     pool = await createProducerPool({ tally: counts, workers: WORKERS, kafka: { clientId: 'kafkajs-pool-test', brokers, retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 } } })

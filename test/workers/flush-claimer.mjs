@@ -1,10 +1,12 @@
-// Asks for the table-wide flush turn in a tight loop until `untilMs`,
-// recording when each won claim happened.
+// Asks for the table-wide flush turn in a tight loop for `durationMs` from
+// its own start (a loaded machine may start the threads far apart), recording
+// when each won claim happened.
 import { workerData, parentPort } from 'node:worker_threads'
 import { Tally } from '../../dist/index.js'
 
-const { shared, intervalMs, untilMs } = workerData
+const { shared, intervalMs, durationMs } = workerData
 const tally = await Tally.attach(shared)
+const untilMs = Date.now() + durationMs
 const won = []
 while (Date.now() < untilMs) {
   tally.record('orders', 'success')
