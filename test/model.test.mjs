@@ -126,4 +126,85 @@ test('random command sequences match a Map model', async () => {
   await fc.assert(fc.asyncProperty(fc.array(command, { maxLength: 60 }), check), { numRuns: 300 })
 })
 
+// The same idea with a schema: columns and a histogram, checked against a model
+// that keeps bucket counts and sums in nano-units.
+const H_BOUNDS = [0.01, 0.1, 1]
+const SCHEMA = { columns: ['success', 'bytes'], histograms: { lat: H_BOUNDS } }
+const VALUES = [0, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, -1, NaN, Infinity, '1']
+const COLUMNS = ['success', 'bytes', 'error', 'lat']
+
+function schemaRow () { return { success: 0, bytes: 0, lat: { count: 0, nanos: 0, counts: [0, 0, 0, 0] } } }
+
+function asRow (r) {
+  return { success: r.success, bytes: r.bytes, lat: { count: r.lat.count, sum: r.lat.nanos / 1e9, counts: r.lat.counts } }
+}
+
+const schemaCommand = fc.oneof(
+  fc.record({ op: fc.constant('record'), topic: fc.constantFrom('a', 'b', 'c'), column: fc.constantFrom(...COLUMNS), count: fc.constantFrom(1, 3, 0, -1) }),
+  fc.record({ op: fc.constant('observe'), topic: fc.constantFrom('a', 'b', 'c'), name: fc.constantFrom('lat', 'lat', 'bytes'), value: fc.constantFrom(...VALUES) }),
+  fc.record({ op: fc.constant('snapshot') }),
+  fc.record({ op: fc.constant('batch'), then: fc.constantFrom('ack', 'release') })
+)
+
+async function checkSchema (commands) {
+  const tally = await Tally.create({ capacity: 2, ...SCHEMA, onOverflow: () => {} })
+  const slots = []
+  let live = new Map()
+  let staged
+  const rowOf = (rows, topic) => { const key = slots.includes(topic) ? topic : '<overflow>'; if (!rows.has(key)) rows.set(key, schemaRow()); return rows.get(key) }
+  const register = topic => { if (!slots.includes(topic) && slots.length < 2) slots.push(topic) }
+  const take = () => {
+    const out = live
+    live = new Map()
+    if (staged !== undefined) { for (const [t, r] of staged) mergeRow(rowOf(out, t), r); staged = undefined }
+    return out
+  }
+  const compare = (snap, rows) => {
+    const want = new Map([...rows].filter(([t, r]) => t !== '<overflow>' && (r.success || r.bytes || r.lat.count || r.lat.nanos)))
+    assert.equal(Object.fromEntries([...snap.topics].map(([t, r]) => [t, r])), Object.fromEntries([...want].map(([t, r]) => [t, asRow(r)])))
+    assert.equal(snap.overflow, asRow(rows.get('<overflow>') ?? schemaRow()))
+  }
+  for (const c of commands) {
+    if (c.op === 'record') {
+      const ok = (c.column === 'success' || c.column === 'bytes') && c.count >= 0
+      let threw = false
+      try { tally.record(c.topic, c.column, c.count) } catch (e) { threw = true; assert.ok(e instanceof TypeError || e instanceof RangeError) }
+      assert.is(threw, !ok, JSON.stringify(c))
+      if (ok) { register(c.topic); rowOf(live, c.topic)[c.column] += c.count }
+    } else if (c.op === 'observe') {
+      const ok = c.name === 'lat' && typeof c.value === 'number' && c.value >= 0 && Number.isFinite(c.value)
+      let threw = false
+      try { tally.observe(c.topic, c.name, c.value) } catch (e) { threw = true; assert.ok(e instanceof TypeError || e instanceof RangeError) }
+      assert.is(threw, !ok, JSON.stringify(c))
+      if (ok) {
+        register(c.topic)
+        const h = rowOf(live, c.topic).lat
+        const i = H_BOUNDS.findIndex(b => c.value <= b)
+        h.counts[i < 0 ? 3 : i]++
+        h.count++
+        h.nanos += Math.round(c.value * 1e9)
+      }
+    } else if (c.op === 'snapshot') {
+      compare(tally.snapshot(), take())
+    } else {
+      const batch = tally.openBatch()
+      if (staged === undefined) staged = take()
+      compare(batch.snapshot, staged)
+      if (c.then === 'ack') { tally.ackBatch(batch); staged = undefined } else tally.releaseBatch(batch)
+    }
+  }
+}
+
+function mergeRow (into, r) {
+  into.success += r.success
+  into.bytes += r.bytes
+  into.lat.count += r.lat.count
+  into.lat.nanos += r.lat.nanos
+  r.lat.counts.forEach((n, i) => { into.lat.counts[i] += n })
+}
+
+test('random command sequences with columns and a histogram match a model', async () => {
+  await fc.assert(fc.asyncProperty(fc.array(schemaCommand, { maxLength: 50 }), checkSchema), { numRuns: 300 })
+})
+
 test.run()
