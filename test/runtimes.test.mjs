@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { expected, normalise, addSnapshot } from './runtimes/workload.js'
+import { byTopic, expected, expectedHistograms, normalise, addSnapshot } from './runtimes/workload.js'
 import { serve } from './runtimes/browser/serve.mjs'
 import { CHROMIUM, launchChromium } from './helpers/chromium.mjs'
 
@@ -63,6 +63,7 @@ function result (name, out) {
 
 function checkRun (r, { threads = true } = {}) {
   assert.equal(r.single.counted, normalise(expected(1, STEPS)), 'one thread: exact totals')
+  assert.equal(r.histograms.counted, byTopic(expectedHistograms(STEPS)), 'histograms: exact buckets, sums and bytes')
   if (threads) {
     assert.is(r.threads.writers, WRITERS)
     assert.equal(r.threads.counted, normalise(expected(WRITERS, STEPS)), `${WRITERS} writers: exact totals`)
@@ -72,7 +73,7 @@ function checkRun (r, { threads = true } = {}) {
 
 function report (r, threadsWord) {
   const threads = r.threads ? `; ${r.threads.writers} ${threadsWord} + main thread, handoff both ways and ${r.threads.snapshots} snapshots: exact` : ''
-  console.log(`  ${r.runtime} (${r.bundle.replace(/^.*\/dist\//, 'dist/')}): one thread, ${r.single.snapshots} snapshots: exact${threads}`)
+  console.log(`  ${r.runtime} (${r.bundle.replace(/^.*\/dist\//, 'dist/')}): one thread, ${r.single.snapshots} snapshots: exact; histograms, ${r.histograms.observations} observations: exact${threads}`)
 }
 
 test('the exports map picks the bundle for each runtime condition', async () => {
@@ -189,9 +190,11 @@ test('workerd: requests record, a request snapshots', async () => {
       snapshots++
     }
     assert.equal(normalise(totals), normalise(expected(WRITERS, STEPS)), 'exact totals over all requests')
+    const histograms = await get(origin, `/histograms?steps=${STEPS}`)
+    assert.equal(histograms.counted, byTopic(expectedHistograms(STEPS)), 'histograms: exact buckets, sums and bytes')
     const after = await get(origin, '/info')
     assert.is(after.stats.epoch, snapshots, 'one epoch per snapshot request')
-    console.log(`  workerd (${info.userAgent}, dist/bundles/workerd.js + tally.wasm module): ${requests} write requests, ${snapshots} snapshot requests: exact`)
+    console.log(`  workerd (${info.userAgent}, dist/bundles/workerd.js + tally.wasm module): ${requests} write requests, ${snapshots} snapshot requests: exact; histograms, ${histograms.observations} observations: exact`)
   } finally {
     try { process.kill(-child.pid, 'SIGTERM') } catch { /* already gone */ }
     await exited

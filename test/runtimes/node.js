@@ -4,7 +4,7 @@
 // Prints one line "RESULT {json}" for test/runtimes.test.mjs.
 import { Worker } from 'node:worker_threads'
 import { Tally } from 'wasm-tally'
-import { inbox, runSingleThread, runThreads } from './workload.js'
+import { HISTOGRAM_SCHEMA, inbox, runHistograms, runSingleThread, runThreads } from './workload.js'
 
 const writers = Number(process.argv[2])
 const steps = Number(process.argv[3])
@@ -18,6 +18,7 @@ function start () {
 }
 
 const single = runSingleThread(await Tally.create({ capacity: 64 }), { steps })
+const histograms = runHistograms(await Tally.create({ capacity: 64, ...HISTOGRAM_SCHEMA }), { steps })
 const threads = await runThreads(await Tally.create({ capacity: 64, stripes: 8 }), start, { writers, steps })
 const bundle = import.meta.resolve('wasm-tally')
-console.log('RESULT ' + JSON.stringify({ runtime: globalThis.Bun ? `bun ${Bun.version} (node:worker_threads)` : `node ${process.versions.node}`, bundle, single, threads }))
+console.log('RESULT ' + JSON.stringify({ runtime: globalThis.Bun ? `bun ${Bun.version} (node:worker_threads)` : `node ${process.versions.node}`, bundle, single, histograms, threads }))

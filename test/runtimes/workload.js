@@ -174,3 +174,68 @@ export function inbox () {
     next () { return queue.length > 0 ? Promise.resolve(queue.shift()) : new Promise(resolve => waiting.push(resolve)) }
   }
 }
+
+// Histograms: a known multiset of observations (values on every bound, between
+// bounds, above the last) into a table with the Kafka schema, snapshots between
+// chunks; bucket counts, sums (nano-units) and bytes compared exactly.
+export const HISTOGRAM_SCHEMA = { columns: ['success', 'error', 'bytes'], histograms: { duration: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] } }
+const OBSERVED = [0, 0.005, 0.0049, 0.0123, 0.025, 0.1, 0.3, 1, 2.5, 4.2, 10, 12]
+
+/** What the histogram workload observes, counted by hand: { topic: { bytes, nanos, counts } }. */
+export function expectedHistograms (steps) {
+  const bounds = HISTOGRAM_SCHEMA.histograms.duration
+  const out = {}
+  for (let k = 0; k < steps; k++) {
+    const topic = TOPICS[k % TOPICS.length]
+    const v = OBSERVED[k % OBSERVED.length]
+    const row = out[topic] ??= { bytes: 0, nanos: 0, counts: new Array(bounds.length + 1).fill(0) }
+    row.bytes += k % 9
+    row.nanos += Math.round(v * 1e9)
+    const i = bounds.findIndex(b => v <= b)
+    row.counts[i < 0 ? bounds.length : i]++
+  }
+  return out
+}
+
+/** Observes steps from..from+steps (bindings and observe() by name alternate). */
+export function observeSteps (tally, steps, from = 0) {
+  const bound = new Map(TOPICS.map(t => [t, tally.bind(t)]))
+  for (let k = from; k < from + steps; k++) {
+    const topic = TOPICS[k % TOPICS.length]
+    const v = OBSERVED[k % OBSERVED.length]
+    if (k & 1) { bound.get(topic).observe('duration', v); bound.get(topic).add('bytes', k % 9) } else { tally.observe(topic, 'duration', v); tally.record(topic, 'bytes', k % 9) }
+  }
+}
+
+/** Adds a snapshot's histogram rows into running totals of the expectedHistograms() shape. */
+export function addHistograms (totals, snapshot) {
+  for (const [topic, row] of snapshot.topics) {
+    const t = totals[topic] ??= { bytes: 0, nanos: 0, counts: row.duration.counts.map(() => 0) }
+    t.bytes += row.bytes
+    t.nanos += Math.round(row.duration.sum * 1e9)
+    row.duration.counts.forEach((n, i) => { t.counts[i] += n })
+    if (row.duration.count !== row.duration.counts.reduce((a, b) => a + b, 0)) throw new Error('count is not the sum of the bucket counts')
+  }
+  return totals
+}
+
+/** One thread observes in chunks and snapshots between them; throws on any miss. */
+export function runHistograms (tally, { steps, chunks = 10 }) {
+  const totals = {}
+  const per = Math.ceil(steps / chunks)
+  let snapshots = 0
+  for (let done = 0; done < steps; done += per) {
+    observeSteps(tally, Math.min(per, steps - done), done)
+    addHistograms(totals, tally.snapshot())
+    snapshots++
+  }
+  const counted = byTopic(totals)
+  const want = JSON.stringify(byTopic(expectedHistograms(steps)))
+  if (JSON.stringify(counted) !== want) throw new Error(`histograms: counted ${JSON.stringify(counted)}, expected ${want}`)
+  return { observations: steps, snapshots, counted }
+}
+
+/** The same rows, keys sorted: comparable as JSON. */
+export function byTopic (totals) {
+  return Object.fromEntries(Object.keys(totals).sort().map(topic => [topic, totals[topic]]))
+}
