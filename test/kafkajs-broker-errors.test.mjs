@@ -13,7 +13,8 @@ const created = []
 let kafka, admin, counts
 const opened = []
 
-const plain = snap => Object.fromEntries([...snap.topics].map(([t, c]) => [t, { ...c }]))
+// The sent-message columns of each row (a KafkaTally row holds the consumer's columns and durations too).
+const plain = snap => Object.fromEntries([...snap.topics].map(([t, c]) => [t, { success: c.success, error: c.error }]))
 const errorsOf = snap => Object.fromEntries([...snap.errors].map(([t, e]) => [t, { retriable: e.retriable, nonRetriable: e.nonRetriable, kinds: Object.fromEntries(e.kinds) }]))
 const messages = (n, size = 10) => Array.from({ length: n }, (_, i) => ({ value: String(i).padEnd(size, '.') }))
 

@@ -8,9 +8,10 @@ import type { BatchSource } from '../flush/flusher.js'
 import { describe } from '../validate.js'
 import { classify, kindKey, kindLabel, parseKindKey, topicHash } from './error-kind.js'
 import { countedTopic, safeRecord, type Recorder } from './recorder.js'
+import { KAFKA_SCHEMA } from './kafka-schema.js'
 
 /** Rows set aside for (topic, error kind) pairs by default. */
-export const DEFAULT_ERROR_CAPACITY = 1024
+export const DEFAULT_ERROR_CAPACITY = 256
 // Error-kind rows start with '!', which no Kafka topic name may hold.
 const KIND_PREFIX = '!'
 // The row that counts failures whose (topic, kind) found the table full; registered first.
@@ -57,7 +58,11 @@ export class KafkaTally implements Recorder, BatchSource {
     this.kindsHaveRoom = tally.recordRow(KINDS_OVERFLOW, 'success', 0)
   }
 
-  /** A new table with room for `capacity` topics plus `errorCapacity` (topic, error kind) rows. */
+  /**
+   * A new table with room for `capacity` topics plus `errorCapacity` (topic,
+   * error kind) rows, each row holding the producer's and the consumer's
+   * counters and durations (KAFKA_SCHEMA) unless `columns`/`histograms` say otherwise.
+   */
   static async create (options: TallyOptions & KafkaTallyOptions = {}): Promise<KafkaTally> {
     if (options === null || typeof options !== 'object') throw new TypeError(`KafkaTally.create takes an options object, got ${describe(options)}`)
     const { errorCapacity = DEFAULT_ERROR_CAPACITY, ...tallyOptions } = options
@@ -66,7 +71,8 @@ export class KafkaTally implements Recorder, BatchSource {
     }
     const capacity = tallyOptions.capacity ?? DEFAULT_CAPACITY
     const total = typeof capacity === 'number' ? capacity + errorCapacity + 1 : capacity
-    return new KafkaTally(await Tally.create({ ...tallyOptions, capacity: total }))
+    const schema = tallyOptions.columns === undefined && tallyOptions.histograms === undefined ? KAFKA_SCHEMA : {}
+    return new KafkaTally(await Tally.create({ ...schema, ...tallyOptions, capacity: total }))
   }
 
   /** Counts error kinds into an existing Tally's table, beside its topics. */
