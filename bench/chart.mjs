@@ -76,6 +76,14 @@ export function chart (results) {
     parts.push(svg)
     y += h + 10
   }
+  const histogram = suite('histogram')
+  if (histogram) {
+    const [svg, h] = panel(y, 'Cost per histogram observation, one thread (lower is better)', histogram.rows, {
+      log: true, unit: 'ns per observation (per increment for the last group)', format: r => `${r.median.toFixed(r.median < 100 ? 1 : 0)} ns${r.ratio && !r.reference ? ` (${r.ratio >= 10 ? r.ratio.toFixed(0) : r.ratio.toFixed(1)}x)` : ''}`
+    })
+    parts.push(svg)
+    y += h + 10
+  }
   const scaling = suite('scaling')
   if (scaling) {
     const [svg, h] = panel(y, 'Aggregate increments per second across worker threads (higher is better)', scaling.rows.filter(r => r.unit === undefined), {

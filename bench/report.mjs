@@ -32,9 +32,25 @@ const TARGETS = [
   { name: 'control in the same rounds: 2 threads with a table each vs 1 (the machine\'s ceiling)', target: '(none)', value: rows => rows.get('scaling/paired-own-2')?.median, unit: 'x', ok: () => undefined },
   { name: 'snapshot of 1024 topics, all counted, 1 stripe in use', target: '<= 50 us', value: rows => rows.get('snapshot/dirty-1024-s1')?.median, unit: 'us', ok: v => v <= 50 },
   { name: 'snapshot of 1024 topics, all counted, 16 stripes in use', target: '<= 50 us', value: rows => rows.get('snapshot/dirty-1024-s16')?.median, unit: 'us', ok: v => v <= 50 },
+  { name: 'bind().observe() per observation (Kafka schema, 15 buckets)', target: '<= 15 ns', value: rows => rows.get('histogram/tally-bind')?.median, unit: 'ns', ok: v => v <= 15 },
+  { name: 'observe: bind().observe() vs prom-client labels(topic) child .observe()', target: '>= 20x', value: rows => rows.get('histogram/prom-bound')?.ratio, unit: 'x', ok: v => v >= 20 },
+  { name: 'observe: bind().observe() vs prom-client observe({ topic }, v), 8 topics', target: '>= 20x', value: rows => rows.get('histogram/prom-observe8')?.ratio, unit: 'x', ok: v => v >= 20 },
+  { name: 'observe: bind().observe() vs OpenTelemetry record(v, { topic }) (reader), 8 topics', target: '>= 50x', value: rows => rows.get('histogram/otel-record8')?.ratio, unit: 'x', ok: v => v >= 50 },
+  { name: 'observe: bind().observe() vs OpenTelemetry record(v, { topic }) (reader), 1 topic', target: '>= 50x', value: rows => rows.get('histogram/otel-record1')?.ratio, unit: 'x', ok: v => v >= 50 },
+  { name: 'observe: bind().observe() vs hdr-histogram-js (WebAssembly) recordValue()', target: '> 1x', value: rows => rows.get('histogram/hdr-wasm-bound')?.ratio, unit: 'x', ok: v => v > 1 },
+  { name: 'observe by name: observe(topic) vs prom-client observe({ topic }, v), 8 topics (for reference)', target: '(none)', value: rows => byName(rows, 'prom-observe8', 'tally-observe8'), unit: 'x', ok: () => undefined },
+  { name: 'observe by name: observe(topic) vs OpenTelemetry record(v, { topic }), 8 topics (for reference)', target: '(none)', value: rows => byName(rows, 'otel-record8', 'tally-observe8'), unit: 'x', ok: () => undefined },
+  { name: 'observe: bind().observe() vs hdr-histogram-js in plain JS (for reference)', target: '(none)', value: rows => rows.get('histogram/hdr-js-bound')?.ratio, unit: 'x', ok: () => undefined },
   { name: 'kafkajs produce throughput lost to instrumentProducer (medians)', target: '< 1 %', value: rows => overhead(rows.get('kafka/instrumented')?.ratio), unit: '%', ok: v => v < 1 },
   { name: 'kafkajs produce throughput lost to instrumentProducer (paired by run)', target: '< 1 %', value: rows => overhead(rows.get('kafka/paired')?.median), unit: '%', ok: v => v < 1 }
 ]
+
+/** How many times `row`'s median is the wasm-tally row's, both from the histogram suite of this run. */
+function byName (rows, row, tally) {
+  const a = rows.get(`histogram/${row}`)?.median
+  const b = rows.get(`histogram/${tally}`)?.median
+  return a > 0 && b > 0 ? a / b : undefined
+}
 
 export function checkTargets (rows) {
   return TARGETS.map(t => {

@@ -34,7 +34,8 @@ const SUITES = [
   { id: 'snapshot', cmd: node, args: [here('suites/snapshot.mjs')] },
   { id: 'memory', cmd: node, args: [here('suites/memory.mjs')] },
   // Suite 6, kafkajs end to end: runs against the brokers in KAFKA_BROKERS.
-  { id: 'kafka', cmd: node, args: [here('suites/kafka.mjs')] }
+  { id: 'kafka', cmd: node, args: [here('suites/kafka.mjs')] },
+  { id: 'histogram', cmd: node, args: [here('suites/histogram.mjs')] }
 ]
 
 function runSuite (suite) {
