@@ -41,6 +41,9 @@ const TARGETS = [
   { name: 'observe by name: observe(topic) vs prom-client observe({ topic }, v), 8 topics (for reference)', target: '(none)', value: rows => byName(rows, 'prom-observe8', 'tally-observe8'), unit: 'x', ok: () => undefined },
   { name: 'observe by name: observe(topic) vs OpenTelemetry record(v, { topic }), 8 topics (for reference)', target: '(none)', value: rows => byName(rows, 'otel-record8', 'tally-observe8'), unit: 'x', ok: () => undefined },
   { name: 'observe: bind().observe() vs hdr-histogram-js in plain JS (for reference)', target: '(none)', value: rows => rows.get('histogram/hdr-js-bound')?.ratio, unit: 'x', ok: () => undefined },
+  { name: '2 threads observing one topic vs 1 thread, no snapshots (medians)', target: '>= 1.8x', value: rows => rows.get('scaling/observe-one-2-idle')?.ratio, unit: 'x', ok: v => v >= 1.8 },
+  { name: '2 threads observing one topic vs 1 thread, paired by round', target: '>= 1.8x', value: rows => rows.get('scaling/paired-observe-one-2')?.median, unit: 'x', ok: v => v >= 1.8 },
+  { name: 'control in the same rounds: 2 observing threads with a table each vs 1', target: '(none)', value: rows => rows.get('scaling/paired-observe-own-2')?.median, unit: 'x', ok: () => undefined },
   { name: 'kafkajs produce throughput lost to instrumentProducer (medians)', target: '< 1 %', value: rows => overhead(rows.get('kafka/instrumented')?.ratio), unit: '%', ok: v => v < 1 },
   { name: 'kafkajs produce throughput lost to instrumentProducer (paired by run)', target: '< 1 %', value: rows => overhead(rows.get('kafka/paired')?.median), unit: '%', ok: v => v < 1 }
 ]

@@ -1,8 +1,10 @@
 // Runs W writer threads (and optionally a snapshotting thread) over one fresh
-// table, and checks that every increment was counted exactly once.
+// table, and checks that every increment (or observation) was counted exactly
+// once.
 import { Worker } from 'node:worker_threads'
 import { Tally } from '../dist/index.js'
 import { mustEqual } from './harness.mjs'
+import { SCHEMA } from './latency.mjs'
 import { once } from '../test/helpers/worker-message.mjs'
 
 /**
@@ -10,19 +12,22 @@ import { once } from '../test/helpers/worker-message.mjs'
  * ownTables: each writer counts into a table of its own (the control: nothing shared).
  * snapshotEveryMs: undefined for no snapshotting thread, 0 for back to back,
  * -1 for a thread that spins without snapshotting (the control for a busy core).
+ * op: 'success' counts bind().success() on the default table; 'observe' calls
+ * bind().observe('duration', v) on a table with the Kafka schema, and the check
+ * counts observations (each snapshot row's duration.count).
  * Returns { perSecond, seconds, total, snapshots, snapshotsPerSecond, snapshotBusyMs }.
  */
-export async function runWriters ({ topics, n, warmup, snapshotEveryMs, ownTables = false, capacity = 64, stripes = 16, prepare }) {
-  const tally = await Tally.create({ capacity, stripes })
+export async function runWriters ({ topics, n, warmup, snapshotEveryMs, ownTables = false, capacity = 64, stripes = 16, prepare, op = 'success' }) {
+  const tally = await Tally.create({ capacity, stripes, ...(op === 'observe' ? SCHEMA : {}) })
   if (prepare) prepare(tally)
   const shared = tally.share()
   const signal = new SharedArrayBuffer(8)
   const flags = new Int32Array(signal)
   const snapshotter = snapshotEveryMs === undefined
     ? undefined
-    : new Worker(new URL('./workers/snapshotter.mjs', import.meta.url), { workerData: { shared, signal, everyMs: snapshotEveryMs } })
+    : new Worker(new URL('./workers/snapshotter.mjs', import.meta.url), { workerData: { shared, signal, everyMs: snapshotEveryMs, op } })
   const writers = topics.map(topic =>
-    new Worker(new URL('./workers/writer.mjs', import.meta.url), { workerData: { shared: ownTables ? null : shared, topic, n, warmup, signal } }))
+    new Worker(new URL('./workers/writer.mjs', import.meta.url), { workerData: { shared: ownTables ? null : shared, topic, n, warmup, signal, op } }))
   // Listen before anything can arrive: a message with no listener is lost.
   const ready = [...writers, ...(snapshotter ? [snapshotter] : [])].map(w => once(w, m => m.ready))
   const done = writers.map(w => once(w, m => m.end !== undefined))
@@ -40,7 +45,7 @@ export async function runWriters ({ topics, n, warmup, snapshotEveryMs, ownTable
     // Writers have stopped: two snapshots drain both buffers.
     const counted = { ...flushed.counted }
     for (const snap of [tally.snapshot(), tally.snapshot()]) {
-      for (const [topic, c] of snap.topics) counted[topic] = (counted[topic] ?? 0) + c.success
+      for (const [topic, c] of snap.topics) counted[topic] = (counted[topic] ?? 0) + (op === 'observe' ? c.duration.count : c.success)
     }
     const expected = {}
     for (const [i, topic] of topics.entries()) {

@@ -1,10 +1,11 @@
 // A snapshotting thread: takes snapshots until told to stop, either back to
 // back or one every `everyMs`, and reports what it counted per topic. With
-// everyMs < 0 it only spins (a busy core that never touches the table).
+// everyMs < 0 it only spins (a busy core that never touches the table). With
+// op 'observe' it counts observations (duration.count) instead of successes.
 import { workerData, parentPort } from 'node:worker_threads'
 import { Tally } from '../../dist/index.js'
 
-const { shared, signal, everyMs } = workerData
+const { shared, signal, everyMs, op } = workerData
 const stop = new Int32Array(signal)
 const tally = await Tally.attach(shared)
 const counted = {}
@@ -16,7 +17,7 @@ function take () {
   const snap = tally.snapshot()
   busyMs += performance.now() - t0
   snapshots++
-  for (const [topic, c] of snap.topics) counted[topic] = (counted[topic] ?? 0) + c.success
+  for (const [topic, c] of snap.topics) counted[topic] = (counted[topic] ?? 0) + (op === 'observe' ? c.duration.count : c.success)
 }
 
 parentPort.postMessage({ ready: true })
