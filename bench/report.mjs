@@ -44,6 +44,10 @@ const TARGETS = [
   { name: '2 threads observing one topic vs 1 thread, no snapshots (medians)', target: '>= 1.8x', value: rows => rows.get('scaling/observe-one-2-idle')?.ratio, unit: 'x', ok: v => v >= 1.8 },
   { name: '2 threads observing one topic vs 1 thread, paired by round', target: '>= 1.8x', value: rows => rows.get('scaling/paired-observe-one-2')?.median, unit: 'x', ok: v => v >= 1.8 },
   { name: 'control in the same rounds: 2 observing threads with a table each vs 1', target: '(none)', value: rows => rows.get('scaling/paired-observe-own-2')?.median, unit: 'x', ok: () => undefined },
+  { name: 'snapshot, Kafka schema, 1024 topics counted and observed, 1 stripe in use', target: '<= 100 us', value: rows => rows.get('snapshot/kafka-realistic-1024-s1')?.median, unit: 'us', ok: v => v <= 100 },
+  { name: 'snapshot, Kafka schema, 1024 topics counted and observed, 16 stripes in use', target: '<= 400 us', value: rows => rows.get('snapshot/kafka-realistic-1024-s16')?.median, unit: 'us', ok: v => v <= 400 },
+  { name: 'snapshot, Kafka schema, 1024 topics, all 15 buckets non-zero, 1 stripe in use', target: '<= 100 us', value: rows => rows.get('snapshot/kafka-worst-1024-s1')?.median, unit: 'us', ok: v => v <= 100 },
+  { name: 'snapshot, Kafka schema, 1024 topics, all 15 buckets non-zero, 16 stripes in use', target: '<= 400 us', value: rows => rows.get('snapshot/kafka-worst-1024-s16')?.median, unit: 'us', ok: v => v <= 400 },
   { name: 'kafkajs produce throughput lost to instrumentProducer (medians)', target: '< 1 %', value: rows => overhead(rows.get('kafka/instrumented')?.ratio), unit: '%', ok: v => v < 1 },
   { name: 'kafkajs produce throughput lost to instrumentProducer (paired by run)', target: '< 1 %', value: rows => overhead(rows.get('kafka/paired')?.median), unit: '%', ok: v => v < 1 }
 ]

@@ -1,7 +1,9 @@
 // Suite 4: what a snapshot costs against registered topics and stripes in
 // use, with every topic counted on every stripe since the last snapshot (the
 // most a snapshot can have to move) and with nothing counted (the scan alone);
-// then what back-to-back snapshots cost a writer thread.
+// the same for 1024 topics with the Kafka schema (3 columns and a 15-bucket
+// histogram), realistic and worst case, with where its time goes; then what
+// back-to-back snapshots cost a writer thread.
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { emit, median, progress, quick, summarize } from '../harness.mjs'
@@ -33,6 +35,44 @@ for (const topics of TOPICS) {
   }
 }
 rows.sort((a, b) => (a.group > b.group ? -1 : a.group < b.group ? 1 : 0))
+
+// The Kafka schema, 1024 topics: each shape in a fresh process as above, with
+// the profile of its parts (bench/workers/snapshot-cost.mjs says how it is cut).
+const KAFKA_TOPICS = 1024
+const LOADS = [
+  ['kafka-realistic', 'realistic: 3 sends and 3 observations per topic (1-3 buckets), an error on 1 topic in 16'],
+  ['kafka-worst', 'worst case: every column and all 15 buckets non-zero']
+]
+const G_KAFKA = `snapshot(), Kafka schema (3 columns, 15-bucket histogram), ${KAFKA_TOPICS} topics, every topic counted and observed on every stripe in use`
+const G_KAFKA_IDLE = `snapshot(), Kafka schema, ${KAFKA_TOPICS} topics, nothing counted since the last one`
+const kafkaRows = []
+const profileRows = []
+for (const [load, what] of LOADS) {
+  for (const stripes of [1, 16]) {
+    const child = spawnSync(process.execPath, [costRun, ...[KAFKA_TOPICS, stripes, rounds, perRound, warmupCount, warmupMs].map(String), load, 'profile'], { encoding: 'utf8' })
+    if (child.status !== 0) throw new Error(`snapshot cost run failed: ${child.stderr}`)
+    const res = JSON.parse(child.stdout.trim().split('\n').pop())
+    const d = summarize(res.dirty)
+    const p = Object.fromEntries(['drain', 'read', 'build', 'total'].map(k => [k, summarize(res.profile[k])]))
+    const on = `${stripes} stripe${stripes > 1 ? 's' : ''} in use`
+    progress(`Kafka schema, ${KAFKA_TOPICS} topics, ${load}, ${on}: ${d.median.toFixed(1)} us (drain ${p.drain.median.toFixed(0)}, read ${p.read.median.toFixed(0)}, build ${p.build.median.toFixed(0)} us)`)
+    // Ratio: against the default schema's snapshot of the same topics and stripes, all counted.
+    kafkaRows.push({ id: `${load}-${KAFKA_TOPICS}-s${stripes}`, label: `${what}, ${on}`, group: G_KAFKA, impl: 'wasm-tally', refersTo: `snapshot/dirty-${KAFKA_TOPICS}-s${stripes}`, ...d })
+    if (load === 'kafka-realistic') {
+      kafkaRows.push({ id: `kafka-idle-${KAFKA_TOPICS}-s${stripes}`, label: `${on}, nothing counted`, group: G_KAFKA_IDLE, impl: 'wasm-tally', refersTo: `snapshot/idle-${KAFKA_TOPICS}-s${stripes}`, ...summarize(res.idle) })
+    }
+    const group = `where the time goes: Kafka schema, ${KAFKA_TOPICS} topics, ${load === 'kafka-worst' ? 'worst case' : 'realistic'}, ${on} (${res.profile.takes} non-zero staging cells)`
+    const total = `profile-${load}-s${stripes}-total`
+    profileRows.push(
+      { id: total, label: 'the parts together (drain + collect)', group, impl: 'wasm-tally', reference: true, ...p.total },
+      { id: `profile-${load}-s${stripes}-drain`, label: 'drain: flip() and drain() in wasm, every stripe\'s words into staging', group, impl: 'wasm-tally', ...p.drain },
+      { id: `profile-${load}-s${stripes}-read`, label: 'read: nonZero() per slot and take() per non-zero cell (wasm calls from JS)', group, impl: 'wasm-tally', ...p.read },
+      { id: `profile-${load}-s${stripes}-build`, label: 'build: the rest of collect(), the Map and the row objects', group, impl: 'wasm-tally', ...p.build }
+    )
+  }
+}
+kafkaRows.sort((a, b) => (a.group > b.group ? -1 : a.group < b.group ? 1 : 0))
+rows.push(...kafkaRows, ...profileRows)
 
 // A writer thread's throughput while another thread snapshots back to back.
 const n = quick ? 4e6 : 4e7
@@ -66,6 +106,9 @@ emit({
   unit: 'us',
   ratio: 'relative to the first row of the group (16 topics, 1 stripe; or the writer alone)',
   params: { rounds, snapshotsPerRound: perRound, writerIncrements: n },
-  notes: ['Snapshot rows: the median of each round\'s snapshots, then median and min-max over rounds. "All counted" means every registered topic was counted on every stripe in use since the previous snapshot (each counter word the snapshot drains is non-zero).'],
+  notes: [
+    'Snapshot rows: the median of each round\'s snapshots, then median and min-max over rounds. "All counted" means every registered topic was counted on every stripe in use since the previous snapshot (each counter word the snapshot drains is non-zero).',
+    'Kafka schema rows: a row is 19 cells (success, error, bytes, the duration sum and 15 buckets); their ratio is against the default schema (2 cells) with the same topics and stripes from the same run. The profile rows time the parts of snapshot() one by one on the same load (ratio: share of the parts together); build is collect() less read, measured on the same data.'
+  ],
   rows
 })

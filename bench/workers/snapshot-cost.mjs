@@ -2,28 +2,80 @@
 // registered and `stripes` instances attached in this thread (one stripe
 // each), timed snapshots with every topic counted on every stripe and with
 // nothing counted. Prints { dirty, idle }: per round, the median microseconds.
-//   node bench/workers/snapshot-cost.mjs topics stripes rounds perRound warmupCount warmupMs
+//   node bench/workers/snapshot-cost.mjs topics stripes rounds perRound warmupCount warmupMs [load]
+//
+// load names the table and what each topic gets on each stripe between snapshots:
+//   default          the default schema (success, error): one success
+//   kafka-realistic  the Kafka schema (success, error, bytes; a 15-bucket
+//                    duration histogram): 3 successes, their bytes, an error on
+//                    one topic in 16, and 3 observations of real latencies (so
+//                    1 to 3 buckets)
+//   kafka-worst      the Kafka schema with every cell non-zero: all 3 columns
+//                    and one observation in each of the 15 buckets
+// With `profile` after the load, it also times the snapshot's parts (see profile()).
 import { Tally } from '../../dist/index.js'
+import { collect } from '../../dist/snapshot.js'
 import { median, mustEqual } from '../harness.mjs'
+import { BOUNDS, SCHEMA, latencies } from '../latency.mjs'
 
-const [topics, stripes, rounds, perRound, warmupCount, warmupMs] = process.argv.slice(2).map(Number)
+const [topics, stripes, rounds, perRound, warmupCount, warmupMs] = process.argv.slice(2, 8).map(Number)
+const load = process.argv[8] ?? 'default'
+const profiling = process.argv[9] === 'profile'
+const kafka = load !== 'default'
 const names = Array.from({ length: topics }, (_, i) => `bench.topic-${i}`)
+const VALUES = latencies(3 * topics)
+// One value inside each of the 15 buckets (the last above every bound).
+const EVERY_BUCKET = [...BOUNDS.map((b, i) => i === 0 ? b / 2 : (BOUNDS[i - 1] + b) / 2), BOUNDS[BOUNDS.length - 1] * 2]
+const perTopic = load === 'kafka-worst' ? EVERY_BUCKET.length : load === 'kafka-realistic' ? 3 : 0
 
 /** A table with `topics` registered and `stripes` instances (one stripe each) attached in this thread. */
 async function table (topics, stripes) {
-  const first = await Tally.create({ capacity: topics, stripes: 16 })
+  const first = await Tally.create({ capacity: topics, stripes: 16, ...(kafka ? SCHEMA : {}) })
   const instances = [first]
   for (let s = 1; s < stripes; s++) instances.push(await Tally.attach(first.share()))
   for (const t of instances) for (let i = 0; i < topics; i++) t.record(names[i], 'success', 0)
   const stats = first.stats()
   mustEqual('registered topics', stats.registered, topics)
   mustEqual('stripes in use', stats.stripesInUse, stripes)
-  return { first, instances }
+  // Each instance's bound handles, for the Kafka loads.
+  const handles = kafka ? instances.map(t => names.map(n => t.bind(n))) : []
+  return { first, instances, handles }
 }
 
-function dirty ({ instances }, topics) {
-  for (const t of instances) {
-    for (let i = 0; i < topics; i++) t.record(names[i], 'success')
+/** What every topic gets on every stripe in use between two snapshots. */
+function dirty ({ instances, handles }, topics) {
+  for (const [s, t] of instances.entries()) {
+    if (load === 'default') {
+      for (let i = 0; i < topics; i++) t.record(names[i], 'success')
+    } else if (load === 'kafka-realistic') {
+      for (let i = 0; i < topics; i++) {
+        const h = handles[s][i]
+        h.success(3)
+        h.add('bytes', 3 * 1500)
+        if ((i & 15) === 0) h.error()
+        for (let j = 0; j < 3; j++) h.observe('duration', VALUES[3 * i + j])
+      }
+    } else {
+      for (let i = 0; i < topics; i++) {
+        const h = handles[s][i]
+        h.success(15)
+        h.error()
+        h.add('bytes', 15 * 1500)
+        for (const v of EVERY_BUCKET) h.observe('duration', v)
+      }
+    }
+  }
+}
+
+/** Checks a snapshot taken after dirty(): every topic is there with what each stripe gave it. */
+function checkDirty (snap) {
+  mustEqual(`topics in a snapshot of ${topics}`, snap.topics.size, topics)
+  const last = snap.topics.get(names[topics - 1])
+  if (load === 'default') mustEqual(`count of ${names[topics - 1]}`, last.success, stripes)
+  else {
+    mustEqual(`successes of ${names[topics - 1]}`, last.success, (load === 'kafka-worst' ? 15 : 3) * stripes)
+    mustEqual(`observations of ${names[topics - 1]}`, last.duration.count, perTopic * stripes)
+    if (load === 'kafka-worst') mustEqual('buckets in use', last.duration.counts.filter(n => n > 0).length, BOUNDS.length + 1)
   }
 }
 
@@ -40,6 +92,62 @@ function timeSnapshots ({ first }, before, check) {
   return median(samples)
 }
 
+// The profile reaches into the instance the way snapshot() does (the same
+// calls, in the same order, with the lock held), timing each part:
+//   drain    flip() and drain() in wasm: every counter word of every stripe in
+//            use moved into the staging rows
+//   collect  reading the staging rows out and building the snapshot (the Map
+//            and one row object per topic), as snapshot() does
+//   read     the reading alone, on the same data: per slot, nonZero() and one
+//            take() per non-zero cell, the values summed and no object built
+// build = collect - read: the JS objects and the code around the calls.
+function phases (tab) {
+  const { first } = tab
+  const core = first.core
+  const owner = first.owner
+  const hold = () => mustEqual('profile lock', core.lockTry(owner, Date.now(), 5000) !== 0, true)
+  const out = { drain: 0, collect: 0, read: 0, takes: 0 }
+  // Part 1: drain, then collect as snapshot() does.
+  dirty(tab, topics)
+  hold()
+  let t0 = performance.now()
+  const epoch = core.flip(Date.now())
+  core.drain()
+  let t1 = performance.now()
+  const snap = collect(core, first.names, epoch, first.schema)
+  const t2 = performance.now()
+  core.pendingClear()
+  core.lockRelease()
+  checkDirty(snap)
+  out.drain = (t1 - t0) * 1000
+  out.collect = (t2 - t1) * 1000
+  // Part 2: the same data, drained again, read without building anything.
+  dirty(tab, topics)
+  hold()
+  core.flip(Date.now())
+  core.drain()
+  const cells = first.schema.cells
+  const registered = core.registered()
+  let sum = 0
+  let takes = 0
+  t0 = performance.now()
+  for (let slot = 0; slot < registered; slot++) {
+    for (let from = 0; from < cells; from += 32) {
+      const mask = core.nonZero(slot, from)
+      for (let c = from; c < Math.min(cells, from + 32); c++) {
+        if ((mask >>> (c - from)) & 1) { sum += core.take(slot, c); takes++ }
+      }
+    }
+  }
+  t1 = performance.now()
+  core.pendingClear()
+  core.lockRelease()
+  out.read = (t1 - t0) * 1000
+  out.takes = takes
+  if (sum === 0) throw new Error('profile: nothing read')
+  return out
+}
+
 const t = await table(topics, stripes)
 const dirtyValues = []
 const idleValues = []
@@ -51,13 +159,20 @@ for (let k = 0; ; k++) {
   const ms = performance.now() - t0
   if ((k >= warmupCount && ms >= warmupMs) || ms > 2 * warmupMs) break
   dirty(t, topics); t.first.snapshot(); t.first.snapshot()
+  // The profile's own code is warmed up alike.
+  if (profiling) phases(t)
 }
+const profile = { drain: [], collect: [], read: [], build: [], total: [], takes: 0 }
 for (let r = 0; r < rounds; r++) {
-  dirtyValues.push(timeSnapshots(t, () => dirty(t, topics), snap => {
-    // Every topic was counted once per stripe since the previous snapshot.
-    mustEqual(`topics in a snapshot of ${topics}`, snap.topics.size, topics)
-    mustEqual(`count of ${names[topics - 1]}`, snap.topics.get(names[topics - 1]).success, stripes)
-  }))
+  dirtyValues.push(timeSnapshots(t, () => dirty(t, topics), checkDirty))
   idleValues.push(timeSnapshots(t, () => {}, snap => mustEqual('topics in an idle snapshot', snap.topics.size, 0)))
+  if (profiling) {
+    const parts = []
+    for (let k = 0; k < perRound; k++) parts.push(phases(t))
+    for (const key of ['drain', 'collect', 'read']) profile[key].push(median(parts.map(p => p[key])))
+    profile.build.push(median(parts.map(p => p.collect - p.read)))
+    profile.total.push(median(parts.map(p => p.drain + p.collect)))
+    profile.takes = parts[0].takes
+  }
 }
-process.stdout.write(JSON.stringify({ topics, stripes, dirty: dirtyValues, idle: idleValues }) + '\n')
+process.stdout.write(JSON.stringify({ topics, stripes, load, dirty: dirtyValues, idle: idleValues, ...(profiling ? { profile } : {}) }) + '\n')
