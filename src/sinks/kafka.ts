@@ -106,3 +106,6 @@ function sinkOn (producer: Pick<Producer, 'send'>, options: KafkaSinkOptions): S
     }
   }
 }
+
+export { aggregateCounts, followCounts } from './kafka-aggregate.js'
+export type { AggregateOptions, AggregateResult, CountsFollower, FollowOptions, CountsTotals, RowTotals, HistogramTotal } from './kafka-aggregate.js'
