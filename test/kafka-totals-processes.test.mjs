@@ -29,6 +29,7 @@ const PROCESSES = [
 function startProcess (config) {
   const child = fork(PROCESS, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const state = { flushes: 0, kills: 0, child }
+  state.exited = new Promise(resolve => child.once('exit', resolve))
   let started
   state.started = new Promise(resolve => { started = resolve })
   state.done = new Promise((resolve, reject) => {
@@ -72,6 +73,18 @@ async function run ({ restart }) {
   await admin.disconnect()
 
   const procs = PROCESSES.map(p => startProcess({ ...p, brokers, topic, capacity: CAPACITY, topics: TOPICS, writers: 2, intervalMs: 40, leaseMs: 250 }))
+  try {
+    await check(procs, { brokers, kafka, topic, restart })
+  } finally {
+    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill() // left running by a failure
+    const cleanup = kafka.admin()
+    await cleanup.connect()
+    await cleanup.deleteTopics({ topics: [topic] }).catch(() => {})
+    await cleanup.disconnect()
+  }
+}
+
+async function check (procs, { brokers, kafka, topic, restart }) {
   await Promise.all(procs.map(p => p.started))
   await until('a few flushes by every process', () => procs.every(p => p.flushes >= 8))
   if (restart) {
@@ -82,6 +95,7 @@ async function run ({ restart }) {
   await until('the flusher kills', () => procs.every((p, i) => p.kills >= PROCESSES[i].kills))
   for (const p of procs) p.child.send({ kind: 'stop' })
   const reports = await Promise.all(procs.map(p => p.done))
+  assert.equal(await Promise.all(procs.map(p => p.exited)), [0, 0, 0], 'each process ends by itself')
 
   const expected = { topics: {}, overflow: { success: 0, error: 0 } }
   for (const r of reports) {
@@ -112,11 +126,6 @@ async function run ({ restart }) {
   console.log(`  ${restart ? 'broker restarted' : 'no restart'}: ${recordedTotal} counts recorded; ${totals.records.counted + totals.records.duplicate} records read, ` +
     `${totals.records.duplicate} duplicates dropped, ${totals.batches} batches; sends ${reports.map(r => r.sends).join('/')}, ` +
     `injected failures ${reports.map(r => r.injected).join('/')}, flusher kills ${kills}`)
-
-  const cleanup = kafka.admin()
-  await cleanup.connect()
-  await cleanup.deleteTopics({ topics: [topic] }).catch(() => {})
-  await cleanup.disconnect()
 }
 
 test('three processes, failing sends and killed flusher threads: the reader\'s totals are exact', async () => {
