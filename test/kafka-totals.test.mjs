@@ -89,6 +89,7 @@ test('the batches figure forgets the oldest sequences of a table past batchMemor
   r.add(rec('t1', 1, 'payments', 1)) // batch 1, a row in another partition read late
   assert.is(r.totals().batches, 4, 'sequence 1 was forgotten, so it counts again')
   assert.equal(r.totals().topics, { orders: { success: 3, error: 0 }, payments: { success: 1, error: 0 } })
+  assert.throws(() => new TotalsReader({ batchMemory: 0 }), /batchMemory must be a whole number of at least 1, got 0/)
 })
 
 test.run()

@@ -86,6 +86,7 @@ export class TotalsReader {
   constructor (options: TotalsOptions = {}) {
     this.overflowTopic = options.overflowTopic ?? OVERFLOW_TOPIC
     this.batchMemory = options.batchMemory ?? 4096
+    if (!Number.isSafeInteger(this.batchMemory) || this.batchMemory < 1) throw new RangeError(`batchMemory must be a whole number of at least 1, got ${String(options.batchMemory)}`)
   }
 
   /** Adds one record's value (the parsed JSON, or its text or bytes). */
