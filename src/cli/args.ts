@@ -1,6 +1,7 @@
 // Command-line options of the main job.
 import { readFileSync } from 'node:fs'
 import { checkTopic } from '../validate.js'
+import { DEFAULT_COUNTS_TOPIC } from './aggregate-args.js'
 
 export interface JobOptions {
   workers: number
@@ -12,6 +13,8 @@ export interface JobOptions {
   durationS: number
   brokers?: string
   sink: string
+  /** The topic --sink kafka writes to. */
+  countsTopic: string
 }
 
 const HELP = `usage: wasm-tally [options]      (npx wasm-tally, or npm start -- [options] in the repository)
@@ -29,7 +32,10 @@ table; the main thread snapshots on an interval and prints per-topic deltas. Wit
   --duration S       stop after S seconds (default: run until Ctrl-C)
   --brokers LIST     send to a real Kafka cluster through kafkajs instead of simulating
   --sink NAME        where snapshots go: console (default), jsonl, prometheus (METRICS_PORT,
-                     default 9464), statsd (STATSD_HOST, STATSD_PORT, default 127.0.0.1:8125)
+                     default 9464), statsd (STATSD_HOST, STATSD_PORT, default 127.0.0.1:8125),
+                     kafka (records in a counts topic on --brokers)
+  --counts-topic T   the topic of --sink kafka (default wasm-tally-counts); the total of
+                     every process: wasm-tally aggregate --brokers LIST --topic T (--help)
   --version          the package version
   --help             this text`
 
@@ -45,7 +51,8 @@ export function parseArgs (argv: string[]): JobOptions {
     errorRate: 0.02,
     intervalMs: 1000,
     durationS: Infinity,
-    sink: 'console'
+    sink: 'console',
+    countsTopic: DEFAULT_COUNTS_TOPIC
   }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
@@ -72,6 +79,7 @@ export function parseArgs (argv: string[]): JobOptions {
       case '--duration': o.durationS = number(0.1, 1e9); break
       case '--brokers': o.brokers = value(); break
       case '--sink': o.sink = value(); break
+      case '--counts-topic': o.countsTopic = value(); break
       case '--help': case '-h': console.log(HELP); process.exit(0)
       // falls through (exit never returns)
       case '--version': case '-v': console.log(version()); process.exit(0)

@@ -3,7 +3,7 @@
 // default, real kafkajs producers with --brokers) record delivery outcomes into
 // one shared table from worker threads; a flusher snapshots on an interval into
 // a sink. Ctrl-C (or --duration) stops the producers and flushes the rest:
-// recorded must equal counted.
+// recorded must equal counted. `wasm-tally aggregate` reads a counts topic.
 import { Tally } from '../index.js'
 import { flushEvery } from '../flush/flusher.js'
 import { parseArgs } from './args.js'
@@ -13,7 +13,9 @@ import { countingSink, openSink } from './sinks.js'
 const n = (x: number): string => x.toLocaleString('en-US')
 
 async function main (): Promise<number> {
-  const o = parseArgs(process.argv.slice(2))
+  const argv = process.argv.slice(2)
+  if (argv[0] === 'aggregate') return await (await import('./aggregate.js')).aggregateCommand(argv.slice(1))
+  const o = parseArgs(argv)
   const tally = await Tally.create()
   const totals = { counted: 0, flushing: 0 }
   let load: Load | undefined
@@ -22,7 +24,7 @@ async function main (): Promise<number> {
     const recorded = load?.recorded?.()
     return recorded === undefined ? `counted ${n(counted)}` : `recorded ${n(recorded)}, counted ${n(counted)} (${n(recorded - counted)} since this snapshot)`
   }
-  const out = await openSink(o.sink, status)
+  const out = await openSink(o.sink, status, { brokers: o.brokers, topic: o.countsTopic })
   const flusher = flushEvery(tally, o.intervalMs, countingSink(out.sink, totals), {
     onError: e => console.error(`wasm-tally: ${e.message} (kept for the next flush)`)
   })

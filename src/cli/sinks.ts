@@ -12,10 +12,10 @@ export interface JobSink {
   close (): Promise<void>
 }
 
-export const SINK_NAMES = ['console', 'jsonl', 'prometheus', 'statsd']
+export const SINK_NAMES = ['console', 'jsonl', 'prometheus', 'statsd', 'kafka']
 
-/** `status` is a line for live displays, such as recorded against counted. */
-export async function openSink (name: string, status: () => string): Promise<JobSink> {
+/** `status` is a line for live displays, such as recorded against counted; `kafka` is where --sink kafka writes. */
+export async function openSink (name: string, status: () => string, kafka?: { brokers?: string, topic: string }): Promise<JobSink> {
   switch (name) {
     case 'console': {
       const { consoleTableSink } = await import('../sinks/console-table.js')
@@ -44,6 +44,13 @@ export async function openSink (name: string, status: () => string): Promise<Job
         describe: `StatsD counters to udp://${host}:${port}`,
         close: () => new Promise(resolve => client.close(() => resolve()))
       }
+    }
+    case 'kafka': {
+      if (kafka?.brokers === undefined) throw new Error('--sink kafka needs --brokers')
+      const { openKafkaCounts } = await import('./kafka-counts.js').catch((e: NodeJS.ErrnoException) => {
+        throw e.code === 'ERR_MODULE_NOT_FOUND' && /'kafkajs'/.test(e.message) ? new Error('--sink kafka needs kafkajs: npm install kafkajs') : e
+      })
+      return await openKafkaCounts(kafka.brokers, kafka.topic)
     }
     default:
       throw new Error(`unknown sink ${JSON.stringify(name)}: use one of ${SINK_NAMES.join(', ')}`)

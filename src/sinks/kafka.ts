@@ -4,6 +4,7 @@ import type { Message, Producer } from 'kafkajs'
 import type { SinkObject } from '../flush/sink.js'
 import type { Snapshot } from '../snapshot.js'
 import { OVERFLOW_TOPIC } from './rows.js'
+import { idempotentProducer, isKafkaClient, type KafkaClient } from './kafka-producer.js'
 
 export interface KafkaSinkOptions {
   /** The Kafka topic the counts go to. */
@@ -18,6 +19,17 @@ export interface KafkaSinkOptions {
   overflowTopic?: string
   /** The clock for "time" (default Date.now). */
   now?: () => number
+}
+
+/** kafkaSink({ kafka, topic }): the sink makes, connects and closes its own idempotent producer. */
+export interface KafkaClientSinkOptions extends KafkaSinkOptions {
+  /** A kafkajs Kafka client (new Kafka({ brokers })). */
+  kafka: KafkaClient
+}
+
+/** A sink with a producer of its own: close() disconnects it. */
+export interface KafkaSink extends SinkObject {
+  close (): Promise<void>
 }
 
 /** The value of one record, as JSON. */
@@ -50,15 +62,35 @@ export function toRecords (snap: Snapshot, time: number, source: string, overflo
 }
 
 /**
- * Produces each flush to `options.topic` with the given (connected) kafkajs
- * producer: one record per counted topic, keyed by the topic name, valued
- * `{"topic","success","error","epoch","time","source"}`. Records are deltas:
- * whoever reads the topic sums them, across any number of senders. One flush
- * is one send(); a failed send rejects and the flusher keeps the counts.
+ * Produces each flush to `options.topic`: one record per counted topic, keyed
+ * by the topic name, valued `{"topic","success","error","epoch","time",
+ * "source","batch","table","sequence"}`. Records are deltas: whoever reads the
+ * topic sums them, across any number of senders, and drops repeats by batch
+ * (see aggregateCounts). One flush is one send(); a failed send rejects and the
+ * flusher delivers the same batch again.
+ *
+ * `kafkaSink({ kafka, topic })` makes its own idempotent producer (connected on
+ * the first flush; close() disconnects it). `kafkaSink(producer, { topic })`
+ * uses a connected producer of the application's, which should be idempotent
+ * (`kafka.producer({ idempotent: true, maxInFlightRequests: 1 })`).
  */
-export function kafkaSink (producer: Producer, options: KafkaSinkOptions): SinkObject {
+export function kafkaSink (options: KafkaClientSinkOptions): KafkaSink
+export function kafkaSink (producer: Producer, options: KafkaSinkOptions): SinkObject
+export function kafkaSink (first: Producer | KafkaClientSinkOptions, second?: KafkaSinkOptions): SinkObject {
+  if (second === undefined && first !== null && typeof first === 'object' && 'kafka' in first) {
+    if (!isKafkaClient(first.kafka)) throw new TypeError('kafkaSink({ kafka }) expects a kafkajs Kafka client (new Kafka({ brokers }))')
+    // kafkajs refuses every send of an idempotent producer without acks from all replicas.
+    if (first.acks !== undefined && first.acks !== -1) throw new RangeError(`kafkaSink({ kafka }) uses an idempotent producer, which needs acks -1, got ${String(first.acks)}`)
+    const own = idempotentProducer(first.kafka)
+    const sink: KafkaSink = { ...sinkOn(own, first), close: () => own.close() }
+    return sink
+  }
+  return sinkOn(first as Producer, second as KafkaSinkOptions)
+}
+
+function sinkOn (producer: Pick<Producer, 'send'>, options: KafkaSinkOptions): SinkObject {
   if (producer === null || typeof producer !== 'object' || typeof producer.send !== 'function') {
-    throw new TypeError('kafkaSink expects a kafkajs producer (kafka.producer(), connected)')
+    throw new TypeError('kafkaSink expects a kafkajs producer (kafka.producer(), connected) or { kafka, topic }')
   }
   if (options === undefined || typeof options.topic !== 'string' || options.topic === '') {
     throw new TypeError('kafkaSink needs options.topic, the Kafka topic to write the counts to')
@@ -74,3 +106,6 @@ export function kafkaSink (producer: Producer, options: KafkaSinkOptions): SinkO
     }
   }
 }
+
+export { aggregateCounts, followCounts } from './kafka-aggregate.js'
+export type { AggregateOptions, AggregateResult, CountsFollower, FollowOptions, CountsTotals, RowTotals, HistogramTotal } from './kafka-aggregate.js'

@@ -1,0 +1,95 @@
+// Summing the Kafka sink's records: repeats of a batch are dropped per table
+// and row, records without a batch id are summed as they are, and every
+// column and histogram a record carries is added.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { TotalsReader } from '../dist/sinks/kafka-totals.js'
+import { toRecords } from '../dist/sinks/kafka.js'
+
+const rec = (table, sequence, topic, success, error = 0, extra = {}) =>
+  JSON.stringify({ topic, success, error, epoch: sequence, time: 1000 + sequence, source: 'a:1', batch: `${table}-${sequence}`, table, sequence, ...extra })
+
+test('a batch sent again (whole or in part) is counted once', () => {
+  const r = new TotalsReader()
+  assert.is(r.add(rec('t1', 3, 'orders', 5, 1)), 'counted')
+  assert.is(r.add(rec('t1', 3, 'payments', 2)), 'counted')
+  assert.is(r.add(rec('t1', 3, 'orders', 5, 1)), 'duplicate', 'the retry of batch 3')
+  assert.is(r.add(rec('t1', 3, 'payments', 2)), 'duplicate')
+  assert.is(r.add(rec('t1', 5, 'orders', 1)), 'counted')
+  assert.is(r.add(rec('t1', 3, 'orders', 5, 1)), 'duplicate', 'a late copy of an older batch')
+  assert.is(r.add(rec('t2', 3, 'orders', 7)), 'counted', 'another table, same sequence')
+  assert.equal(r.totals(), {
+    topics: { orders: { success: 13, error: 1 }, payments: { success: 2, error: 0 } },
+    overflow: { success: 0, error: 0 },
+    batches: 3,
+    duplicates: 3
+  })
+  assert.equal(r.records, { counted: 4, duplicate: 3, invalid: 0 })
+})
+
+test('a partial delivery retried under the same id adds only the rows that were missing', () => {
+  const r = new TotalsReader()
+  r.add(rec('t1', 9, 'orders', 4))     // landed before the failure
+  r.add(rec('t1', 9, 'payments', 6))   // the retry: only the undelivered row
+  r.add(rec('t1', 9, 'payments', 6))   // and once more
+  assert.equal(r.totals().topics, { orders: { success: 4, error: 0 }, payments: { success: 6, error: 0 } })
+  assert.is(r.totals().batches, 1)
+  assert.is(r.totals().duplicates, 1)
+})
+
+test('the sink\'s own records: the overflow row, and what toRecords writes for a batch', () => {
+  const snap = { epoch: 12, topics: new Map([['orders', { success: 3, error: 2 }]]), overflow: { success: 4, error: 1 }, batch: { table: '00ff00ff00ff00ff', sequence: 12, id: '00ff00ff00ff00ff-12' } }
+  const r = new TotalsReader()
+  for (let i = 0; i < 2; i++) for (const m of toRecords(snap, 5000, 'h:1')) r.add(Buffer.from(m.value))
+  assert.equal(r.totals(), { topics: { orders: { success: 3, error: 2 } }, overflow: { success: 4, error: 1 }, batches: 1, duplicates: 2 })
+  const custom = new TotalsReader({ overflowTopic: 'full' })
+  for (const m of toRecords(snap, 5000, 'h:1', 'full')) custom.add(m.value)
+  assert.equal(custom.totals().overflow, { success: 4, error: 1 })
+})
+
+test('records without a batch id are summed as they are', () => {
+  const r = new TotalsReader()
+  const old = JSON.stringify({ topic: 'orders', success: 2, error: 1, epoch: 4, time: 1, source: 'old:1' })
+  r.add(old)
+  r.add(old)
+  assert.equal(r.totals(), { topics: { orders: { success: 4, error: 2 } }, overflow: { success: 0, error: 0 }, batches: 0, duplicates: 0 })
+})
+
+test('every column and histogram is added; metadata is not', () => {
+  const r = new TotalsReader()
+  r.add(rec('t1', 1, 'orders', 1, 0, { bytes: 100, duration: { count: 1, sum: 7, counts: [0, 1] } }))
+  r.add(rec('t1', 2, 'orders', 2, 1, { bytes: 50, duration: { count: 3, sum: 9, counts: [1, 1, 1] } }))
+  r.add(rec('t1', 2, 'orders', 2, 1, { bytes: 50, duration: { count: 3, sum: 9, counts: [1, 1, 1] } }))
+  assert.equal(r.totals().topics.orders, { success: 3, error: 1, bytes: 150, duration: { count: 4, sum: 16, counts: [1, 2, 1] } })
+})
+
+test('records that are not counts are left out and counted as invalid', () => {
+  const r = new TotalsReader()
+  for (const bad of ['not json', '[1,2]', '{"success":1}', JSON.stringify({ topic: 'x', success: 1, table: 't1' }), null]) assert.is(r.add(bad), 'invalid')
+  assert.is(r.add('{"topic":"__proto__","success":1,"error":0,"__proto__":{"count":1,"sum":1,"counts":[1]}}'), 'counted')
+  assert.equal(r.records, { counted: 1, duplicate: 0, invalid: 5 })
+  const totals = r.totals()
+  assert.equal(Object.keys(totals.topics), ['__proto__'], 'a topic named __proto__ is a topic')
+  assert.is(Object.getPrototypeOf(totals.topics), Object.prototype)
+  assert.is(totals.topics.__proto__.success, 1)
+})
+
+test('totals() is a copy', () => {
+  const r = new TotalsReader()
+  r.add(rec('t1', 1, 'orders', 1, 0, { duration: { count: 1, sum: 1, counts: [1] } }))
+  const first = r.totals()
+  first.topics.orders.success = 99
+  first.topics.orders.duration.counts[0] = 99
+  assert.equal(r.totals().topics.orders, { success: 1, error: 0, duration: { count: 1, sum: 1, counts: [1] } })
+})
+
+test('the batches figure forgets the oldest sequences of a table past batchMemory, never the totals', () => {
+  const r = new TotalsReader({ batchMemory: 2 })
+  for (const s of [1, 2, 3]) r.add(rec('t1', s, 'orders', 1))
+  r.add(rec('t1', 1, 'payments', 1)) // batch 1, a row in another partition read late
+  assert.is(r.totals().batches, 4, 'sequence 1 was forgotten, so it counts again')
+  assert.equal(r.totals().topics, { orders: { success: 3, error: 0 }, payments: { success: 1, error: 0 } })
+  assert.throws(() => new TotalsReader({ batchMemory: 0 }), /batchMemory must be a whole number of at least 1, got 0/)
+})
+
+test.run()
