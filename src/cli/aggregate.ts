@@ -2,7 +2,7 @@
 // counts topic. --once prints it as JSON; otherwise a live table follows it.
 import { aggregateCounts, followCounts, type AggregateResult } from '../sinks/kafka-aggregate.js'
 import { consoleTableSink } from '../sinks/console-table.js'
-import type { Counts, Snapshot } from '../snapshot.js'
+import type { Counts, Row, Snapshot } from '../snapshot.js'
 import { parseAggregateArgs, type AggregateArgs } from './aggregate-args.js'
 
 const n = (x: number): string => x.toLocaleString('en-US')
@@ -20,12 +20,12 @@ function warnInvalid (result: AggregateResult): void {
 
 /** The counts added since `shown`, as a snapshot for the console table; `shown` moves on. */
 function delta (result: AggregateResult, shown: Map<string, Counts>): Snapshot {
-  const step = (key: string, now: Counts): Counts => {
+  const step = (key: string, now: Counts): Row => {
     const was = shown.get(key) ?? { success: 0, error: 0 }
     shown.set(key, { success: now.success, error: now.error })
     return { success: now.success - was.success, error: now.error - was.error }
   }
-  const topics = new Map<string, Counts>()
+  const topics = new Map<string, Row>()
   for (const [topic, row] of Object.entries(result.topics)) topics.set(topic, step(`topic:${topic}`, row))
   return { epoch: 0, topics, overflow: step('overflow', result.overflow) }
 }
