@@ -239,25 +239,33 @@ const outcomeRow = (topicAttribute: string): RowNamer => (b, _snap, _shape, topi
   }
 }
 
+export interface MetricNaming {
+  /** The naming a snapshot gets (cheap: sinks with a path of their own for the default table ask first). */
+  style (snap: Snapshot): NamingStyle
+  /** The snapshot's points: counters (deltas) and histograms (bucket counts), each with its metric, attributes and row. */
+  metrics (snap: Snapshot): SnapshotMetrics
+}
+
 /**
- * The naming the options describe, as a function from a snapshot to its
- * points: counters (deltas) and histograms (bucket counts), each with its
- * metric, attributes and the row it came from. Throws a TypeError for a
+ * The naming the options describe. Both methods throw a TypeError for a
  * histogram whose bounds neither the schema nor the snapshot gives.
  */
-export function metricNaming (options: NamingOptions = {}): (snap: Snapshot) => SnapshotMetrics {
+export function metricNaming (options: NamingOptions = {}): MetricNaming {
   checkOptions(options)
   const declared = options.schema === undefined ? undefined : shapeOfSchema(options.schema)
   const topicAttribute = options.topicAttribute ?? 'topic'
   const namers: Record<NamingStyle, RowNamer> = { kafka: kafkaRow, generic: genericRow(topicAttribute), outcome: outcomeRow(topicAttribute) }
-  return snap => {
-    const shape = shapeOfSnapshot(snap, declared)
-    const style = styleOf(options.naming, shape)
-    const namer = namers[style]
-    const b = new PointBuilder(options)
-    for (const [topic, row] of snap.topics) namer(b, snap, shape, topic, topic, row)
-    namer(b, snap, shape, undefined, options.overflowTopic, snap.overflow)
-    return { style, counters: b.counters, histograms: b.histograms }
+  return {
+    style: snap => styleOf(options.naming, shapeOfSnapshot(snap, declared)),
+    metrics (snap) {
+      const shape = shapeOfSnapshot(snap, declared)
+      const style = styleOf(options.naming, shape)
+      const namer = namers[style]
+      const b = new PointBuilder(options)
+      for (const [topic, row] of snap.topics) namer(b, snap, shape, topic, topic, row)
+      namer(b, snap, shape, undefined, options.overflowTopic, snap.overflow)
+      return { style, counters: b.counters, histograms: b.histograms }
+    }
   }
 }
 

@@ -96,7 +96,7 @@ export function openTelemetrySink (options: OpenTelemetrySinkOptions = {}): Open
   return {
     name: 'opentelemetry',
     write (snap) {
-      const m = naming(snap)
+      const m = naming.metrics(snap)
       const at = now()
       const planned: Array<[SeriesTotals, CounterPoint | HistogramPoint]> = []
       const made = new Map<string, SeriesTotals>()

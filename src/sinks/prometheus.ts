@@ -63,8 +63,7 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
     name: 'prometheus',
     get counter () { return outcomes() },
     write (snap) {
-      const metrics = naming(snap)
-      if (metrics.style !== 'outcome') { addToRegistry(registry, metrics); return }
+      if (naming.style(snap) !== 'outcome') { addToRegistry(registry, naming.metrics(snap)); return }
       const c = outcomes()
       forEachCount(snap, overflowTopic, (topic, outcome, count) => c.inc({ topic, outcome }, count))
     }
