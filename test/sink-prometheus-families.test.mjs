@@ -159,7 +159,7 @@ test('two sinks on one registry add to the same families; a name held by another
   assert.is(total(parseExposition(await taken.metrics()).samples, SENT), 0, 'nothing of the refused snapshot was added')
 })
 
-test('an OpenMetrics registry: counters end in _total once, histograms render, registry.resetMetrics() empties the families', async () => {
+test('an OpenMetrics registry: counters end in _total once, histograms render, getMetricsAsJSON has every label, registry.resetMetrics() empties the families', async () => {
   const kafkaTally = await KafkaTally.create({ capacity: 16 })
   const expected = new Map()
   recordRound(kafkaTally, expected, 3, 1)
@@ -173,6 +173,11 @@ test('an OpenMetrics registry: counters end in _total once, histograms render, r
   const sent = [...expected.values()].reduce((n, e) => n + e.ok + Object.values(e.failed).reduce((a, b) => a + b, 0), 0)
   assert.is(total(samples, SENT), sent)
   assert.is(total(samples, `${DURATION}_count`), 12)
+  // getMetricsAsJSON (and prom-client's cluster aggregation) see every label on every sample.
+  const json = (await registry.getMetricsAsJSON()).find(m => m.name === DURATION)
+  const buckets = json.values.filter(v => v.metricName === `${DURATION}_bucket`)
+  assert.is(buckets.length, 3 * 15)
+  assert.ok(buckets.every(v => v.labels.le !== undefined && v.labels.messaging_destination_name !== undefined))
   registry.resetMetrics()
   assert.is(parseExposition(await registry.metrics()).samples.length, 0)
 })

@@ -161,13 +161,30 @@ function checkOptions (o: NamingOptions): void {
   }
 }
 
+/**
+ * One frozen attributes object per distinct set, kept across snapshots: a
+ * series' points share it (sinks key their totals by it) and no point
+ * allocates one. Keyed by the row's name and a variant naming the rest.
+ */
+class AttributeSets {
+  private readonly rows = new Map<string, Map<string, Attributes>>()
+
+  get (name: string, variant: string, make: () => Attributes): Attributes {
+    let variants = this.rows.get(name)
+    if (variants === undefined) this.rows.set(name, variants = new Map())
+    let set = variants.get(variant)
+    if (set === undefined) variants.set(variant, set = Object.freeze(make()))
+    return set
+  }
+}
+
 /** Builds the points of one snapshot; `metrics` caches the (renamed) metric of each key. */
 class PointBuilder {
   readonly counters: CounterPoint[] = []
   readonly histograms: HistogramPoint[] = []
   private readonly metrics = new Map<string, MetricInfo>()
 
-  constructor (private readonly o: NamingOptions) {}
+  constructor (private readonly o: NamingOptions, readonly sets: AttributeSets) {}
 
   metric (key: string, make: () => MetricInfo): MetricInfo {
     let m = this.metrics.get(key)
@@ -206,27 +223,34 @@ type RowNamer = (b: PointBuilder, snap: Snapshot, shape: RowShape, topic: string
 
 const kafkaRow: RowNamer = (b, snap, shape, topic, name, row) => {
   const cells = row as Record<string, number | HistogramCounts>
-  const base: Attributes = name === undefined ? OVERFLOW_ATTRIBUTES : { 'messaging.system': 'kafka', 'messaging.destination.name': name }
-  const withOperation = (operation: string): Attributes => name === undefined ? base : { ...base, 'messaging.operation.name': operation }
+  const base = (): Attributes => name === undefined ? OVERFLOW_ATTRIBUTES : b.sets.get(name, 'k', () => ({ 'messaging.system': 'kafka', 'messaging.destination.name': name }))
+  const withOperation = (operation: string): Attributes => name === undefined
+    ? OVERFLOW_ATTRIBUTES
+    : b.sets.get(name, `k:${operation}`, () => ({ ...base(), 'messaging.operation.name': operation }))
   for (const column of shape.columns) {
     const value = cells[column] as number
+    if (value === 0) continue
     const use = KAFKA_COLUMN_USE[column]
-    if (use === undefined) { b.count(b.generic(column, 'counter'), base, value, topic, column); continue }
+    if (use === undefined) { b.count(b.generic(column, 'counter'), base(), value, topic, column); continue }
     const metric = b.metric(use.metric.name, () => use.metric)
-    const attributes = withOperation(use.operation)
-    if (use.errors === undefined || name === undefined) { b.count(metric, attributes, value, topic, column); continue }
-    for (const [kind, n] of splitByKind(value, kindsOf(snap, use.errors, name))) b.count(metric, { ...attributes, 'error.type': kind }, n, topic, column)
+    if (use.errors === undefined || name === undefined) { b.count(metric, withOperation(use.operation), value, topic, column); continue }
+    for (const [kind, n] of splitByKind(value, kindsOf(snap, use.errors, name))) {
+      const attributes = b.sets.get(name, `k:${use.operation}:${kind}`, () => ({ ...withOperation(use.operation), 'error.type': kind }))
+      b.count(metric, attributes, n, topic, column)
+    }
   }
   for (const [histogram, bounds] of shape.histograms) {
+    const h = cells[histogram] as HistogramCounts
+    if (h.count === 0 && h.sum === 0) continue
     const use = KAFKA_HISTOGRAM_USE[histogram]
     const metric = use === undefined ? b.generic(histogram, 'histogram') : b.metric(use.metric.name, () => use.metric)
-    b.observe(metric, use === undefined ? base : withOperation(use.operation), cells[histogram] as HistogramCounts, bounds, topic, histogram)
+    b.observe(metric, use === undefined ? base() : withOperation(use.operation), h, bounds, topic, histogram)
   }
 }
 
 const genericRow = (topicAttribute: string): RowNamer => (b, _snap, shape, topic, name, row) => {
   const cells = row as Record<string, number | HistogramCounts>
-  const attributes: Attributes = name === undefined ? OVERFLOW_ATTRIBUTES : { [topicAttribute]: name }
+  const attributes: Attributes = name === undefined ? OVERFLOW_ATTRIBUTES : b.sets.get(name, 'g', () => ({ [topicAttribute]: name }))
   for (const column of shape.columns) b.count(b.generic(column, 'counter'), attributes, cells[column] as number, topic, column)
   for (const [histogram, bounds] of shape.histograms) b.observe(b.generic(histogram, 'histogram'), attributes, cells[histogram] as HistogramCounts, bounds, topic, histogram)
 }
@@ -234,7 +258,8 @@ const genericRow = (topicAttribute: string): RowNamer => (b, _snap, shape, topic
 const outcomeRow = (topicAttribute: string): RowNamer => (b, _snap, _shape, topic, name, row) => {
   const metric = b.metric(OUTCOME_METRIC.name, () => OUTCOME_METRIC)
   for (const outcome of ['success', 'error'] as const) {
-    const attributes: Attributes = name === undefined ? { ...OVERFLOW_ATTRIBUTES, outcome } : { [topicAttribute]: name, outcome }
+    const attributes = b.sets.get(name ?? '', `o:${name === undefined ? 'overflow' : ''}:${outcome}`,
+      () => name === undefined ? { ...OVERFLOW_ATTRIBUTES, outcome } : { [topicAttribute]: name, outcome })
     b.count(metric, attributes, row[outcome], topic, outcome)
   }
 }
@@ -255,13 +280,14 @@ export function metricNaming (options: NamingOptions = {}): MetricNaming {
   const declared = options.schema === undefined ? undefined : shapeOfSchema(options.schema)
   const topicAttribute = options.topicAttribute ?? 'topic'
   const namers: Record<NamingStyle, RowNamer> = { kafka: kafkaRow, generic: genericRow(topicAttribute), outcome: outcomeRow(topicAttribute) }
+  const sets = new AttributeSets()
   return {
     style: snap => styleOf(options.naming, shapeOfSnapshot(snap, declared)),
     metrics (snap) {
       const shape = shapeOfSnapshot(snap, declared)
       const style = styleOf(options.naming, shape)
       const namer = namers[style]
-      const b = new PointBuilder(options)
+      const b = new PointBuilder(options, sets)
       for (const [topic, row] of snap.topics) namer(b, snap, shape, topic, topic, row)
       namer(b, snap, shape, undefined, options.overflowTopic, snap.overflow)
       return { style, counters: b.counters, histograms: b.histograms }

@@ -5,7 +5,7 @@
 // { name, help, type, values, aggregator }. registry.metrics(), serveMetrics
 // and prom-client's own metrics in the same registry work side by side.
 import type { Metric, Registry } from 'prom-client'
-import type { CounterPoint, HistogramPoint, MetricInfo, SnapshotMetrics } from './metric-names.js'
+import type { Attributes, CounterPoint, HistogramPoint, MetricInfo, SnapshotMetrics } from './metric-names.js'
 import { prometheusLabels, prometheusName } from './prometheus-names.js'
 import { SeriesTotals } from './series-totals.js'
 
@@ -15,7 +15,22 @@ const FAMILY = Symbol.for('wasm-tally.prometheus-family')
 interface Sample {
   metricName?: string
   labels: Record<string, string>
+  /** Labels the registry formats once per series, not once per bucket. */
+  sharedLabels?: Record<string, string>
   value: number
+}
+
+interface Rendered { name: string, help: string, type: string, values: Sample[], aggregator: string }
+
+// A series' labels, made once per attribute set (the sets are frozen and shared).
+const labelCache = new WeakMap<object, Record<string, string>>()
+function labelsOf (attributes: Attributes): Record<string, string> {
+  let labels = labelCache.get(attributes)
+  if (labels === undefined) {
+    labels = prometheusLabels(attributes)
+    if (Object.isFrozen(attributes)) labelCache.set(attributes, labels)
+  }
+  return labels
 }
 
 export class PrometheusFamily {
@@ -26,31 +41,43 @@ export class PrometheusFamily {
   readonly type: 'counter' | 'histogram'
   readonly aggregator = 'sum'
   readonly totals: SeriesTotals
+  private readonly les: string[]
 
   constructor (name: string, metric: MetricInfo, bounds?: readonly number[]) {
     this.name = name
     this.help = metric.description
     this.type = metric.kind
     this.totals = new SeriesTotals(metric, bounds)
+    this.les = [...(bounds ?? []).map(String), '+Inf']
   }
 
-  /** The family's samples, as prom-client's registry renders them. */
-  get (): { name: string, help: string, type: string, values: Sample[], aggregator: string } {
+  private samples (shared: boolean): Sample[] {
     const values: Sample[] = []
-    for (const s of this.totals.counters.values()) values.push({ labels: prometheusLabels(s.attributes), value: s.value })
-    const bounds = this.totals.bounds ?? []
+    for (const s of this.totals.counters.values()) values.push({ labels: labelsOf(s.attributes), value: s.value })
     for (const s of this.totals.histograms.values()) {
-      const labels = prometheusLabels(s.attributes)
+      const labels = labelsOf(s.attributes)
       let cumulative = 0
       s.counts.forEach((n, i) => {
         cumulative += n
-        const le = i < bounds.length ? String(bounds[i]) : '+Inf'
-        values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le }, value: cumulative })
+        const le = this.les[i]
+        values.push(shared
+          ? { metricName: `${this.name}_bucket`, labels: { le }, sharedLabels: labels, value: cumulative }
+          : { metricName: `${this.name}_bucket`, labels: { ...labels, le }, value: cumulative })
       })
       values.push({ metricName: `${this.name}_sum`, labels, value: s.sum })
       values.push({ metricName: `${this.name}_count`, labels, value: s.count })
     }
-    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator }
+    return values
+  }
+
+  /** The family's samples with every label on each (registry.getMetricsAsJSON(), cluster aggregation). */
+  get (): Rendered {
+    return { name: this.name, help: this.help, type: this.type, values: this.samples(false), aggregator: this.aggregator }
+  }
+
+  /** The same for the text exposition: a bucket's series labels are shared, formatted once per series. */
+  getForPromString (): Rendered {
+    return { name: this.name, help: this.help, type: this.type, values: this.samples(true), aggregator: this.aggregator }
   }
 
   /** registry.resetMetrics() empties the family, as it does prom-client's metrics. */

@@ -18,9 +18,17 @@ export interface HistogramSeries {
   start: number
 }
 
+// Frozen attribute sets (metric-names.ts shares one per series) keep their key.
+const keys = new WeakMap<Attributes, string>()
+
 /** One key per attribute set, whatever the order of its keys. */
 export function attributeKey (attributes: Attributes): string {
-  return JSON.stringify(Object.entries(attributes).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+  let key = keys.get(attributes)
+  if (key === undefined) {
+    key = JSON.stringify(Object.entries(attributes).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+    if (Object.isFrozen(attributes)) keys.set(attributes, key)
+  }
+  return key
 }
 
 const sameBounds = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i])
