@@ -5,53 +5,15 @@
 // kafka.producer.messages{topic, outcome}. Names are OpenTelemetry's (dotted);
 // each sink spells them its own way (prometheus-names.ts for Prometheus).
 import { KAFKA_COLUMNS } from '../kafkajs/kafka-schema.js'
-import type { HistogramCounts, Row, Snapshot } from '../snapshot.js'
+import type { HistogramCounts, Snapshot } from '../snapshot.js'
 import { describe } from '../validate.js'
+import { kafkaRow } from './kafka-metric-names.js'
+import { AttributeSets, OVERFLOW_ATTRIBUTES, PointBuilder, type Attributes, type MetricInfo, type NamingStyle, type RowNamer, type SnapshotMetrics } from './metric-points.js'
 import { isOutcomeShape, shapeOfSchema, shapeOfSnapshot, type RowShape, type SchemaLike } from './snapshot-shape.js'
 
-export type Attributes = Record<string, string | boolean>
-
-export interface MetricInfo {
-  /** The OpenTelemetry name, dotted (messaging.client.sent.messages). */
-  name: string
-  kind: 'counter' | 'histogram'
-  /** UCUM, as OpenTelemetry writes it: "s", "By", "{message}", or "" for none. */
-  unit: string
-  description: string
-}
-
-/** Where a point's value came from: a sink that fails part of a flush hands back exactly that part. */
-interface PointSource {
-  /** The row's topic; undefined for the overflow row. */
-  topic: string | undefined
-}
-
-export interface CounterPoint extends PointSource {
-  metric: MetricInfo
-  attributes: Attributes
-  /** What this snapshot adds (a delta). */
-  value: number
-  column: string
-}
-
-export interface HistogramPoint extends PointSource {
-  metric: MetricInfo
-  attributes: Attributes
-  bounds: readonly number[]
-  /** counts[i] for bounds[i-1] < v <= bounds[i]; the last bucket is above every bound. */
-  counts: readonly number[]
-  sum: number
-  count: number
-  histogram: string
-}
-
-export type NamingStyle = 'kafka' | 'generic' | 'outcome'
-
-export interface SnapshotMetrics {
-  style: NamingStyle
-  counters: CounterPoint[]
-  histograms: HistogramPoint[]
-}
+export type { Attributes, CounterPoint, HistogramPoint, MetricInfo, NamingStyle, SnapshotMetrics } from './metric-points.js'
+export { DEFAULT_PREFIX, OVERFLOW_ATTRIBUTES, snakeCase } from './metric-points.js'
+export { KAFKA_METRICS, OTHER_ERROR, splitByKind } from './kafka-metric-names.js'
 
 export interface NamingOptions {
   /**
@@ -73,76 +35,8 @@ export interface NamingOptions {
   overflowTopic?: string
 }
 
-export const OVERFLOW_ATTRIBUTES: Readonly<Attributes> = Object.freeze({ 'otel.metric.overflow': true })
-/** error.type of failures whose kind is not known (OpenTelemetry's fallback value). */
-export const OTHER_ERROR = '_OTHER'
-export const DEFAULT_PREFIX = 'wasm_tally'
-
-const counter = (name: string, unit: string, description: string): MetricInfo => ({ name, kind: 'counter', unit, description })
-const histogram = (name: string, description: string): MetricInfo => ({ name, kind: 'histogram', unit: 's', description })
-
-/** The metrics of a KafkaTally, by OpenTelemetry's semantic conventions where they have one. */
-export const KAFKA_METRICS = Object.freeze({
-  sent: counter('messaging.client.sent.messages', '{message}', 'Messages a producer attempted to send; error.type names why a failed one failed.'),
-  consumed: counter('messaging.client.consumed.messages', '{message}', 'Messages handed to a consumer\'s handler.'),
-  processed: counter('wasm_tally.messaging.processed.messages', '{message}', 'Consumed messages whose handler finished; error.type names why a failed one failed.'),
-  sentBytes: counter('wasm_tally.messaging.sent.bytes', 'By', 'Key, value and header bytes of the messages sent.'),
-  consumedBytes: counter('wasm_tally.messaging.consumed.bytes', 'By', 'Key, value and header bytes of the messages consumed.'),
-  operationDuration: histogram('messaging.client.operation.duration', 'Seconds from a send() or sendBatch() call to its settling, per call and topic.'),
-  processDuration: histogram('messaging.process.duration', 'Seconds a consumer\'s handler took, per message (eachMessage) or per batch (eachBatch).')
-})
-
 /** The default schema's counter: deliveries by topic and outcome. */
-export const OUTCOME_METRIC: MetricInfo = counter('kafka.producer.messages', '{message}', 'Kafka producer deliveries by topic and outcome (success or error), as counted by wasm-tally.')
-
-interface KafkaUse { metric: MetricInfo, operation: string, errors?: 'errors' | 'processErrors' }
-
-const KAFKA_COLUMN_USE: Readonly<Record<string, KafkaUse>> = {
-  success: { metric: KAFKA_METRICS.sent, operation: 'send' },
-  error: { metric: KAFKA_METRICS.sent, operation: 'send', errors: 'errors' },
-  bytes: { metric: KAFKA_METRICS.sentBytes, operation: 'send' },
-  consumed: { metric: KAFKA_METRICS.consumed, operation: 'receive' },
-  processed: { metric: KAFKA_METRICS.processed, operation: 'process' },
-  processErrors: { metric: KAFKA_METRICS.processed, operation: 'process', errors: 'processErrors' },
-  consumedBytes: { metric: KAFKA_METRICS.consumedBytes, operation: 'receive' }
-}
-
-const KAFKA_HISTOGRAM_USE: Readonly<Record<string, KafkaUse>> = {
-  sendDuration: { metric: KAFKA_METRICS.operationDuration, operation: 'send' },
-  processDuration: { metric: KAFKA_METRICS.processDuration, operation: 'process' }
-}
-
-/** processErrors -> process_errors: the generic names' spelling of a column. */
-export function snakeCase (name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
-}
-
-/**
- * Splits `total` failures by kind: each kind as counted, capped so the parts
- * sum to `total`, the rest as _OTHER. (A failure is counted in its topic's row
- * before its kind; a snapshot between the two carries the failure without its
- * kind, which goes out as _OTHER, and the next carries the kind without the
- * failure, which is then dropped: every failure is counted once.)
- */
-export function splitByKind (total: number, kinds: ReadonlyMap<string, number> | undefined): Array<[string, number]> {
-  const parts: Array<[string, number]> = []
-  let left = total
-  if (kinds !== undefined) {
-    for (const [kind, n] of [...kinds].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) {
-      const take = Math.min(n, left)
-      if (take > 0) { parts.push([kind, take]); left -= take }
-    }
-  }
-  if (left > 0) parts.push([OTHER_ERROR, left])
-  return parts
-}
-
-function kindsOf (snap: Snapshot, field: 'errors' | 'processErrors', topic: string): ReadonlyMap<string, number> | undefined {
-  const byTopic = (snap as unknown as Record<string, unknown>)[field]
-  if (!(byTopic instanceof Map)) return undefined
-  const kinds = (byTopic.get(topic) as { kinds?: unknown } | undefined)?.kinds
-  return kinds instanceof Map ? kinds as ReadonlyMap<string, number> : undefined
-}
+export const OUTCOME_METRIC: MetricInfo = { name: 'kafka.producer.messages', kind: 'counter', unit: '{message}', description: 'Kafka producer deliveries by topic and outcome (success or error), as counted by wasm-tally.' }
 
 export function styleOf (naming: NamingOptions['naming'], shape: RowShape): NamingStyle {
   if (naming !== undefined && naming !== 'auto') return naming
@@ -158,93 +52,6 @@ function checkOptions (o: NamingOptions): void {
   for (const key of ['prefix', 'topicAttribute', 'overflowTopic'] as const) {
     const v = o[key]
     if (v !== undefined && (typeof v !== 'string' || v === '')) throw new TypeError(`${key} must be a non-empty string, got ${describe(v)}`)
-  }
-}
-
-/**
- * One frozen attributes object per distinct set, kept across snapshots: a
- * series' points share it (sinks key their totals by it) and no point
- * allocates one. Keyed by the row's name and a variant naming the rest.
- */
-class AttributeSets {
-  private readonly rows = new Map<string, Map<string, Attributes>>()
-
-  get (name: string, variant: string, make: () => Attributes): Attributes {
-    let variants = this.rows.get(name)
-    if (variants === undefined) this.rows.set(name, variants = new Map())
-    let set = variants.get(variant)
-    if (set === undefined) variants.set(variant, set = Object.freeze(make()))
-    return set
-  }
-}
-
-/** Builds the points of one snapshot; `metrics` caches the (renamed) metric of each key. */
-class PointBuilder {
-  readonly counters: CounterPoint[] = []
-  readonly histograms: HistogramPoint[] = []
-  private readonly metrics = new Map<string, MetricInfo>()
-
-  constructor (private readonly o: NamingOptions, readonly sets: AttributeSets) {}
-
-  metric (key: string, make: () => MetricInfo): MetricInfo {
-    let m = this.metrics.get(key)
-    if (m === undefined) {
-      m = make()
-      const to = this.o.rename?.[m.name] ?? this.o.rename?.[key]
-      if (to !== undefined) m = { ...m, name: to }
-      this.metrics.set(key, m)
-    }
-    return m
-  }
-
-  generic (column: string, kind: 'counter' | 'histogram'): MetricInfo {
-    return this.metric(column, () => ({
-      name: `${this.o.prefix ?? DEFAULT_PREFIX}.${snakeCase(column)}`,
-      kind,
-      unit: this.o.units?.[column] ?? '',
-      description: `The ${kind === 'counter' ? 'column' : 'histogram'} ${column} of a wasm-tally table, per topic.`
-    }))
-  }
-
-  count (metric: MetricInfo, attributes: Attributes, value: number, topic: string | undefined, column: string): void {
-    if (value !== 0) this.counters.push({ metric, attributes, value, topic, column })
-  }
-
-  observe (metric: MetricInfo, attributes: Attributes, h: HistogramCounts, bounds: readonly number[], topic: string | undefined, histogram: string): void {
-    if (h.count === 0 && h.sum === 0) return
-    if (h.counts.length !== bounds.length + 1) {
-      throw new RangeError(`histogram ${histogram}: ${h.counts.length} buckets do not fit ${bounds.length} bounds`)
-    }
-    this.histograms.push({ metric, attributes, bounds, counts: h.counts, sum: h.sum, count: h.count, topic, histogram })
-  }
-}
-
-type RowNamer = (b: PointBuilder, snap: Snapshot, shape: RowShape, topic: string | undefined, name: string | undefined, row: Row) => void
-
-const kafkaRow: RowNamer = (b, snap, shape, topic, name, row) => {
-  const cells = row as Record<string, number | HistogramCounts>
-  const base = (): Attributes => name === undefined ? OVERFLOW_ATTRIBUTES : b.sets.get(name, 'k', () => ({ 'messaging.system': 'kafka', 'messaging.destination.name': name }))
-  const withOperation = (operation: string): Attributes => name === undefined
-    ? OVERFLOW_ATTRIBUTES
-    : b.sets.get(name, `k:${operation}`, () => ({ ...base(), 'messaging.operation.name': operation }))
-  for (const column of shape.columns) {
-    const value = cells[column] as number
-    if (value === 0) continue
-    const use = KAFKA_COLUMN_USE[column]
-    if (use === undefined) { b.count(b.generic(column, 'counter'), base(), value, topic, column); continue }
-    const metric = b.metric(use.metric.name, () => use.metric)
-    if (use.errors === undefined || name === undefined) { b.count(metric, withOperation(use.operation), value, topic, column); continue }
-    for (const [kind, n] of splitByKind(value, kindsOf(snap, use.errors, name))) {
-      const attributes = b.sets.get(name, `k:${use.operation}:${kind}`, () => ({ ...withOperation(use.operation), 'error.type': kind }))
-      b.count(metric, attributes, n, topic, column)
-    }
-  }
-  for (const [histogram, bounds] of shape.histograms) {
-    const h = cells[histogram] as HistogramCounts
-    if (h.count === 0 && h.sum === 0) continue
-    const use = KAFKA_HISTOGRAM_USE[histogram]
-    const metric = use === undefined ? b.generic(histogram, 'histogram') : b.metric(use.metric.name, () => use.metric)
-    b.observe(metric, use === undefined ? base() : withOperation(use.operation), h, bounds, topic, histogram)
   }
 }
 
