@@ -177,6 +177,41 @@ test('the console exporter prints the histogram with its bounds and counts', asy
   assert.ok(Math.abs(value.sum - 3.083) < 1e-12)
 })
 
+test('the consumer\'s columns: consumed and processed messages (failures by error.type), consumed bytes, process durations', async () => {
+  const sink = openTelemetrySink()
+  const otel = pipeline(sink)
+  const kafkaTally = await KafkaTally.create({ capacity: 16 })
+  try {
+    const t = kafkaTally.tally
+    t.record('orders', 'consumed', 10)
+    t.record('orders', 'processed', 7)
+    t.record('orders', 'processErrors', 3)
+    t.record('orders', 'consumedBytes', 640)
+    for (const v of [0.002, 0.08, 0.08]) t.observe('orders', 'processDuration', v)
+    const snap = kafkaTally.snapshot()
+    // Handler failures by cause, in the shape of `errors` (the consumer's instrumentation adds them; set here by hand).
+    snap.processErrors = new Map([['orders', { retriable: 0, nonRetriable: 2, kinds: new Map([['TypeError', 2]]) }]])
+    sink.write(snap)
+    const metrics = await otel.export()
+    const receive = { 'messaging.system': 'kafka', 'messaging.destination.name': 'orders', 'messaging.operation.name': 'receive' }
+    const process = { ...receive, 'messaging.operation.name': 'process' }
+    const points = name => metrics[name].dataPoints.map(p => [p.attributes, p.value])
+    assert.equal(points('messaging.client.consumed.messages'), [[receive, 10]])
+    assert.equal(points('wasm_tally.messaging.consumed.bytes'), [[receive, 640]])
+    assert.equal(points('wasm_tally.messaging.processed.messages').sort((a, b) => a[1] - b[1]), [
+      [{ ...process, 'error.type': '_OTHER' }, 1],
+      [{ ...process, 'error.type': 'TypeError' }, 2],
+      [process, 7]
+    ], 'three failures: two of a known kind, one not')
+    const [[attributes, h]] = points('messaging.process.duration')
+    assert.equal(attributes, process)
+    assert.equal(h.buckets.counts, [1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    assert.is(metrics['messaging.client.sent.messages'], undefined, 'nothing sent: no sent-messages points')
+  } finally {
+    await otel.provider.shutdown()
+  }
+})
+
 test('options are checked where the sink is made', () => {
   assert.throws(() => openTelemetrySink({ temporality: 'sometimes' }), /temporality must be "cumulative" or "delta"/)
   assert.throws(() => openTelemetrySink({ naming: 'otel' }), /naming must be "auto", "kafka", "generic" or "outcome"/)

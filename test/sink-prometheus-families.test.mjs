@@ -96,6 +96,36 @@ test('a KafkaTally: sent messages by topic and error.type, bytes and send durati
   }
 })
 
+test('every KafkaTally metric under its Prometheus name, with promtool\'s approval', async () => {
+  const kafkaTally = await KafkaTally.create({ capacity: 16 })
+  const t = kafkaTally.tally
+  kafkaTally.success('orders', 2)
+  kafkaTally.failure('orders', 1, FAILURES.tooLarge.error)
+  for (const [column, n] of [['bytes', 90], ['consumed', 5], ['processed', 4], ['processErrors', 1], ['consumedBytes', 300]]) t.record('orders', column, n)
+  t.observe('orders', 'sendDuration', 0.01)
+  t.observe('orders', 'processDuration', 0.3)
+  const registry = new Registry()
+  prometheusSink({ registry }).write(kafkaTally.snapshot())
+  const text = await registry.metrics()
+  promtoolAccepts(text)
+  const { samples, types } = parseExposition(text)
+  assert.equal(types, {
+    messaging_client_sent_messages_total: 'counter',
+    wasm_tally_messaging_sent_bytes_total: 'counter',
+    messaging_client_consumed_messages_total: 'counter',
+    wasm_tally_messaging_processed_messages_total: 'counter',
+    wasm_tally_messaging_consumed_bytes_total: 'counter',
+    messaging_client_operation_duration_seconds: 'histogram',
+    messaging_process_duration_seconds: 'histogram'
+  })
+  const orders = { messaging_destination_name: 'orders' }
+  assert.is(total(samples, 'messaging_client_consumed_messages_total', { ...orders, messaging_operation_name: 'receive' }), 5)
+  assert.is(total(samples, 'wasm_tally_messaging_processed_messages_total', { ...orders, messaging_operation_name: 'process' }), 5)
+  assert.is(total(samples, 'wasm_tally_messaging_processed_messages_total', { error_type: '_OTHER' }), 1)
+  assert.is(total(samples, 'wasm_tally_messaging_consumed_bytes_total', orders), 300)
+  assert.is(total(samples, 'messaging_process_duration_seconds_count', { ...orders, messaging_operation_name: 'process' }), 1)
+})
+
 test('failures whose kinds are not known go out as error.type _OTHER; a kind without its failure is dropped', async () => {
   const registry = new Registry()
   const sink = prometheusSink({ registry })
