@@ -1,6 +1,9 @@
 // One JSON line per flush on a writable stream (stdout, a file, a socket).
 import type { SinkObject } from '../flush/sink.js'
-import type { Counts, Snapshot } from '../snapshot.js'
+import type { Row, Snapshot } from '../snapshot.js'
+import { errorsAsJson, type JsonErrors } from './json-errors.js'
+import { histogramBounds } from './metric-names.js'
+import type { SchemaLike } from './snapshot-shape.js'
 
 /** The part of a Node Writable (or anything alike) this sink uses. */
 export interface LineStream {
@@ -13,28 +16,38 @@ export interface JsonLinesOptions {
   source?: string
   /** The clock for "time" (default Date.now). */
   now?: () => number
+  /** The table's schema (tally.schema): gives "bounds" for histograms other than KafkaTally's. */
+  schema?: SchemaLike
 }
 
 /** The shape of one line. */
-export interface JsonLine {
+export interface JsonLine extends JsonErrors {
   time: string
   epoch: number
   /** The batch id: a retried batch carries the same one, so a reader can drop repeats. */
   batch?: string
   source?: string
-  topics: Record<string, Counts>
-  overflow: Counts
+  /** Per topic, its row: each column's count, each histogram's { count, sum, counts }. */
+  topics: Record<string, Row>
+  overflow: Row
+  /** Each histogram's bucket bounds (counts[i] for bounds[i-1] < v <= bounds[i], the last above every bound). */
+  bounds?: Record<string, readonly number[]>
 }
 
-export function toJsonLine (snap: Snapshot, time: number, source?: string): string {
+export function toJsonLine (snap: Snapshot, time: number, source?: string, schema?: SchemaLike): string {
   const line: JsonLine = { time: new Date(time).toISOString(), epoch: snap.epoch, topics: Object.fromEntries(snap.topics), overflow: snap.overflow }
   if (snap.batch !== undefined) line.batch = snap.batch.id
   if (source !== undefined) line.source = source
+  const bounds = histogramBounds(snap, schema)
+  if (bounds !== undefined) line.bounds = bounds
+  Object.assign(line, errorsAsJson(snap))
   return JSON.stringify(line) + '\n'
 }
 
 /**
- * Writes each flush as one line, `{"time","epoch","topics":{name:{success,error}},"overflow","batch"}`,
+ * Writes each flush as one line, `{"time","epoch","topics":{name:{success,error}},"overflow","batch"}`
+ * (a schema's rows hold its columns and histograms, `{count,sum,counts}`, with
+ * the histograms' "bounds"; a KafkaTally's lines add "errors" by topic and cause),
  * and resolves when the stream has taken it. A write error rejects (the counts
  * are kept for the next flush); the sink listens for the stream's 'error' event
  * so a broken stream does not crash the process.
@@ -50,7 +63,7 @@ export function jsonLinesSink (stream: LineStream, options: JsonLinesOptions = {
     name: 'json-lines',
     write (snap) {
       if (broken !== undefined) return Promise.reject(broken)
-      const line = toJsonLine(snap, now(), options.source)
+      const line = toJsonLine(snap, now(), options.source, options.schema)
       return new Promise<void>((resolve, reject) => {
         try {
           stream.write(line, error => { if (error) reject(error); else resolve() })

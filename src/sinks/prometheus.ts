@@ -1,53 +1,71 @@
-// Cumulative Prometheus counters (prom-client) fed by each flush's deltas.
+// Cumulative Prometheus metrics (prom-client) fed by each flush's deltas: the
+// default table's counter, or the counter and histogram families a schema's
+// rows name (metric-names.ts).
 import { Counter, register as defaultRegistry, type Registry } from 'prom-client'
 import type { SinkObject } from '../flush/sink.js'
+import { metricNaming, type NamingOptions } from './metric-names.js'
+import { addToRegistry } from './prometheus-families.js'
 import { forEachCount, OVERFLOW_TOPIC } from './rows.js'
 
-export interface PrometheusSinkOptions {
-  /** The registry to add the counter to (default prom-client's global one). */
+export interface PrometheusSinkOptions extends NamingOptions {
+  /** The registry to add the metrics to (default prom-client's global one). */
   registry?: Registry
-  /** Metric name (default kafka_producer_messages_total). */
+  /** The default table's counter name (default kafka_producer_messages_total). */
   name?: string
+  /** The default table's counter help. */
   help?: string
-  /** The topic label of the overflow row (default "__overflow"). */
+  /**
+   * The topic label of the overflow row: "__overflow" by default for the
+   * default table; other tables label it otel_metric_overflow="true" unless this is given.
+   */
   overflowTopic?: string
 }
 
 export interface PrometheusSink extends SinkObject {
-  /** The counter, labelled {topic, outcome}. */
+  /** The default table's counter, labelled {topic, outcome}; registered on first use. */
   readonly counter: Counter<'topic' | 'outcome'>
 }
 
 export const DEFAULT_METRIC_NAME = 'kafka_producer_messages_total'
 
+function outcomeCounter (registry: Registry, name: string, help: string | undefined): Counter<'topic' | 'outcome'> {
+  const existing = registry.getSingleMetric(name)
+  if (existing === undefined) {
+    return new Counter({
+      name,
+      help: help ?? 'Kafka producer deliveries by topic and outcome (success or error), as counted by wasm-tally.',
+      labelNames: ['topic', 'outcome'],
+      registers: [registry]
+    })
+  }
+  if (existing instanceof Counter) return existing as Counter<'topic' | 'outcome'>
+  throw new TypeError(`the registry already holds a metric named ${name} that is not a Counter`)
+}
+
 /**
- * Adds each flush to a counter `kafka_producer_messages_total{topic, outcome}`
- * (outcome "success" or "error") in the registry. A counter of that name
- * already registered there is reused, so two sinks add to one series.
+ * Adds each flush to cumulative metrics in the registry. The default table
+ * (success, error) feeds `kafka_producer_messages_total{topic, outcome}`;
+ * a KafkaTally's rows feed OpenTelemetry's messaging metrics in Prometheus
+ * form (messaging_client_sent_messages_total{messaging_destination_name, error_type, ...},
+ * messaging_client_operation_duration_seconds_bucket{le, ...}, ...); other
+ * tables feed wasm_tally_<column>_total{topic} and wasm_tally_<histogram>
+ * families. Metrics of the same name in the registry are shared, so two sinks
+ * add to one series.
  */
 export function prometheusSink (options: PrometheusSinkOptions = {}): PrometheusSink {
   const registry = options.registry ?? defaultRegistry
   const name = options.name ?? DEFAULT_METRIC_NAME
   const overflowTopic = options.overflowTopic ?? OVERFLOW_TOPIC
-  const existing = registry.getSingleMetric(name)
-  let counter: Counter<'topic' | 'outcome'>
-  if (existing === undefined) {
-    counter = new Counter({
-      name,
-      help: options.help ?? 'Kafka producer deliveries by topic and outcome (success or error), as counted by wasm-tally.',
-      labelNames: ['topic', 'outcome'],
-      registers: [registry]
-    })
-  } else if (existing instanceof Counter) {
-    counter = existing as Counter<'topic' | 'outcome'>
-  } else {
-    throw new TypeError(`the registry already holds a metric named ${name} that is not a Counter`)
-  }
+  const naming = metricNaming(options)
+  let counter: Counter<'topic' | 'outcome'> | undefined
+  const outcomes = (): Counter<'topic' | 'outcome'> => (counter ??= outcomeCounter(registry, name, options.help))
   return {
     name: 'prometheus',
-    counter,
+    get counter () { return outcomes() },
     write (snap) {
-      forEachCount(snap, overflowTopic, (topic, outcome, count) => counter.inc({ topic, outcome }, count))
+      if (naming.style(snap) !== 'outcome') { addToRegistry(registry, naming.metrics(snap)); return }
+      const c = outcomes()
+      forEachCount(snap, overflowTopic, (topic, outcome, count) => c.inc({ topic, outcome }, count))
     }
   }
 }

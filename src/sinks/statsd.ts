@@ -1,14 +1,18 @@
-// StatsD / DogStatsD counters through a hot-shots client, topic and outcome as tags.
+// StatsD / DogStatsD counters through a hot-shots client: the default table's
+// counts with topic and outcome as tags, a schema's metrics with their
+// attributes as tags (histograms as per-bucket counts, statsd-lines.ts).
 import type { StatsD } from 'hot-shots'
 import { PartialDeliveryError, type SinkObject } from '../flush/sink.js'
 import { emptySnapshot, type Snapshot } from '../snapshot.js'
 import type { Outcome } from '../validate.js'
+import { metricNaming, type NamingOptions } from './metric-names.js'
 import { forEachCount, OVERFLOW_TOPIC } from './rows.js'
+import { statsdLines, undeliveredFor, type StatsdLine } from './statsd-lines.js'
 
-export interface StatsdSinkOptions {
-  /** Metric name (default kafka.producer.messages; the client's prefix applies). */
+export interface StatsdSinkOptions extends NamingOptions {
+  /** The default table's metric name (default kafka.producer.messages; the client's prefix applies). */
   name?: string
-  /** The topic tag of the overflow row (default "__overflow"). */
+  /** The topic tag of the overflow row (default "__overflow" for the default table; other tables tag it otel.metric.overflow:true unless this is given). */
   overflowTopic?: string
 }
 
@@ -35,8 +39,19 @@ function addTo (snap: Snapshot, topic: string, overflowTopic: string, outcome: O
   snap.topics.set(topic, c)
 }
 
+/** The default table's rows as lines: kafka.producer.messages{topic, outcome}. */
+function outcomeLines (snap: Snapshot, name: string, overflowTopic: string): StatsdLine[] {
+  const lines: StatsdLine[] = []
+  forEachCount(snap, overflowTopic, (topic, outcome, count) => {
+    lines.push({ name, value: count, tags: { topic, outcome }, undo: u => addTo(u, topic, overflowTopic, outcome, count) })
+  })
+  return lines
+}
+
 /**
- * Sends each flush as counter increments `kafka.producer.messages:N|c|#topic:T,outcome:O`,
+ * Sends each flush as counter increments `kafka.producer.messages:N|c|#topic:T,outcome:O`
+ * (a schema's rows: its metrics, e.g. `messaging.client.sent.messages:N|c|#messaging.destination.name:T,...`
+ * and `messaging.client.operation.duration.bucket:N|c|#...,bucket:0.025`),
  * one datagram each, never sampled (rate 1 whatever the client's sampleRate).
  * Resolves when the client reports every datagram sent; if some fail, rejects
  * with a PartialDeliveryError naming exactly the rows that did not go out.
@@ -51,18 +66,21 @@ export function statsdSink (client: StatsD, options: StatsdSinkOptions = {}): Si
   unbufferedOnly(client)
   const name = options.name ?? DEFAULT_STATSD_NAME
   const overflowTopic = options.overflowTopic ?? OVERFLOW_TOPIC
+  const naming = metricNaming(options)
   return {
     name: 'statsd',
     write (snap) {
       unbufferedOnly(client) // the option may have been changed since
+      const outcome = naming.style(snap) === 'outcome'
+      const lines = outcome ? outcomeLines(snap, name, overflowTopic) : statsdLines(snap, naming.metrics(snap))
       return new Promise<void>((resolve, reject) => {
-        const undelivered = emptySnapshot(snap.epoch)
+        const undelivered = outcome ? emptySnapshot(snap.epoch) : undeliveredFor(snap)
         let failure: unknown
         let failed = false
         let waiting = 1
-        const fail = (error: unknown, topic: string, outcome: Outcome, count: number): void => {
+        const fail = (error: unknown, line: StatsdLine): void => {
           if (!failed) { failed = true; failure = error }
-          addTo(undelivered, topic, overflowTopic, outcome, count)
+          line.undo(undelivered)
         }
         const settle = (): void => {
           if (--waiting !== 0) return
@@ -71,23 +89,23 @@ export function statsdSink (client: StatsD, options: StatsdSinkOptions = {}): Si
           reject(new PartialDeliveryError(`statsd: some increments were not sent: ${message}`, undelivered, { cause: failure }))
         }
         let threw = false
-        forEachCount(snap, overflowTopic, (topic, outcome, count) => {
-          if (threw) { addTo(undelivered, topic, overflowTopic, outcome, count); return } // never handed over
+        for (const line of lines) {
+          if (threw) { line.undo(undelivered); continue } // never handed over
           let answered = false
           waiting++
           try {
-            client.increment(name, count, 1, { topic, outcome }, error => {
+            client.increment(line.name, line.value, 1, line.tags, error => {
               if (answered) return // a client that calls back twice counts once
               answered = true
-              if (error) fail(error, topic, outcome, count)
+              if (error) fail(error, line)
               settle()
             })
           } catch (error) {
             // hot-shots throws before sending: this row and the rest stay, the rows before it are in flight.
             threw = true
-            if (!answered) { answered = true; fail(error, topic, outcome, count); settle() }
+            if (!answered) { answered = true; fail(error, line); settle() }
           }
-        })
+        }
         settle()
       })
     }

@@ -1,0 +1,113 @@
+// One naming of a snapshot's rows as metrics, shared by the Prometheus,
+// OpenTelemetry, StatsD and JSON lines sinks. KafkaTally rows take the
+// OpenTelemetry messaging names and attributes; other tables get a generic name
+// per column and histogram; the default two-column table is one counter
+// kafka.producer.messages{topic, outcome}. Names are OpenTelemetry's (dotted);
+// each sink spells them its own way (prometheus-names.ts for Prometheus).
+import { KAFKA_COLUMNS } from '../kafkajs/kafka-schema.js'
+import type { HistogramCounts, Snapshot } from '../snapshot.js'
+import { describe } from '../validate.js'
+import { kafkaRow } from './kafka-metric-names.js'
+import { AttributeSets, OVERFLOW_ATTRIBUTES, PointBuilder, type Attributes, type MetricInfo, type NamingStyle, type RowNamer, type SnapshotMetrics } from './metric-points.js'
+import { isOutcomeShape, shapeOfSchema, shapeOfSnapshot, type RowShape, type SchemaLike } from './snapshot-shape.js'
+
+export type { Attributes, CounterPoint, HistogramPoint, MetricInfo, NamingStyle, SnapshotMetrics } from './metric-points.js'
+export { DEFAULT_PREFIX, OVERFLOW_ATTRIBUTES, snakeCase } from './metric-points.js'
+export { KAFKA_METRICS, OTHER_ERROR, splitByKind } from './kafka-metric-names.js'
+
+export interface NamingOptions {
+  /**
+   * auto (default): outcome for the default schema (success, error), kafka
+   * when the rows hold KafkaTally's columns, generic otherwise.
+   */
+  naming?: 'auto' | NamingStyle
+  /** The table's schema (`tally.schema`, or one as declared): the bounds of histograms other than KafkaTally's. */
+  schema?: SchemaLike
+  /** First part of generic names (default "wasm_tally"). */
+  prefix?: string
+  /** Other names (dotted) for metrics, keyed by a metric's name or by its column or histogram. */
+  rename?: Readonly<Record<string, string>>
+  /** Units of generic metrics (UCUM: "s", "By", "ms"), by column or histogram. */
+  units?: Readonly<Record<string, string>>
+  /** The attribute naming the topic in generic and outcome names (default "topic"). */
+  topicAttribute?: string
+  /** Names the overflow row as this topic; by default its points carry only otel.metric.overflow=true. */
+  overflowTopic?: string
+}
+
+/** The default schema's counter: deliveries by topic and outcome. */
+export const OUTCOME_METRIC: MetricInfo = { name: 'kafka.producer.messages', kind: 'counter', unit: '{message}', description: 'Kafka producer deliveries by topic and outcome (success or error), as counted by wasm-tally.' }
+
+export function styleOf (naming: NamingOptions['naming'], shape: RowShape): NamingStyle {
+  if (naming !== undefined && naming !== 'auto') return naming
+  if (isOutcomeShape(shape)) return 'outcome'
+  return KAFKA_COLUMNS.every(c => shape.columns.includes(c)) ? 'kafka' : 'generic'
+}
+
+function checkOptions (o: NamingOptions): void {
+  if (o === null || typeof o !== 'object') throw new TypeError(`sink options must be an object, got ${describe(o)}`)
+  if (o.naming !== undefined && !['auto', 'kafka', 'generic', 'outcome'].includes(o.naming)) {
+    throw new RangeError(`naming must be "auto", "kafka", "generic" or "outcome", got ${describe(o.naming)}`)
+  }
+  for (const key of ['prefix', 'topicAttribute', 'overflowTopic'] as const) {
+    const v = o[key]
+    if (v !== undefined && (typeof v !== 'string' || v === '')) throw new TypeError(`${key} must be a non-empty string, got ${describe(v)}`)
+  }
+}
+
+const genericRow = (topicAttribute: string): RowNamer => (b, _snap, shape, topic, name, row) => {
+  const cells = row as Record<string, number | HistogramCounts>
+  const attributes: Attributes = name === undefined ? OVERFLOW_ATTRIBUTES : b.sets.get(name, 'g', () => ({ [topicAttribute]: name }))
+  for (const column of shape.columns) b.count(b.generic(column, 'counter'), attributes, cells[column] as number, topic, column)
+  for (const [histogram, bounds] of shape.histograms) b.observe(b.generic(histogram, 'histogram'), attributes, cells[histogram] as HistogramCounts, bounds, topic, histogram)
+}
+
+const outcomeRow = (topicAttribute: string): RowNamer => (b, _snap, _shape, topic, name, row) => {
+  const metric = b.metric(OUTCOME_METRIC.name, () => OUTCOME_METRIC)
+  for (const outcome of ['success', 'error'] as const) {
+    const attributes = b.sets.get(name ?? '', `o:${name === undefined ? 'overflow' : ''}:${outcome}`,
+      () => name === undefined ? { ...OVERFLOW_ATTRIBUTES, outcome } : { [topicAttribute]: name, outcome })
+    b.count(metric, attributes, row[outcome], topic, outcome)
+  }
+}
+
+export interface MetricNaming {
+  /** The naming a snapshot gets (cheap: sinks with a path of their own for the default table ask first). */
+  style (snap: Snapshot): NamingStyle
+  /** The snapshot's points: counters (deltas) and histograms (bucket counts), each with its metric, attributes and row. */
+  metrics (snap: Snapshot): SnapshotMetrics
+}
+
+/**
+ * The naming the options describe. Both methods throw a TypeError for a
+ * histogram whose bounds neither the schema nor the snapshot gives.
+ */
+export function metricNaming (options: NamingOptions = {}): MetricNaming {
+  checkOptions(options)
+  const declared = options.schema === undefined ? undefined : shapeOfSchema(options.schema)
+  const topicAttribute = options.topicAttribute ?? 'topic'
+  const namers: Record<NamingStyle, RowNamer> = { kafka: kafkaRow, generic: genericRow(topicAttribute), outcome: outcomeRow(topicAttribute) }
+  const sets = new AttributeSets()
+  return {
+    style: snap => styleOf(options.naming, shapeOfSnapshot(snap, declared)),
+    metrics (snap) {
+      const shape = shapeOfSnapshot(snap, declared)
+      const style = styleOf(options.naming, shape)
+      const namer = namers[style]
+      const b = new PointBuilder(options, sets)
+      for (const [topic, row] of snap.topics) namer(b, snap, shape, topic, topic, row)
+      namer(b, snap, shape, undefined, options.overflowTopic, snap.overflow)
+      return { style, counters: b.counters, histograms: b.histograms }
+    }
+  }
+}
+
+/** Histogram name -> bounds of the snapshot's rows, or undefined where no bounds are known (JSON lines adds them to each line). */
+export function histogramBounds (snap: Snapshot, schema?: SchemaLike): Record<string, readonly number[]> | undefined {
+  try {
+    const shape = shapeOfSnapshot(snap, schema === undefined ? undefined : shapeOfSchema(schema))
+    return shape.histograms.size === 0 ? undefined : Object.fromEntries(shape.histograms)
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,125 @@
+// The shape every sink reads: a snapshot's rows as metric points (a counter's
+// delta, a histogram's bucket counts), each with its metric, its attributes
+// and the row it came from; and the builder the namings fill.
+import type { HistogramCounts, Row, Snapshot } from '../snapshot.js'
+import type { RowShape } from './snapshot-shape.js'
+
+export type Attributes = Record<string, string | boolean>
+
+export interface MetricInfo {
+  /** The OpenTelemetry name, dotted (messaging.client.sent.messages). */
+  name: string
+  kind: 'counter' | 'histogram'
+  /** UCUM, as OpenTelemetry writes it: "s", "By", "{message}", or "" for none. */
+  unit: string
+  description: string
+}
+
+/** Where a point's value came from: a sink that fails part of a flush hands back exactly that part. */
+interface PointSource {
+  /** The row's topic; undefined for the overflow row. */
+  topic: string | undefined
+}
+
+export interface CounterPoint extends PointSource {
+  metric: MetricInfo
+  attributes: Attributes
+  /** What this snapshot adds (a delta). */
+  value: number
+  column: string
+}
+
+export interface HistogramPoint extends PointSource {
+  metric: MetricInfo
+  attributes: Attributes
+  bounds: readonly number[]
+  /** counts[i] for bounds[i-1] < v <= bounds[i]; the last bucket is above every bound. */
+  counts: readonly number[]
+  sum: number
+  count: number
+  histogram: string
+}
+
+export type NamingStyle = 'kafka' | 'generic' | 'outcome'
+
+export interface SnapshotMetrics {
+  style: NamingStyle
+  counters: CounterPoint[]
+  histograms: HistogramPoint[]
+}
+
+export const OVERFLOW_ATTRIBUTES: Readonly<Attributes> = Object.freeze({ 'otel.metric.overflow': true })
+export const DEFAULT_PREFIX = 'wasm_tally'
+
+/** processErrors -> process_errors: the generic names' spelling of a column. */
+export function snakeCase (name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
+}
+
+/** What the builder needs of the options. */
+export interface BuilderOptions {
+  prefix?: string
+  rename?: Readonly<Record<string, string>>
+  units?: Readonly<Record<string, string>>
+}
+
+/**
+ * One frozen attributes object per distinct set, kept across snapshots: a
+ * series' points share it (sinks key their totals by it) and no point
+ * allocates one. Keyed by the row's name and a variant naming the rest.
+ */
+export class AttributeSets {
+  private readonly rows = new Map<string, Map<string, Attributes>>()
+
+  get (name: string, variant: string, make: () => Attributes): Attributes {
+    let variants = this.rows.get(name)
+    if (variants === undefined) this.rows.set(name, variants = new Map())
+    let set = variants.get(variant)
+    if (set === undefined) variants.set(variant, set = Object.freeze(make()))
+    return set
+  }
+}
+
+/** Builds the points of one snapshot; `metrics` caches the (renamed) metric of each key. */
+export class PointBuilder {
+  readonly counters: CounterPoint[] = []
+  readonly histograms: HistogramPoint[] = []
+  private readonly metrics = new Map<string, MetricInfo>()
+
+  constructor (private readonly o: BuilderOptions, readonly sets: AttributeSets) {}
+
+  metric (key: string, make: () => MetricInfo): MetricInfo {
+    let m = this.metrics.get(key)
+    if (m === undefined) {
+      m = make()
+      const to = this.o.rename?.[m.name] ?? this.o.rename?.[key]
+      if (to !== undefined) m = { ...m, name: to }
+      this.metrics.set(key, m)
+    }
+    return m
+  }
+
+  generic (column: string, kind: 'counter' | 'histogram'): MetricInfo {
+    return this.metric(column, () => ({
+      name: `${this.o.prefix ?? DEFAULT_PREFIX}.${snakeCase(column)}`,
+      kind,
+      unit: this.o.units?.[column] ?? '',
+      description: `The ${kind === 'counter' ? 'column' : 'histogram'} ${column} of a wasm-tally table, per topic.`
+    }))
+  }
+
+  count (metric: MetricInfo, attributes: Attributes, value: number, topic: string | undefined, column: string): void {
+    if (value !== 0) this.counters.push({ metric, attributes, value, topic, column })
+  }
+
+  observe (metric: MetricInfo, attributes: Attributes, h: HistogramCounts, bounds: readonly number[], topic: string | undefined, histogram: string): void {
+    if (h.count === 0 && h.sum === 0) return
+    if (h.counts.length !== bounds.length + 1) {
+      throw new RangeError(`histogram ${histogram}: ${h.counts.length} buckets do not fit ${bounds.length} bounds`)
+    }
+    this.histograms.push({ metric, attributes, bounds, counts: h.counts, sum: h.sum, count: h.count, topic, histogram })
+  }
+}
+
+export type RowNamer = (b: PointBuilder, snap: Snapshot, shape: RowShape, topic: string | undefined, name: string | undefined, row: Row) => void
+

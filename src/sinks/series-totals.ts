@@ -1,0 +1,75 @@
+// One metric's running totals per attribute set, added up from the deltas
+// of each flush: a counter's value, a histogram's bucket counts, sum and count.
+// The Prometheus families and the OpenTelemetry producer render these.
+import type { Attributes, CounterPoint, HistogramPoint, MetricInfo } from './metric-names.js'
+
+export interface CounterSeries {
+  attributes: Attributes
+  value: number
+  /** When the series was first added to (ms since the epoch). */
+  start: number
+}
+
+export interface HistogramSeries {
+  attributes: Attributes
+  counts: number[]
+  sum: number
+  count: number
+  start: number
+}
+
+// Frozen attribute sets (metric-names.ts shares one per series) keep their key.
+const keys = new WeakMap<Attributes, string>()
+
+/** One key per attribute set, whatever the order of its keys. */
+export function attributeKey (attributes: Attributes): string {
+  let key = keys.get(attributes)
+  if (key === undefined) {
+    key = JSON.stringify(Object.entries(attributes).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+    if (Object.isFrozen(attributes)) keys.set(attributes, key)
+  }
+  return key
+}
+
+const sameBounds = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+
+export class SeriesTotals {
+  readonly counters = new Map<string, CounterSeries>()
+  readonly histograms = new Map<string, HistogramSeries>()
+
+  constructor (readonly metric: MetricInfo, readonly bounds?: readonly number[]) {}
+
+  /** Why `point` cannot be added here (another kind, other bounds), or undefined when it can. */
+  refuses (point: CounterPoint | HistogramPoint): string | undefined {
+    const isHistogram = 'counts' in point
+    if (isHistogram !== (this.metric.kind === 'histogram')) return `${point.metric.name} is a ${point.metric.kind}, and a ${this.metric.kind} of that name exists`
+    if (isHistogram && this.bounds !== undefined && !sameBounds(this.bounds, point.bounds)) {
+      return `histogram ${point.metric.name} has bounds [${this.bounds.join(', ')}]; a snapshot brought [${point.bounds.join(', ')}]`
+    }
+    return undefined
+  }
+
+  addCounter (point: CounterPoint, now: number): void {
+    const key = attributeKey(point.attributes)
+    const s = this.counters.get(key)
+    if (s === undefined) this.counters.set(key, { attributes: point.attributes, value: point.value, start: now })
+    else s.value += point.value
+  }
+
+  addHistogram (point: HistogramPoint, now: number): void {
+    const key = attributeKey(point.attributes)
+    const s = this.histograms.get(key)
+    if (s === undefined) {
+      this.histograms.set(key, { attributes: point.attributes, counts: [...point.counts], sum: point.sum, count: point.count, start: now })
+      return
+    }
+    point.counts.forEach((n, i) => { s.counts[i] += n })
+    s.sum += point.sum
+    s.count += point.count
+  }
+
+  clear (): void {
+    this.counters.clear()
+    this.histograms.clear()
+  }
+}
