@@ -20,7 +20,12 @@ const SCRATCH_LEASE_MS = 2000
 // The longest key the directory holds, in UTF-8 bytes (internal rows may use it all).
 const MAX_KEY_BYTES = 255
 
-export interface TallyOptions {
+/**
+ * Options of Tally.create. `C` are the column names and `H` the histogram
+ * names, inferred from `columns` and `histograms`, so that record(), observe()
+ * and bindings accept exactly the declared names.
+ */
+export interface TallyOptions<C extends string = Outcome, H extends string = never> {
   /** Topics with a row of their own (default 1024); more go to the overflow row. */
   capacity?: number
   /** Writer stripes (default 16): threads beyond this share stripes. */
@@ -32,12 +37,12 @@ export interface TallyOptions {
   /** A compiled core module to use instead of the embedded one (runtimes that import .wasm as a module). */
   module?: WebAssembly.Module
   /** Counter columns of every row (default ['success', 'error']). */
-  columns?: SchemaOptions['columns']
+  columns?: readonly C[]
   /** Histograms of every row: name -> ascending finite bucket upper bounds (at most 63 bounds). */
-  histograms?: SchemaOptions['histograms']
+  histograms?: { readonly [name in H]: readonly number[] }
 }
 
-export type AttachOptions = Pick<TallyOptions, 'leaseMs' | 'onOverflow'>
+export type AttachOptions = Pick<TallyOptions<string, string>, 'leaseMs' | 'onOverflow'>
 
 /** A structured-cloneable handle: post it to a worker and call Tally.attach there. */
 export interface SharedTally {
@@ -55,16 +60,16 @@ export interface SnapshotOptions {
 }
 
 /** A topic bound once: the fastest way to count. */
-export interface Binding {
+export interface Binding<C extends string = Outcome, H extends string = never> {
   readonly topic: string
   /** Adds to the 'success' column (a TypeError if the schema has none). */
   success (count?: number): void
   /** Adds to the 'error' column (a TypeError if the schema has none). */
   error (count?: number): void
   /** Adds `count` to any declared column. */
-  add (column: string, count: number): void
+  add (column: C, count: number): void
   /** Records one observation of a declared histogram. */
-  observe (histogram: string, value: number): void
+  observe (histogram: H, value: number): void
 }
 
 interface HistogramSlot { sumCell: number, bounds: readonly number[] }
@@ -133,7 +138,7 @@ function checkFits (probe: CoreExports, capacity: number, stripes: number, cells
     `the largest table with ${stripes} stripes${row} has capacity ${lo}`)
 }
 
-export class Tally {
+export class Tally<C extends string = Outcome, H extends string = never> {
   private readonly cache = new Map<string, number>()
   private readonly names: SlotNames
   private readonly lockWord: Int32Array
@@ -174,9 +179,9 @@ export class Tally {
   }
 
   /** Creates a table in a new shared memory of fixed size. */
-  static async create (options?: TallyOptions): Promise<Tally> {
+  static async create<const C extends string = Outcome, const H extends string = never> (options?: TallyOptions<C, H>): Promise<Tally<C, H>> {
     assertSharedMemory()
-    const o = checkOptions<TallyOptions>('Tally.create', options)
+    const o = checkOptions<TallyOptions<C, H>>('Tally.create', options)
     const capacity = checkWholeInRange('capacity', o.capacity ?? DEFAULT_CAPACITY, 1, MAX_CAPACITY)
     const stripes = checkWholeInRange('stripes', o.stripes ?? DEFAULT_STRIPES, 1, MAX_STRIPES)
     if (o.leaseMs !== undefined) checkWholeInRange('leaseMs', o.leaseMs, 1, 2 ** 31)
@@ -191,11 +196,12 @@ export class Tally {
     core.bytesFor(capacity, stripes, schema.cells, schemaText.length) // lays the table out: schemaAddress() is known
     new Uint8Array(memory.buffer, core.schemaAddress(), schemaText.length).set(schemaText)
     core.create(capacity, stripes, schema.cells, schemaText.length, randomWord(), randomWord())
-    return Tally.adopt(core, memory, module, o)
+    return Tally.adopt(core, memory, module, o) as Tally<C, H>
   }
 
   /** Attaches to a table created elsewhere (another thread), from its share() handle. */
-  static async attach (shared: SharedTally, options?: AttachOptions): Promise<Tally> {
+  /** `C` and `H` name the table's columns and histograms for the types; attach checks the table's schema, not these. */
+  static async attach<C extends string = Outcome, H extends string = never> (shared: SharedTally, options?: AttachOptions): Promise<Tally<C, H>> {
     if (shared === null || typeof shared !== 'object' || !(shared.memory instanceof WebAssembly.Memory)) {
       throw new TypeError(`Tally.attach expects the object returned by tally.share(): { memory, module }, got ${describe(shared)}`)
     }
@@ -214,7 +220,7 @@ export class Tally {
     if (typeof shared.schema === 'string' && shared.schema !== tally.schema.text) {
       throw new TallyLayoutError(`the handle's schema ${shared.schema || '(default)'} is not the table's ${tally.schema.text || '(default)'}`)
     }
-    return tally
+    return tally as Tally<C, H>
   }
 
   private static adopt (core: CoreExports, memory: WebAssembly.Memory, module: WebAssembly.Module, options: AttachOptions): Tally {
@@ -234,7 +240,7 @@ export class Tally {
   }
 
   /** Adds `count` (default 1) to a column of `topic`'s row: 'success' or 'error', or any column the schema declares. */
-  record (topic: string, column: Outcome | (string & {}), count = 1): void {
+  record (topic: string, column: C, count = 1): void {
     const cached = this.cache.get(topic)
     if (cached !== undefined) return this.count(cached + this.offsetOf(column), count)
     const offset = this.offsetOf(column) // checked before the topic takes a slot
@@ -243,7 +249,7 @@ export class Tally {
   }
 
   /** Records one observation of a declared histogram for `topic`. */
-  observe (topic: string, histogram: string, value: number): void {
+  observe (topic: string, histogram: H, value: number): void {
     const h = this.histogramOf(histogram)
     const nanos = observationNanos(value) // checked before the topic takes a slot
     this.core.observe((this.cache.get(topic) ?? this.resolve(topic)) + h.sumCell, bucketOf(h.bounds, value), nanos)
@@ -275,7 +281,7 @@ export class Tally {
   }
 
   /** Resolves the topic's slot once; the returned binding counts with one atomic add. */
-  bind (topic: string): Binding {
+  bind (topic: string): Binding<C, H> {
     const cell = this.cache.get(topic) ?? this.resolve(topic)
     const inc = this.inc
     const add = this.add

@@ -54,7 +54,7 @@ export class KafkaTally implements Recorder, BatchSource {
   private readonly rows = new WeakMap<Batch, Batch>()
   private readonly kindsHaveRoom: boolean
 
-  private constructor (readonly tally: Tally) {
+  private constructor (readonly tally: Tally<string, string>) {
     this.kindsHaveRoom = tally.recordRow(KINDS_OVERFLOW, 'success', 0)
   }
 
@@ -76,7 +76,7 @@ export class KafkaTally implements Recorder, BatchSource {
   }
 
   /** Counts error kinds into an existing Tally's table, beside its topics. */
-  static async wrap (tally: Tally): Promise<KafkaTally> {
+  static async wrap (tally: Tally<string, string>): Promise<KafkaTally> {
     return new KafkaTally(tally)
   }
 

@@ -31,6 +31,17 @@ export async function main (wasm?: WebAssembly.Module): Promise<number> {
 
   // @ts-expect-error outcomes are 'success' | 'error'
   tally.record('orders', 'ok')
+  // A schema's names are the ones record(), observe() and bindings accept.
+  const kafka = await Tally.create({ columns: ['success', 'bytes'], histograms: { duration: [0.1, 1] } })
+  kafka.record('orders', 'bytes', 512)
+  kafka.observe('orders', 'duration', 0.2)
+  kafka.bind('orders').add('bytes', 1)
+  // @ts-expect-error 'error' is not one of this table's columns
+  kafka.record('orders', 'error')
+  // @ts-expect-error 'latency' is not one of this table's histograms
+  kafka.observe('orders', 'latency', 1)
+  // @ts-expect-error the default table has no histograms
+  tally.observe('orders', 'duration', 1)
   // @ts-expect-error counts are numbers
   tally.record('orders', 'success', '1')
   // @ts-expect-error attach takes the share() handle
