@@ -32,7 +32,7 @@ async function main () {
     sendBatch: async () => []
   }, counts)
   await producer.send({ topic: 'audit', messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] })
-  const kafka = Object.fromEntries([...counts.snapshot().topics].map(([t, c]) => [t, c]))
+  const kafka = Object.fromEntries([...counts.snapshot().topics].map(([t, c]) => [t, { success: c.success, error: c.error }]))
 
   const resolved = ['wasm-tally', 'wasm-tally/kafkajs', 'wasm-tally/sinks/callback'].map(id => require.resolve(id))
   console.log('RESULT ' + JSON.stringify({ resolved, steps: STEPS, workers: workers.length, totals, kafka }))
