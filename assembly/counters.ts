@@ -15,7 +15,7 @@
 //   drain:   add(staging[w], xchg(counter[old][..][w], 0)) (lock held)
 //   batch:   PENDING = e; staging is read (not moved) and handed to a sink
 //   ack:     staging[w] = 0 for every w; PENDING = 0       (lock held, batch e)
-//   take:    xchg(staging[w], 0)                        (snapshot(): lock held)
+//   take:    e = batchOpen(); xchg(staging[w], 0); PENDING = 0 (snapshot(): lock held)
 //
 // The cases that make it hard, and why each is safe:
 // - A late writer read ACTIVE before a flip and adds after the drain: its unit
@@ -191,9 +191,9 @@ export function take(slot: u32, c: u32): f64 {
   return <f64>atomic.xchg<u64>(staging, 0);
 }
 
-/** After snapshot() took every staging word: no batch is pending any more. */
-export function pendingClear(): void {
-  atomic.store<u64>(TABLE_BASE + H_PENDING, 0);
+/** After snapshot() took every staging word of batch `seq`: no batch is pending any more. */
+export function pendingClear(seq: f64): void {
+  atomic.cmpxchg<u64>(TABLE_BASE + H_PENDING, <u64>seq, 0);
 }
 
 // @ts-ignore: decorator

@@ -39,7 +39,7 @@ export interface CoreExports {
   reduce (slot: number, cell: number, count: number): void
   batchAck (sequence: number): number
   take (slot: number, cell: number): number
-  pendingClear (): void
+  pendingClear (sequence: number): void
   lockTry (owner: number, nowMs: number, leaseMs: number): number
   lockRenew (owner: number, nowMs: number, leaseMs: number): number
   lockRelease (): number

@@ -318,8 +318,9 @@ export class Tally<C extends string = Outcome, H extends string = never> {
   /**
    * Returns everything any thread counted since the previous snapshot and
    * resets it: a lock-guarded swap of the active buffer. Writers never wait.
-   * A batch left pending by a flusher (one that died, or whose sink failed) is
-   * taken with it.
+   * If a flusher left a batch pending (it died, or its sink failed), that batch
+   * is what this snapshot returns, under its own id; the counts since come in
+   * the next snapshot.
    */
   snapshot (options?: SnapshotOptions): Snapshot {
     const o = checkOptions<SnapshotOptions>('snapshot', options)
@@ -335,10 +336,12 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     const core = this.core
     if (acquire(core, this.lockWord, this.owner, this.leaseMs, waitMs) === LOCK_BUSY) return undefined
     try {
-      const epoch = core.flip(Date.now())
-      core.drain()
+      // A batch a flusher left pending comes out first, on its own and under its
+      // own id: new counts are never drained on top of a batch that may have
+      // been delivered already (that would double it, or lose the difference).
+      const epoch = core.batchOpen(Date.now())
       const snap = collect(core, this.names, epoch, this.schema)
-      core.pendingClear()
+      core.pendingClear(epoch)
       snap.batch = batchId(this.tableId, epoch)
       return snap
     } finally {

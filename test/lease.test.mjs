@@ -81,4 +81,21 @@ test('a flusher stalled past its lease and the one that took over report differe
   assert.is(stalled.lockRelease(), 0, 'the stalled flusher lost its lease')
 })
 
+test('a flusher that delivered a batch and died before its acknowledgement: snapshot() returns that batch alone, under its id, and the counts since in the next', async () => {
+  const tally = await Tally.create({ leaseMs: LEASE_MS })
+  const { memory, module } = tally.share()
+  const dead = await instantiateCore(module, memory)
+  dead.attach(memory.buffer.byteLength)
+  tally.record('orders', 'success', 7)
+  assert.is(dead.lockTry(98, Date.now(), LEASE_MS), 1)
+  const delivered = dead.batchOpen(Date.now()) // formed and (say) delivered; the thread dies here
+  tally.record('orders', 'success', 5) // counted after the batch was formed
+  const first = tally.snapshot({ waitMs: 3 * LEASE_MS }) // waits out the dead lease
+  assert.is(first.batch.sequence, delivered, 'the pending batch, under the id it was delivered with')
+  assert.equal(first.topics.get('orders'), { success: 7, error: 0 }, 'nothing drained on top of it')
+  const next = tally.snapshot()
+  assert.equal(next.topics.get('orders'), { success: 5, error: 0 })
+  assert.ok(next.batch.sequence > delivered)
+})
+
 test.run()
