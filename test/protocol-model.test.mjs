@@ -5,11 +5,12 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { runs } from '../scripts/check-model.mjs'
 
 function check () {
   return new Promise(resolve => {
-    const child = spawn(process.execPath, ['scripts/check-model.mjs', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../scripts/check-model.mjs', import.meta.url)), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     child.stdout.on('data', d => { out += d })
