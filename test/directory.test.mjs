@@ -5,7 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Worker } from 'node:worker_threads'
 import { Tally } from '../dist/index.js'
-import { instantiateCore } from '../dist/core.js'
+import { instantiateCore } from '../dist/engine/core.js'
 
 // Layout facts (assembly/layout.ts): the directory follows the header (192 B)
 // and 64 scratch buffers of 320 B from byte 1024; entries are 272 B, led by a

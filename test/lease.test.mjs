@@ -5,7 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Worker } from 'node:worker_threads'
 import { Tally, TallyBusyError } from '../dist/index.js'
-import { instantiateCore } from '../dist/core.js'
+import { instantiateCore } from '../dist/engine/core.js'
 
 const LEASE_MS = 300
 

@@ -1,6 +1,6 @@
 // Command-line options of the main job.
 import { readFileSync } from 'node:fs'
-import { checkTopic } from '../validate.js'
+import { checkTopic } from '../engine/validate.js'
 
 export interface JobOptions {
   workers: number

@@ -2,7 +2,7 @@
 // and torn down. Sink modules load on demand, so the default pulls in no
 // optional dependency.
 import type { SinkObject } from '../flush/sink.js'
-import type { Snapshot } from '../snapshot.js'
+import type { Snapshot } from '../engine/snapshot.js'
 import { snapshotTotals } from '../snapshot-merge.js'
 
 export interface JobSink {

@@ -2,10 +2,10 @@
 // stays in the shared table until the sink acknowledges it, so a flusher that
 // dies at any point loses nothing: the next flusher, in any thread, delivers
 // the same batch again under the same id.
-import { emptySnapshot, type BatchId, type Snapshot } from '../snapshot.js'
+import { emptySnapshot, type BatchId, type Snapshot } from '../engine/snapshot.js'
 import { copySnapshot, isEmptySnapshot } from '../snapshot-merge.js'
-import type { Batch } from '../batch.js'
-import { checkOptions, checkWait, describe } from '../validate.js'
+import type { Batch } from '../engine/batch.js'
+import { checkOptions, checkWait, describe } from '../engine/validate.js'
 import { hookExit, type ExitHookOptions } from './exit-hooks.js'
 import { PartialDeliveryError, sinkName, sinkWrite, undeliveredOf, type Sink, type SinkFunction } from './sink.js'
 

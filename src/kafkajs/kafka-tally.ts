@@ -3,9 +3,9 @@
 // one lock and one snapshot for outcomes and error kinds alike: a snapshot or
 // a batch holds both or neither.
 import { Tally, type SharedTally, type Snapshot, type TallyOptions, type AttachOptions, DEFAULT_CAPACITY } from '../index.js'
-import type { Batch } from '../batch.js'
+import type { Batch } from '../engine/batch.js'
 import type { BatchSource } from '../flush/flusher.js'
-import { describe } from '../validate.js'
+import { describe } from '../engine/validate.js'
 import { classify, kindKey, kindLabel, parseKindKey, topicHash } from './error-kind.js'
 import { countedTopic, safeRecord, type Recorder } from './recorder.js'
 

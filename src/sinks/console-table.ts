@@ -1,6 +1,6 @@
 // A live per-topic table with a progress line, redrawn on a terminal at each flush.
 import type { SinkObject } from '../flush/sink.js'
-import type { Counts } from '../snapshot.js'
+import type { Counts } from '../engine/snapshot.js'
 import { OVERFLOW_TOPIC } from './rows.js'
 
 /** The part of a Node Writable this sink uses; isTTY selects redrawing in place. */

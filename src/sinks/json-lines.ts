@@ -1,6 +1,6 @@
 // One JSON line per flush on a writable stream (stdout, a file, a socket).
 import type { SinkObject } from '../flush/sink.js'
-import type { Counts, Snapshot } from '../snapshot.js'
+import type { Counts, Snapshot } from '../engine/snapshot.js'
 
 /** The part of a Node Writable (or anything alike) this sink uses. */
 export interface LineStream {

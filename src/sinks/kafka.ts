@@ -2,7 +2,7 @@
 import { hostname } from 'node:os'
 import type { Message, Producer } from 'kafkajs'
 import type { SinkObject } from '../flush/sink.js'
-import type { Snapshot } from '../snapshot.js'
+import type { Snapshot } from '../engine/snapshot.js'
 import { OVERFLOW_TOPIC } from './rows.js'
 
 export interface KafkaSinkOptions {

@@ -1,8 +1,8 @@
 // StatsD / DogStatsD counters through a hot-shots client, topic and outcome as tags.
 import type { StatsD } from 'hot-shots'
 import { PartialDeliveryError, type SinkObject } from '../flush/sink.js'
-import { emptySnapshot, type Snapshot } from '../snapshot.js'
-import type { Outcome } from '../validate.js'
+import { emptySnapshot, type Snapshot } from '../engine/snapshot.js'
+import type { Outcome } from '../engine/validate.js'
 import { forEachCount, OVERFLOW_TOPIC } from './rows.js'
 
 export interface StatsdSinkOptions {

@@ -2,7 +2,7 @@
 // counters into the staging rows, then hangs (until terminated) before
 // taking them out. mode "loop" instead snapshots back to back forever.
 import { workerData, parentPort } from 'node:worker_threads'
-import { instantiateCore } from '../../dist/core.js'
+import { instantiateCore } from '../../dist/engine/core.js'
 import { Tally } from '../../dist/index.js'
 
 const { shared, mode } = workerData
