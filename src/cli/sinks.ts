@@ -3,7 +3,7 @@
 // optional dependency.
 import type { SinkObject } from '../flush/sink.js'
 import type { Snapshot } from '../engine/snapshot.js'
-import { snapshotTotals } from '../snapshot-merge.js'
+import { snapshotTotals } from '../flush/snapshot-ops.js'
 
 export interface JobSink {
   sink: SinkObject
@@ -28,7 +28,7 @@ export async function openSink (name: string, status: () => string): Promise<Job
     case 'prometheus': {
       const { Registry } = await import('prom-client')
       const { prometheusSink } = await import('../sinks/prometheus.js')
-      const { serveMetrics } = await import('../sinks/metrics-server.js')
+      const { serveMetrics } = await import('../serve/metrics-server.js')
       const registry = new Registry()
       const server = await serveMetrics(registry, { port: Number(process.env.METRICS_PORT ?? 9464) })
       return { sink: prometheusSink({ registry }), describe: `Prometheus counters at ${server.url}`, close: () => server.close() }

@@ -3,7 +3,7 @@
 // dies at any point loses nothing: the next flusher, in any thread, delivers
 // the same batch again under the same id.
 import { emptySnapshot, type BatchId, type Snapshot } from '../engine/snapshot.js'
-import { copySnapshot, isEmptySnapshot } from '../snapshot-merge.js'
+import { copySnapshot, isEmptySnapshot } from './snapshot-ops.js'
 import type { Batch } from '../engine/batch.js'
 import { checkOptions, checkWait, describe } from '../engine/validate.js'
 import { hookExit, type ExitHookOptions } from './exit-hooks.js'

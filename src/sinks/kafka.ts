@@ -3,7 +3,7 @@ import { hostname } from 'node:os'
 import type { Message, Producer } from 'kafkajs'
 import type { SinkObject } from '../flush/sink.js'
 import type { Snapshot } from '../engine/snapshot.js'
-import { OVERFLOW_TOPIC } from './rows.js'
+import { OVERFLOW_TOPIC } from '../flush/rows.js'
 
 export interface KafkaSinkOptions {
   /** The Kafka topic the counts go to. */

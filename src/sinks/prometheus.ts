@@ -1,7 +1,7 @@
 // Cumulative Prometheus counters (prom-client) fed by each flush's deltas.
 import { Counter, register as defaultRegistry, type Registry } from 'prom-client'
 import type { SinkObject } from '../flush/sink.js'
-import { forEachCount, OVERFLOW_TOPIC } from './rows.js'
+import { forEachCount, OVERFLOW_TOPIC } from '../flush/rows.js'
 
 export interface PrometheusSinkOptions {
   /** The registry to add the counter to (default prom-client's global one). */
@@ -52,4 +52,4 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
   }
 }
 
-export { serveMetrics, type MetricsServer, type ServeMetricsOptions } from './metrics-server.js'
+export { serveMetrics, type MetricsServer, type ServeMetricsOptions } from '../serve/metrics-server.js'

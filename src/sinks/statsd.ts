@@ -3,7 +3,7 @@ import type { StatsD } from 'hot-shots'
 import { PartialDeliveryError, type SinkObject } from '../flush/sink.js'
 import { emptySnapshot, type Snapshot } from '../engine/snapshot.js'
 import type { Outcome } from '../engine/validate.js'
-import { forEachCount, OVERFLOW_TOPIC } from './rows.js'
+import { forEachCount, OVERFLOW_TOPIC } from '../flush/rows.js'
 
 export interface StatsdSinkOptions {
   /** Metric name (default kafka.producer.messages; the client's prefix applies). */

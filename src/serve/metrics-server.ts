@@ -1,4 +1,4 @@
-// Serving a prom-client registry at /metrics over node:http.
+// Serving a prom-client registry at /metrics over node:http (sinks/prometheus re-exports it).
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { register as defaultRegistry, type Registry } from 'prom-client'

@@ -1,5 +1,5 @@
-// Plain operations on snapshots: copying, emptiness, totals.
-import type { Counts, Snapshot } from './engine/snapshot.js'
+// Plain operations on snapshots for the flusher and the main job: copying, emptiness, totals.
+import type { Counts, Snapshot } from '../engine/snapshot.js'
 
 /**
  * A deep copy, every field included (a KafkaSnapshot's error kinds too): a
