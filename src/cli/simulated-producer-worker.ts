@@ -1,6 +1,7 @@
-// A simulated producer thread: "sends" to its topics at a steady rate and
-// records each delivery outcome into the shared table, keeping its own exact
-// account of what it recorded (published in its row of `recorded`).
+// The worker thread of one simulated producer (simulated-producers.ts starts
+// them): "sends" to its topics at a steady rate and records each delivery
+// outcome into the shared table, keeping its own exact account of what it
+// recorded (published in its row of `recorded`).
 import { parentPort, workerData } from 'node:worker_threads'
 import { Tally, type SharedTally } from '../index.js'
 
