@@ -1,5 +1,5 @@
 // Attaching, in a worker, to whatever table the main thread shared.
-import { Tally, type SharedTally } from '../index.js'
+import { Tally, type SharedTally } from '../engine/tally.js'
 import { KafkaTally, type SharedKafkaTally } from './kafka-tally.js'
 
 export type SharedCounts = SharedTally | SharedKafkaTally

@@ -1,7 +1,7 @@
 // Wraps a kafkajs producer so every send's messages are counted per topic:
 // as success when the send resolves, as error when it rejects.
 import type { Producer, Transaction } from 'kafkajs'
-import type { Tally } from '../index.js'
+import type { Tally } from '../engine/tally.js'
 import type { KafkaTally } from './kafka-tally.js'
 import { tallyRecorder, type Recorder } from './recorder.js'
 import { copyBatch, copyRecord, type Counted } from './requests.js'

@@ -2,7 +2,7 @@
 // the same shared table, under keys no Kafka topic can have. One table means
 // one lock and one snapshot for outcomes and error kinds alike: a snapshot or
 // a batch holds both or neither.
-import { Tally, type SharedTally, type Snapshot, type TallyOptions, type AttachOptions, DEFAULT_CAPACITY } from '../index.js'
+import { Tally, type SharedTally, type Snapshot, type TallyOptions, type AttachOptions, DEFAULT_CAPACITY } from '../engine/tally.js'
 import type { Batch } from '../engine/batch.js'
 import type { BatchSource } from '../flush/flusher.js'
 import { describe } from '../engine/validate.js'

@@ -1,7 +1,7 @@
 // N worker threads, each with its own kafkajs producer, counting into one shared table.
 import { Worker } from 'node:worker_threads'
 import type { KafkaConfig, ProducerBatch, ProducerConfig, ProducerRecord, RecordMetadata } from 'kafkajs'
-import type { Tally } from '../index.js'
+import type { Tally } from '../engine/tally.js'
 import type { KafkaTally } from './kafka-tally.js'
 import { shareCounts } from './attach.js'
 import { fromWire, type WireError } from './wire-error.js'

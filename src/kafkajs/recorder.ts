@@ -1,5 +1,6 @@
 // Counting a send's outcome without ever throwing into the send path.
-import { checkTopic, type Tally } from '../index.js'
+import { checkTopic } from '../engine/validate.js'
+import type { Tally } from '../engine/tally.js'
 
 /** Where counts for a topic the engine refuses (not a string, or not a valid Kafka name) go. */
 export const INVALID_TOPIC = '__invalid_topic'
