@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { ensureBroker } from './helpers/kafka-broker.mjs';
+import { ensureBroker } from '../scripts/lib/kafka-broker.mjs';
 
 const COUNT = 100;
 

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert'
 import { Worker } from 'node:worker_threads'
 import { flushEvery } from '../dist/index.js'
 import { KafkaTally } from '../dist/kafkajs/index.js'
-import { once } from './helpers/worker-message.mjs'
+import { once } from '../scripts/lib/worker-message.mjs'
 
 const RACER = new URL('./workers/kafka-tally-racer.mjs', import.meta.url)
 

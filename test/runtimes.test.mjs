@@ -9,7 +9,8 @@ import { existsSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { expected, normalise, addSnapshot } from './runtimes/workload.js'
+import { expected } from './runtimes/workload.js'
+import { addSnapshot, normalise } from '../scripts/lib/counts.mjs'
 import { serve } from './runtimes/browser/serve.mjs'
 import { CHROMIUM, launchChromium } from './helpers/chromium.mjs'
 
@@ -103,7 +104,7 @@ test('Node: worker_threads, continuous snapshots', async () => {
 
 test('Deno: Web Workers sharing the memory', async () => {
   need('deno')
-  const read = `--allow-read=${join(root, 'dist', 'bundles')},${fixtures}`
+  const read = `--allow-read=${join(root, 'dist', 'bundles')},${fixtures},${join(root, 'scripts', 'lib')}`
   const r = result('deno', await run(bin.deno, ['run', '--no-prompt', '--no-config', read, join(fixtures, 'web.js'), String(WRITERS), String(STEPS)]))
   checkRun(r)
   report(r, 'Web Workers')

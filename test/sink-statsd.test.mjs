@@ -6,7 +6,7 @@ import { createSocket } from 'node:dgram'
 import StatsD from 'hot-shots'
 import { Tally, flushEvery } from '../dist/index.js'
 import { statsdSink } from '../dist/sinks/statsd.js'
-import { recordNoted } from './helpers/counts.mjs'
+import { recordNoted } from '../scripts/lib/counts.mjs'
 
 const LINE = /^kafka\.producer\.messages:(\d+)\|c\|#(.+)$/
 

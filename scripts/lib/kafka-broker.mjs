@@ -1,6 +1,6 @@
-// Helpers for tests that need a real Kafka broker.
+// Getting a real Kafka broker, for the tests and the benchmarks that need one.
 //
-//   import { ensureBroker, stopBroker, restartBroker } from './helpers/kafka-broker.mjs';
+//   import { ensureBroker, stopBroker, restartBroker } from '../scripts/lib/kafka-broker.mjs' (from test/ or bench/);
 //   const brokers = await ensureBroker(); // "127.0.0.1:9092"
 //
 // If KAFKA_BROKERS is set, that cluster is used as is. Otherwise the single-node
@@ -11,8 +11,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const START_SCRIPT = fileURLToPath(new URL('../../scripts/kafka-start.sh', import.meta.url));
-const STOP_SCRIPT = fileURLToPath(new URL('../../scripts/kafka-stop.sh', import.meta.url));
+const START_SCRIPT = fileURLToPath(new URL('../kafka-start.sh', import.meta.url));
+const STOP_SCRIPT = fileURLToPath(new URL('../kafka-stop.sh', import.meta.url));
 const PID_FILE = fileURLToPath(new URL('../../.cache/kafka/broker.pid', import.meta.url));
 const PORT_FILE = fileURLToPath(new URL('../../.cache/kafka/broker.port', import.meta.url));
 
