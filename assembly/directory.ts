@@ -18,9 +18,9 @@ import {
   capacity, dirMask, scratchBase, dirBase, slotEntryBase,
 } from "./layout";
 
-const EMPTY: u64 = 0;
-const CLAIMING: u64 = 1;
-const READY: u64 = 2;
+export const EMPTY: u64 = 0;
+export const CLAIMING: u64 = 1;
+export const READY: u64 = 2;
 const STATE_MASK: u64 = 3;
 const CLAIM_SPINS: u32 = 1 << 24;
 const DEADLINE_MASK: u64 = (1 << 48) - 1;

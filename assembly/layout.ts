@@ -43,6 +43,8 @@ export const E_KEY: usize = 16;
 export const MAX_KEY: u32 = 255;
 
 export const OUTCOMES: u32 = 2; // success, error
+export const OUTCOME_SUCCESS: u32 = 0; // a slot's first cell
+export const OUTCOME_ERROR: u32 = 1; // its second
 export const CELL_BYTES: usize = 8; // u64 counter
 
 // The largest table a wasm32 memory can address.

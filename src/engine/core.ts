@@ -3,6 +3,7 @@
 // its own copy of the layout in its globals.
 import { instantiate } from '@assemblyscript/loader'
 import { TALLY_WASM_BASE64 } from './generated/tally-wasm.js'
+import { ATTACH_BAD_MAGIC, ATTACH_BAD_SIZE, ATTACH_BAD_VERSION } from './generated/constants.js'
 
 export interface CoreExports {
   bytesFor (capacity: number, stripes: number): number
@@ -42,10 +43,11 @@ export interface CoreExports {
   lockAddress (): number
 }
 
+/** What each of attach()'s failure statuses means. */
 export const ATTACH_ERRORS: Record<number, string> = {
-  1: 'the memory holds no wasm-tally table (magic number missing)',
-  2: 'the memory holds a wasm-tally table of another layout version',
-  3: 'the memory is smaller than the table its header describes, or the header is corrupt'
+  [ATTACH_BAD_MAGIC]: 'the memory holds no wasm-tally table (magic number missing)',
+  [ATTACH_BAD_VERSION]: 'the memory holds a wasm-tally table of another layout version',
+  [ATTACH_BAD_SIZE]: 'the memory is smaller than the table its header describes, or the header is corrupt'
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined

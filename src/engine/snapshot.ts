@@ -1,5 +1,6 @@
 // Reading a snapshot or a batch out of the staging rows into plain JS values.
 import type { CoreExports } from './core.js'
+import { OUTCOME_ERROR, OUTCOME_SUCCESS } from './generated/constants.js'
 
 export interface Counts { success: number, error: number }
 
@@ -73,8 +74,8 @@ function readRows (core: CoreExports, names: SlotNames, epoch: number, read: Rea
   const snap = emptySnapshot(epoch)
   const registered = core.registered()
   for (let slot = 0; slot < registered; slot++) {
-    const success = read(slot, 0)
-    const error = read(slot, 1)
+    const success = read(slot, OUTCOME_SUCCESS)
+    const error = read(slot, OUTCOME_ERROR)
     if (success === 0 && error === 0) continue
     // A slot with counts in staging is published: its writer resolved it first.
     const name = names.name(slot) ?? `#slot-${slot}`
@@ -82,8 +83,8 @@ function readRows (core: CoreExports, names: SlotNames, epoch: number, read: Rea
     if (seen) { seen.success += success; seen.error += error } else snap.topics.set(name, { success, error })
   }
   const capacity = core.tableCapacity()
-  snap.overflow.success = read(capacity, 0)
-  snap.overflow.error = read(capacity, 1)
+  snap.overflow.success = read(capacity, OUTCOME_SUCCESS)
+  snap.overflow.error = read(capacity, OUTCOME_ERROR)
   return snap
 }
 

@@ -2,10 +2,11 @@
 import { ATTACH_ERRORS, coreModule, instantiateCore, type CoreExports } from './core.js'
 import { TallyBusyError, TallyLayoutError } from './errors.js'
 import { assertSharedMemory } from './runtime-check.js'
-import { acquire, LOCK_BUSY } from './lock.js'
+import { acquire } from './lock.js'
 import { batchId, collect, peekBatch, SlotNames, type BatchId, type Counts, type Snapshot } from './snapshot.js'
 import { deliveredPart, type Batch } from './batch.js'
 import { checkCount, checkOptions, checkTopic, checkWait, checkWholeInRange, describe, outcomeOffset, type Outcome } from './validate.js'
+import { ATTACH_OK, LOCK_BUSY, MAX_KEY, OUTCOME_ERROR, OUTCOME_SUCCESS } from './generated/constants.js'
 
 export const DEFAULT_CAPACITY = 1024
 export const DEFAULT_STRIPES = 16
@@ -16,8 +17,6 @@ const PAGE = 65536
 // How long a thread may hold a scratch buffer while it registers a topic; a
 // thread terminated mid-registration frees it when this runs out.
 const SCRATCH_LEASE_MS = 2000
-// The longest key the directory holds, in UTF-8 bytes (internal rows may use it all).
-const MAX_KEY_BYTES = 255
 
 export interface TallyOptions {
   /** Topics with a row of their own (default 1024); more go to the overflow row. */
@@ -178,7 +177,7 @@ export class Tally {
 
   private static adopt (core: CoreExports, memory: WebAssembly.Memory, module: WebAssembly.Module, options: AttachOptions): Tally {
     const status = core.attach(memory.buffer.byteLength)
-    if (status !== 0) throw new TallyLayoutError(`cannot attach: ${ATTACH_ERRORS[status] ?? `status ${status}`}`)
+    if (status !== ATTACH_OK) throw new TallyLayoutError(`cannot attach: ${ATTACH_ERRORS[status] ?? `status ${status}`}`)
     return new Tally(core, memory, module, options)
   }
 
@@ -323,15 +322,15 @@ export class Tally {
       const name = this.names.name(slot) ?? `#slot-${slot}`
       const rest = left.get(name)
       if (rest === undefined) continue
-      for (const [outcome, key] of [[0, 'success'], [1, 'error']] as const) {
+      for (const [outcome, key] of [[OUTCOME_SUCCESS, 'success'], [OUTCOME_ERROR, 'error']] as const) {
         const n = Math.min(rest[key], core.peek(slot, outcome))
         core.reduce(slot, outcome, n)
         rest[key] -= n
       }
     }
     const cap = core.tableCapacity()
-    core.reduce(cap, 0, delivered.overflow.success)
-    core.reduce(cap, 1, delivered.overflow.error)
+    core.reduce(cap, OUTCOME_SUCCESS, delivered.overflow.success)
+    core.reduce(cap, OUTCOME_ERROR, delivered.overflow.error)
   }
 
   /**
@@ -392,14 +391,15 @@ export class Tally {
   }
 
   private overflowCell (): number {
-    return this.core.cell(this.stripe, this.core.tableCapacity(), 0)
+    return this.core.cell(this.stripe, this.core.tableCapacity(), OUTCOME_SUCCESS)
   }
 
   private resolve (topic: string, isTopic = true): number {
     if (isTopic) checkTopic(topic)
     const core = this.core
     const bytes = new TextEncoder().encode(topic)
-    if (bytes.length > MAX_KEY_BYTES) throw new RangeError(`a row key must be at most ${MAX_KEY_BYTES} UTF-8 bytes, got ${bytes.length}`)
+    // The longest key the directory holds (internal rows may use it all).
+    if (bytes.length > MAX_KEY) throw new RangeError(`a row key must be at most ${MAX_KEY} UTF-8 bytes, got ${bytes.length}`)
     let slot: number
     for (;;) {
       let key = 0
@@ -412,7 +412,7 @@ export class Tally {
     if (slot === core.tableCapacity()) {
       if (isTopic) this.warnOverflow(topic)
     } else this.names.remember(slot, topic)
-    const cell = core.cell(this.stripe, slot, 0)
+    const cell = core.cell(this.stripe, slot, OUTCOME_SUCCESS)
     this.cache.set(topic, cell)
     return cell
   }
