@@ -16,7 +16,7 @@ interface ProducerData {
 }
 
 const data = workerData as ProducerData
-const tally = await Tally.attach(data.shared)
+const tally = Tally.attachSync(data.shared)
 const stop = new Int32Array(data.stop)
 const recorded = new Float64Array(data.recorded)
 const handles = data.topics.map(t => tally.bind(t))

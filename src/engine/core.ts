@@ -1,7 +1,7 @@
 // The compiled core and its exports, as the host sees them. The module is
 // instantiated once per thread over the one shared memory; each instance keeps
 // its own copy of the layout in its globals.
-import { instantiate } from '@assemblyscript/loader'
+import { instantiate, instantiateSync } from '@assemblyscript/loader'
 import { TALLY_WASM_BASE64 } from './generated/tally-wasm.js'
 import { ATTACH_BAD_MAGIC, ATTACH_BAD_SIZE, ATTACH_BAD_VERSION } from './generated/constants.js'
 
@@ -69,5 +69,14 @@ export function coreModule (): Promise<WebAssembly.Module> {
 export async function instantiateCore (module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<CoreExports> {
   const { instance } = await instantiate<Record<string, unknown>>(module, { env: { memory } })
   // The raw exports: numbers in, numbers out, no wrapper on the hot path.
+  return instance.exports as unknown as CoreExports
+}
+
+/**
+ * The same, synchronously: the module is already compiled, and it is small
+ * enough (under 4 KiB) for browsers to instantiate it on any thread.
+ */
+export function instantiateCoreSync (module: WebAssembly.Module, memory: WebAssembly.Memory): CoreExports {
+  const { instance } = instantiateSync<Record<string, unknown>>(module, { env: { memory } })
   return instance.exports as unknown as CoreExports
 }

@@ -1,5 +1,5 @@
 // The Tally: one thread's handle on a shared counter table.
-import { ATTACH_ERRORS, coreModule, instantiateCore, type CoreExports } from './core.js'
+import { ATTACH_ERRORS, coreModule, instantiateCore, instantiateCoreSync, type CoreExports } from './core.js'
 import { TallyBusyError, TallyLayoutError } from './errors.js'
 import { assertSharedMemory } from './runtime-check.js'
 import { acquire } from './lock.js'
@@ -86,6 +86,23 @@ function checkOnOverflow (value: unknown): ((topic: string) => void) | undefined
   return value as ((topic: string) => void) | undefined
 }
 
+/** A share() handle's parts, checked: what attach and attachSync instantiate. */
+function checkShared (where: string, shared: SharedTally, options: unknown): { module: WebAssembly.Module, memory: WebAssembly.Memory, options: AttachOptions } {
+  if (shared === null || typeof shared !== 'object' || !(shared.memory instanceof WebAssembly.Memory)) {
+    throw new TypeError(`${where} expects the object returned by tally.share(): { memory, module }, got ${describe(shared)}`)
+  }
+  const module = checkModule('shared.module', shared.module)
+  const o = checkOptions<AttachOptions>(where, options)
+  if (!(shared.memory.buffer instanceof SharedArrayBuffer)) {
+    throw new TallyLayoutError('the memory is not shared: create it with Tally.create() and pass tally.share()')
+  }
+  return { module, memory: shared.memory, options: { leaseMs: shared.leaseMs, ...o } }
+}
+
+function linkError (cause: unknown): TallyLayoutError {
+  return new TallyLayoutError(`the module does not link against this memory: ${(cause as Error).message}`)
+}
+
 function randomWord (): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]
 }
@@ -148,7 +165,8 @@ export class Tally {
     if (o.leaseMs !== undefined) checkWholeInRange('leaseMs', o.leaseMs, 1, 2 ** 31)
     checkOnOverflow(o.onOverflow)
     const module = o.module === undefined ? await coreModule() : checkModule('module', o.module)
-    const probe = await instantiateCore(module, new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }))
+    // The sizing rule is the module's (bytesFor): ask a throwaway instance over one page, made synchronously.
+    const probe = instantiateCoreSync(module, new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }))
     const pages = Math.ceil(checkFits(probe, capacity, stripes) / PAGE)
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
     const core = await instantiateCore(module, memory)
@@ -158,21 +176,29 @@ export class Tally {
 
   /** Attaches to a table created elsewhere (another thread), from its share() handle. */
   static async attach (shared: SharedTally, options?: AttachOptions): Promise<Tally> {
-    if (shared === null || typeof shared !== 'object' || !(shared.memory instanceof WebAssembly.Memory)) {
-      throw new TypeError(`Tally.attach expects the object returned by tally.share(): { memory, module }, got ${describe(shared)}`)
-    }
-    const module = checkModule('shared.module', shared.module)
-    const o = checkOptions<AttachOptions>('Tally.attach', options)
-    if (!(shared.memory.buffer instanceof SharedArrayBuffer)) {
-      throw new TallyLayoutError('the memory is not shared: create it with Tally.create() and pass tally.share()')
-    }
+    const { module, memory, options: o } = checkShared('Tally.attach', shared, options)
     let core: CoreExports
     try {
-      core = await instantiateCore(module, shared.memory)
+      core = await instantiateCore(module, memory)
     } catch (cause) {
-      throw new TallyLayoutError(`the module does not link against this memory: ${(cause as Error).message}`)
+      throw linkError(cause)
     }
-    return Tally.adopt(core, shared.memory, module, { leaseMs: shared.leaseMs, ...o })
+    return Tally.adopt(core, memory, module, o)
+  }
+
+  /**
+   * attach(), synchronously: the handle carries the compiled module, so a
+   * worker needs no top-level await. Throws what attach() would reject with.
+   */
+  static attachSync (shared: SharedTally, options?: AttachOptions): Tally {
+    const { module, memory, options: o } = checkShared('Tally.attachSync', shared, options)
+    let core: CoreExports
+    try {
+      core = instantiateCoreSync(module, memory)
+    } catch (cause) {
+      throw linkError(cause)
+    }
+    return Tally.adopt(core, memory, module, o)
   }
 
   private static adopt (core: CoreExports, memory: WebAssembly.Memory, module: WebAssembly.Module, options: AttachOptions): Tally {

@@ -42,6 +42,12 @@ export interface KafkaSnapshot extends Snapshot {
   errorsOverflow: { retriable: number, nonRetriable: number }
 }
 
+function checkShared (where: string, shared: SharedKafkaTally): void {
+  if (shared === null || typeof shared !== 'object' || shared.kind !== 'wasm-tally/kafkajs') {
+    throw new TypeError(`${where} expects the object returned by kafkaTally.share(), got ${describe(shared)}`)
+  }
+}
+
 interface KafkaBatch extends Batch {
   readonly snapshot: KafkaSnapshot
 }
@@ -76,10 +82,14 @@ export class KafkaTally implements Recorder, BatchSource {
 
   /** Attaches to a KafkaTally created in another thread, from its share() handle. */
   static async attach (shared: SharedKafkaTally, options: AttachOptions = {}): Promise<KafkaTally> {
-    if (shared === null || typeof shared !== 'object' || shared.kind !== 'wasm-tally/kafkajs') {
-      throw new TypeError(`KafkaTally.attach expects the object returned by kafkaTally.share(), got ${describe(shared)}`)
-    }
+    checkShared('KafkaTally.attach', shared)
     return new KafkaTally(await Tally.attach(shared.tally, options))
+  }
+
+  /** attach(), synchronously (see Tally.attachSync). */
+  static attachSync (shared: SharedKafkaTally, options: AttachOptions = {}): KafkaTally {
+    checkShared('KafkaTally.attachSync', shared)
+    return new KafkaTally(Tally.attachSync(shared.tally, options))
   }
 
   share (): SharedKafkaTally {
@@ -93,13 +103,13 @@ export class KafkaTally implements Recorder, BatchSource {
     safeRecord(this.tally, topic, 'success', count)
   }
 
-  /** Counts `count` failed messages for `topic`, and why (from the rejection). Never throws. */
-  failure (topic: unknown, count: number, error: unknown): void {
+  /** Counts `count` failed messages for `topic`, and why (from the rejection `cause`). Never throws. */
+  error (topic: unknown, count: number, cause: unknown): void {
     if (count === 0) return
     safeRecord(this.tally, topic, 'error', count)
     try {
       const name = countedTopic(topic)
-      const kind = classify(error)
+      const kind = classify(cause)
       const key = kindKey(name, kind.head)
       if (key[0] === 'h') this.hashed.set(topicHash(name), name)
       const outcome = kind.retriable ? 'success' : 'error'
@@ -107,6 +117,11 @@ export class KafkaTally implements Recorder, BatchSource {
         this.tally.recordRow(KINDS_OVERFLOW, outcome, count)
       }
     } catch { /* counting never breaks a send */ }
+  }
+
+  /** @deprecated The old name of error(), which it calls. */
+  failure (topic: unknown, count: number, cause: unknown): void {
+    this.error(topic, count, cause)
   }
 
   /** Everything counted since the last snapshot, by any thread, with failures by cause; resets it. */
