@@ -2,7 +2,7 @@
 // it, naive shared counters), flushes both on an interval, and shows recorded vs
 // counted for each. window.demoState always holds the current numbers.
 import { Tally } from '../src/index.ts'
-import { CONTROL, TOPICS, topicsOf } from './shared-layout.js'
+import { CONTROL, TOPICS, topicIndicesOf } from './shared-layout.js'
 import { createNaiveCounters, naiveSnapshot } from './naive-counters.js'
 import { compact, drawTimeline, drawTopicBars, number } from './charts.js'
 
@@ -200,7 +200,7 @@ function render () {
   ui.throughput.textContent = running ? `${compact(throughput)} deliveries/s`
     : table.runMs > 0 ? `${compact(recorded / (table.runMs / 1000))} deliveries/s on average` : '—'
   ui.snapshots.textContent = number.format(table.timeline.length ? table.timeline[table.timeline.length - 1].epoch : 0)
-  const writers = Array.from({ length: n }, (_, w) => topicsOf(w)).flat()
+  const writers = Array.from({ length: n }, (_, w) => topicIndicesOf(w)).flat()
   const rows = TOPICS.map((topic, i) => ({
     topic,
     ...table.counted.get(topic),
