@@ -9,12 +9,29 @@ import { compact, drawTimeline, drawTopicBars, number } from './charts.js'
 const TIMELINE_POINTS = 120
 const $ = id => document.getElementById(id)
 const ui = {
-  workers: $('workers'), workersOut: $('workers-out'), rate: $('rate'), errors: $('errors'),
-  errorsOut: $('errors-out'), interval: $('interval'), start: $('start'), stop: $('stop'), reset: $('reset'),
-  headline: $('headline'), subline: $('subline'), bars: $('bars'), timeline: $('timeline'),
-  throughput: $('throughput'), snapshots: $('snapshots'),
-  tallyRecorded: $('tally-recorded'), tallyCounted: $('tally-counted'), tallyGap: $('tally-gap'), tallyGapLabel: $('tally-gap-label'),
-  naiveRecorded: $('naive-recorded'), naiveCounted: $('naive-counted'), naiveGap: $('naive-gap'), naiveGapLabel: $('naive-gap-label')
+  workers: $('workers'),
+  workersOut: $('workers-out'),
+  rate: $('rate'),
+  errors: $('errors'),
+  errorsOut: $('errors-out'),
+  interval: $('interval'),
+  start: $('start'),
+  stop: $('stop'),
+  reset: $('reset'),
+  headline: $('headline'),
+  subline: $('subline'),
+  bars: $('bars'),
+  timeline: $('timeline'),
+  throughput: $('throughput'),
+  snapshots: $('snapshots'),
+  tallyRecorded: $('tally-recorded'),
+  tallyCounted: $('tally-counted'),
+  tallyGap: $('tally-gap'),
+  tallyGapLabel: $('tally-gap-label'),
+  naiveRecorded: $('naive-recorded'),
+  naiveCounted: $('naive-counted'),
+  naiveGap: $('naive-gap'),
+  naiveGapLabel: $('naive-gap-label')
 }
 
 const cores = navigator.hardwareConcurrency || 2
@@ -197,7 +214,8 @@ function render () {
   document.body.dataset.phase = phase
   document.body.dataset.naiveExact = String(final && naive === recorded)
 
-  ui.throughput.textContent = running ? `${compact(throughput)} deliveries/s`
+  ui.throughput.textContent = running
+    ? `${compact(throughput)} deliveries/s`
     : table.runMs > 0 ? `${compact(recorded / (table.runMs / 1000))} deliveries/s on average` : '—'
   ui.snapshots.textContent = number.format(table.timeline.length ? table.timeline[table.timeline.length - 1].epoch : 0)
   const writers = Array.from({ length: n }, (_, w) => topicIndicesOf(w)).flat()

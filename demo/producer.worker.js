@@ -60,6 +60,6 @@ async function produce ({ index, shared, naiveBuffer, controlBuffer, progressBuf
 
 self.onmessage = ({ data }) => {
   if (data.type === 'start') {
-    produce(data).catch(error => postMessage({ type: 'failed', index: data.index, message: String(error && error.stack || error) }))
+    produce(data).catch(error => postMessage({ type: 'failed', index: data.index, message: String((error && error.stack) || error) }))
   }
 }

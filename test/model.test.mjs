@@ -23,6 +23,7 @@ class Model {
   register (topic) {
     if (!this.slots.includes(topic) && !this.full(topic)) this.slots.push(topic)
   }
+
   full (topic) { return this.slots.length >= CAPACITY && !this.slots.includes(topic) }
   add (topic, outcome, n) {
     if (n === 0) return
@@ -31,6 +32,7 @@ class Model {
     row[outcome] += n
     this.pending.set(topic, row)
   }
+
   take () {
     const out = { topics: this.pending, overflow: this.overflow }
     this.pending = new Map(); this.overflow = ROW()
@@ -42,6 +44,7 @@ class Model {
     }
     return out
   }
+
   /** The batch a flusher opens: the pending one, else everything counted since. */
   open () {
     if (this.staged === undefined) this.staged = this.take()

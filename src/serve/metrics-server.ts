@@ -20,6 +20,14 @@ export interface MetricsServer {
   close (): Promise<void>
 }
 
+/** Stops listening and ends the open connections; resolves once the server has closed. */
+function closeServer (server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close(error => { if (error) reject(error); else resolve() })
+    server.closeAllConnections()
+  })
+}
+
 /** Listens on `host:port` and answers GET `path` with the registry in Prometheus text format. */
 export function serveMetrics (registry: Registry = defaultRegistry, options: ServeMetricsOptions = {}): Promise<MetricsServer> {
   const host = options.host ?? '127.0.0.1'
@@ -45,10 +53,7 @@ export function serveMetrics (registry: Registry = defaultRegistry, options: Ser
         server,
         port,
         url: `http://${shown}:${port}${path}`,
-        close: () => new Promise<void>((done, fail) => {
-          server.close(error => { if (error) fail(error); else done() })
-          server.closeAllConnections()
-        })
+        close: () => closeServer(server)
       })
     })
   })

@@ -133,8 +133,7 @@ export async function serveWorker (loadTally, send, nextMessage) {
     for (;;) {
       const msg = await nextMessage()
       if (msg === 'snapshot') send({ snapshot: snapshotTotals(tally) })
-      else if (msg && typeof msg.write === 'number') { write(tally, msg.write, msg.steps); send('done') }
-      else throw new Error(`unexpected message ${JSON.stringify(msg)}`)
+      else if (msg && typeof msg.write === 'number') { write(tally, msg.write, msg.steps); send('done') } else throw new Error(`unexpected message ${JSON.stringify(msg)}`)
     }
   } catch (error) {
     send({ error: String(error && error.stack ? error.stack : error) })
