@@ -12,6 +12,11 @@
 // see the waiter claim a second entry for the same key. Both rows are named by
 // the key and drain like any other; the host merges rows of one name. When the
 // table is full, such a second claim goes to the overflow row.
+//
+// Scratch buffers are leased like the snapshot lock (owner and deadline in one
+// word, compare-and-swap): a thread terminated mid-registration frees its
+// buffer when the lease runs out, and a holder that stalled past its lease
+// learns it at release, so the host resolves the key again.
 import {
   TABLE_BASE, H_SLOT_TICKETS, H_OVERFLOW_TOPICS, SCRATCH_SLOTS, SCRATCH_BYTES, SCRATCH_KEY,
   ENTRY_BYTES, E_STATE, E_SLOT, E_LEN, E_KEY, MAX_KEY,
