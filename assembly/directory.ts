@@ -12,15 +12,20 @@
 // see the waiter claim a second entry for the same key. Both rows are named by
 // the key and drain like any other; the host merges rows of one name. When the
 // table is full, such a second claim goes to the overflow row.
+//
+// Scratch buffers are leased like the snapshot lock (owner and deadline in one
+// word, compare-and-swap): a thread terminated mid-registration frees its
+// buffer when the lease runs out, and a holder that stalled past its lease
+// learns it at release, so the host resolves the key again.
 import {
   TABLE_BASE, H_SLOT_TICKETS, H_OVERFLOW_TOPICS, SCRATCH_SLOTS, SCRATCH_BYTES, SCRATCH_KEY,
   ENTRY_BYTES, E_STATE, E_SLOT, E_LEN, E_KEY, MAX_KEY,
   capacity, dirMask, scratchBase, dirBase, slotEntryBase,
 } from "./layout";
 
-const EMPTY: u64 = 0;
-const CLAIMING: u64 = 1;
-const READY: u64 = 2;
+export const EMPTY: u64 = 0;
+export const CLAIMING: u64 = 1;
+export const READY: u64 = 2;
 const STATE_MASK: u64 = 3;
 const CLAIM_SPINS: u32 = 1 << 24;
 const DEADLINE_MASK: u64 = (1 << 48) - 1;

@@ -48,6 +48,8 @@ export const MAX_KEY: u32 = 255;
 export const DEFAULT_ROW_CELLS: u32 = 2;
 export const MAX_ROW_CELLS: u32 = 1024;
 export const MAX_SCHEMA_BYTES: u32 = 65536;
+export const OUTCOME_SUCCESS: u32 = 0; // the default row's first cell
+export const OUTCOME_ERROR: u32 = 1; // its second
 export const CELL_BYTES: usize = 8; // u64 counter
 
 // The largest table a wasm32 memory can address.

@@ -3,6 +3,17 @@
 // compare-and-swap. A holder that dies leaves a lease that expires, and the
 // next flusher takes the lock over. A holder that is alive renews its lease
 // while a sink takes its time, and before it acknowledges a batch.
+//
+// Why a takeover is safe:
+// - Each instance keeps the exact word it wrote (`held`, thread-local). Renew
+//   and release are compare-and-swaps against that word, so a holder whose
+//   lease was taken over (the word changed) learns it, and never extends or
+//   frees the new holder's lock.
+// - A holder stalled past its lease may still run while the new one works:
+//   two flushers at once. counters.ts shows why every move stays exact then,
+//   and why its acknowledgement cannot clear a batch that is not its own.
+// - Deadlines are wall-clock milliseconds, which every thread of a process
+//   reads alike; 48 bits of them last until the year 10889.
 import { TABLE_BASE, H_LOCK } from "./layout";
 
 export const LOCK_BUSY: i32 = 0;

@@ -2,7 +2,7 @@
 //   node bench/kafka-overhead.mjs [--brokers 127.0.0.1:9092] [--runs 7] [--messages 20000] [--batch 100] [--in-flight 4]
 // Without --brokers (or KAFKA_BROKERS) the broker of scripts/kafka-start.sh is started.
 import { parseArgs } from 'node:util'
-import { ensureBroker } from '../test/helpers/kafka-broker.mjs'
+import { ensureBroker } from '../scripts/lib/kafka-broker.mjs'
 import { median } from './harness.mjs'
 import { measureKafkaOverhead } from './kafka-produce.mjs'
 

@@ -20,7 +20,7 @@ const only = args.find(a => a.startsWith('--only='))?.slice(7).split(',') ?? []
 const pass = quick ? ['--quick'] : []
 // --kafka: start the project's broker for suite 6 unless KAFKA_BROKERS names one.
 if (args.includes('--kafka') && !process.env.KAFKA_BROKERS) {
-  const { ensureBroker } = await import('../test/helpers/kafka-broker.mjs')
+  const { ensureBroker } = await import('../scripts/lib/kafka-broker.mjs')
   process.env.KAFKA_BROKERS = await ensureBroker()
 }
 const node = process.execPath

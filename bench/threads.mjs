@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads'
 import { Tally } from '../dist/index.js'
 import { mustEqual } from './harness.mjs'
 import { SCHEMA } from './latency.mjs'
-import { once } from '../test/helpers/worker-message.mjs'
+import { once } from '../scripts/lib/worker-message.mjs'
 
 /**
  * topics: one topic name per writer (repeat a name to share it).

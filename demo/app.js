@@ -2,19 +2,36 @@
 // it, naive shared counters), flushes both on an interval, and shows recorded vs
 // counted for each. window.demoState always holds the current numbers.
 import { Tally } from '../src/index.ts'
-import { CONTROL, TOPICS, topicsOf } from './shared-layout.js'
+import { CONTROL, TOPICS, topicIndicesOf } from './shared-layout.js'
 import { createNaiveCounters, naiveSnapshot } from './naive-counters.js'
 import { compact, drawTimeline, drawTopicBars, number } from './charts.js'
 
 const TIMELINE_POINTS = 120
 const $ = id => document.getElementById(id)
 const ui = {
-  workers: $('workers'), workersOut: $('workers-out'), rate: $('rate'), errors: $('errors'),
-  errorsOut: $('errors-out'), interval: $('interval'), start: $('start'), stop: $('stop'), reset: $('reset'),
-  headline: $('headline'), subline: $('subline'), bars: $('bars'), timeline: $('timeline'),
-  throughput: $('throughput'), snapshots: $('snapshots'),
-  tallyRecorded: $('tally-recorded'), tallyCounted: $('tally-counted'), tallyGap: $('tally-gap'), tallyGapLabel: $('tally-gap-label'),
-  naiveRecorded: $('naive-recorded'), naiveCounted: $('naive-counted'), naiveGap: $('naive-gap'), naiveGapLabel: $('naive-gap-label')
+  workers: $('workers'),
+  workersOut: $('workers-out'),
+  rate: $('rate'),
+  errors: $('errors'),
+  errorsOut: $('errors-out'),
+  interval: $('interval'),
+  start: $('start'),
+  stop: $('stop'),
+  reset: $('reset'),
+  headline: $('headline'),
+  subline: $('subline'),
+  bars: $('bars'),
+  timeline: $('timeline'),
+  throughput: $('throughput'),
+  snapshots: $('snapshots'),
+  tallyRecorded: $('tally-recorded'),
+  tallyCounted: $('tally-counted'),
+  tallyGap: $('tally-gap'),
+  tallyGapLabel: $('tally-gap-label'),
+  naiveRecorded: $('naive-recorded'),
+  naiveCounted: $('naive-counted'),
+  naiveGap: $('naive-gap'),
+  naiveGapLabel: $('naive-gap-label')
 }
 
 const cores = navigator.hardwareConcurrency || 2
@@ -197,10 +214,11 @@ function render () {
   document.body.dataset.phase = phase
   document.body.dataset.naiveExact = String(final && naive === recorded)
 
-  ui.throughput.textContent = running ? `${compact(throughput)} deliveries/s`
+  ui.throughput.textContent = running
+    ? `${compact(throughput)} deliveries/s`
     : table.runMs > 0 ? `${compact(recorded / (table.runMs / 1000))} deliveries/s on average` : '—'
   ui.snapshots.textContent = number.format(table.timeline.length ? table.timeline[table.timeline.length - 1].epoch : 0)
-  const writers = Array.from({ length: n }, (_, w) => topicsOf(w)).flat()
+  const writers = Array.from({ length: n }, (_, w) => topicIndicesOf(w)).flat()
   const rows = TOPICS.map((topic, i) => ({
     topic,
     ...table.counted.get(topic),

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
-if (!existsSync(new URL('../src/generated/tally-wasm.ts', import.meta.url))) {
+if (!existsSync(new URL('../src/engine/generated/tally-wasm.ts', import.meta.url))) {
   const built = spawnSync(process.execPath, ['scripts/build-wasm.mjs'], { cwd: root, stdio: 'inherit' })
   if (built.status !== 0) process.exit(built.status ?? 1)
 }

@@ -3,7 +3,7 @@
 // (atomic add) and once in the naive shared counters (plain a[i] = a[i] + 1).
 // It also keeps its own exact count of what it recorded, and reports it.
 import { Tally } from '../src/index.ts'
-import { CONTROL, TOPICS, topicsOf } from './shared-layout.js'
+import { CONTROL, TOPICS, topicIndicesOf } from './shared-layout.js'
 
 const BATCH = 4096
 
@@ -12,7 +12,7 @@ async function produce ({ index, shared, naiveBuffer, controlBuffer, progressBuf
   const naive = new Float64Array(naiveBuffer)
   const control = new Int32Array(controlBuffer)
   const progress = new BigInt64Array(progressBuffer)
-  const mine = topicsOf(index)
+  const mine = topicIndicesOf(index)
   const bindings = mine.map(t => tally.bind(TOPICS[t]))
   const cells = mine.map(t => t * 2) // success cell; the error cell follows it
 
@@ -60,6 +60,6 @@ async function produce ({ index, shared, naiveBuffer, controlBuffer, progressBuf
 
 self.onmessage = ({ data }) => {
   if (data.type === 'start') {
-    produce(data).catch(error => postMessage({ type: 'failed', index: data.index, message: String(error && error.stack || error) }))
+    produce(data).catch(error => postMessage({ type: 'failed', index: data.index, message: String((error && error.stack) || error) }))
   }
 }

@@ -14,8 +14,8 @@ export const CONTROL = {
   WORDS: 4
 }
 
-/** The topics a worker sends to. */
-export function topicsOf (worker) {
+/** The indices (into TOPICS) of the topics a worker sends to. */
+export function topicIndicesOf (worker) {
   const out = []
   for (let i = 0; i < TOPICS_PER_WORKER; i++) out.push((worker + i) % TOPICS.length)
   return out

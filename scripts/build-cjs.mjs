@@ -4,8 +4,8 @@
 // the main entry and the subpaths share one module graph (one Tally class), and
 // each .d.ts gets a .d.cts whose relative imports name .cjs files, which is
 // what TypeScript wants for a CommonJS consumer (.cts, or "type": "commonjs").
-// Worker scripts stay ES modules (they use top-level await): the .cjs that
-// starts a worker finds the .js beside it. The command (src/cli) is ESM only.
+// Worker scripts stay ES modules: the .cjs that starts a worker finds the .js
+// beside it. The command (src/cli) is ESM only.
 // Run after tsc (the .d.ts files come from it). Progress goes to stderr.
 import { build } from 'esbuild'
 import { readdir, readFile, writeFile } from 'node:fs/promises'

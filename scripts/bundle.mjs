@@ -26,7 +26,7 @@ const common = {
   alias: { '@assemblyscript/loader': './src/entries/instantiate.ts' }
 }
 
-// workerd: src/core.ts -> src/entries/workerd-core.ts, and ./tally.wasm stays an import.
+// workerd: src/engine/core.ts -> src/entries/workerd-core.ts, and ./tally.wasm stays an import.
 const workerdCore = {
   name: 'workerd-core',
   setup (b) {

@@ -38,44 +38,129 @@ const DIR_MIX = ['K0=1', 'K1=3', 'K2=1', 'L0=2', 'L1=1', 'L2=3', 'CAP=2', 'STALL
 
 export const runs = [
   // The protocol as designed: every property holds.
-  { name: 'flush', file: FLUSH, defs: [], expect: 'pass',
-    about: '2 writers, 2 flushers x 2 cycles, <= 2 takeovers of a live holder while it delivers, <= 2 deaths anywhere, then a lone flusher x 3' },
-  { name: 'flush-batch-ids', file: FLUSH, defs: BATCH_IDS, expect: 'pass',
-    about: 'batch ids stay unique even when a live holder is overtaken at any step' },
-  { name: 'snapshot', file: FLUSH, defs: SNAPSHOT, expect: 'pass',
-    about: '2 writers, 2 snapshot() callers, <= 2 takeovers at any step, <= 2 deaths, then a lone caller x 2' },
-  { name: 'directory', file: DIR, defs: DIR_SAME, expect: 'pass',
-    about: '3 threads, keys colliding on one hash, capacity 1 (overflow), give-ups and a death' },
-  { name: 'directory-cap2', file: DIR, defs: DIR_MIX, expect: 'pass',
-    about: '3 threads x 2 keys, two hashes, capacity 2, a give-up and a death' },
+  {
+    name: 'flush',
+    file: FLUSH,
+    defs: [],
+    expect: 'pass',
+    about: '2 writers, 2 flushers x 2 cycles, <= 2 takeovers of a live holder while it delivers, <= 2 deaths anywhere, then a lone flusher x 3'
+  },
+  {
+    name: 'flush-batch-ids',
+    file: FLUSH,
+    defs: BATCH_IDS,
+    expect: 'pass',
+    about: 'batch ids stay unique even when a live holder is overtaken at any step'
+  },
+  {
+    name: 'snapshot',
+    file: FLUSH,
+    defs: SNAPSHOT,
+    expect: 'pass',
+    about: '2 writers, 2 snapshot() callers, <= 2 takeovers at any step, <= 2 deaths, then a lone caller x 2'
+  },
+  {
+    name: 'directory',
+    file: DIR,
+    defs: DIR_SAME,
+    expect: 'pass',
+    about: '3 threads, keys colliding on one hash, capacity 1 (overflow), give-ups and a death'
+  },
+  {
+    name: 'directory-cap2',
+    file: DIR,
+    defs: DIR_MIX,
+    expect: 'pass',
+    about: '3 threads x 2 keys, two hashes, capacity 2, a give-up and a death'
+  },
 
   // Known flaws of the design: they fail, and must keep failing for this
   // reason until the design changes (then move them up to expect 'pass').
-  { name: 'flaw-stall-anywhere', file: FLUSH, defs: ['STALL_ANYWHERE'], expect: 'fail', flaw: true,
+  {
+    name: 'flaw-stall-anywhere',
+    file: FLUSH,
+    defs: ['STALL_ANYWHERE'],
+    expect: 'fail',
+    flaw: true,
     props: [P.dedupe, P.redeliveryNotLarger],
-    about: 'a live holder overtaken during flip/drain: one unit delivered under two seqs' },
-  { name: 'flaw-stall-anywhere-loss', file: FLUSH, defs: ['STALL_ANYWHERE', 'ONLY_LOSS'], expect: 'fail', flaw: true,
+    about: 'a live holder overtaken during flip/drain: one unit delivered under two seqs'
+  },
+  {
+    name: 'flaw-stall-anywhere-loss',
+    file: FLUSH,
+    defs: ['STALL_ANYWHERE', 'ONLY_LOSS'],
+    expect: 'fail',
+    flaw: true,
     props: [P.total],
-    about: 'a live holder overtaken after its renew: its ack zeroes the next batch' },
-  { name: 'flaw-mixed', file: FLUSH, defs: ['MIXED', 'STALLS=0'], expect: 'fail', flaw: true,
+    about: 'a live holder overtaken after its renew: its ack zeroes the next batch'
+  },
+  {
+    name: 'flaw-mixed',
+    file: FLUSH,
+    defs: ['MIXED', 'STALLS=0'],
+    expect: 'fail',
+    flaw: true,
     props: [P.redeliveryNotLarger, P.dedupe, P.total],
-    about: 'a Flusher and snapshot() on one table, no stalls: a dead flusher\'s delivered batch is taken again' },
+    about: 'a Flusher and snapshot() on one table, no stalls: a dead flusher\'s delivered batch is taken again'
+  },
 
   // Deliberately broken variants: each must be caught by the property it breaks.
-  { name: 'broken-reread-epoch-snapshot', file: FLUSH, defs: [...SNAPSHOT, 'REREAD_EPOCH'], expect: 'fail',
-    props: [P.batchId], about: '(a) epoch re-read after the flip: two snapshots share an epoch' },
-  { name: 'broken-reread-epoch-flush', file: FLUSH, defs: [...BATCH_IDS, 'REREAD_EPOCH'], expect: 'fail',
-    props: [P.batchId], about: '(a) seq re-read after the flip: two batches share a seq' },
-  { name: 'broken-ack-no-renew', file: FLUSH, defs: ['ACK_NO_RENEW'], expect: 'fail',
-    props: [P.dedupe, P.redeliveryNotLarger, P.total, P.drained], about: '(b) ack without renewing the lock' },
-  { name: 'broken-ack-no-checks', file: FLUSH, defs: ['ACK_NO_CHECKS'], expect: 'fail',
-    props: [P.dedupe, P.redeliveryNotLarger, P.total, P.drained], about: '(b) ack checking neither the lock nor PENDING == seq' },
-  { name: 'broken-load-store-drain-flush', file: FLUSH, defs: ['LOAD_STORE_DRAIN'], expect: 'fail',
-    props: [P.total], about: '(c) drain by load then store 0: a writer\'s add is lost' },
-  { name: 'broken-load-store-drain-snapshot', file: FLUSH, defs: [...SNAPSHOT, 'LOAD_STORE_DRAIN'], expect: 'fail',
-    props: [P.snapshotConserved, P.total], about: '(c) the same in snapshot()' },
-  { name: 'broken-directory-skip-same-hash', file: DIR, defs: [...DIR_SAME, 'SKIP_SAME_HASH'], expect: 'fail',
-    props: [P.oneRow], about: 'probing past a claim of the same hash without waiting splits a key' }
+  {
+    name: 'broken-reread-epoch-snapshot',
+    file: FLUSH,
+    defs: [...SNAPSHOT, 'REREAD_EPOCH'],
+    expect: 'fail',
+    props: [P.batchId],
+    about: '(a) epoch re-read after the flip: two snapshots share an epoch'
+  },
+  {
+    name: 'broken-reread-epoch-flush',
+    file: FLUSH,
+    defs: [...BATCH_IDS, 'REREAD_EPOCH'],
+    expect: 'fail',
+    props: [P.batchId],
+    about: '(a) seq re-read after the flip: two batches share a seq'
+  },
+  {
+    name: 'broken-ack-no-renew',
+    file: FLUSH,
+    defs: ['ACK_NO_RENEW'],
+    expect: 'fail',
+    props: [P.dedupe, P.redeliveryNotLarger, P.total, P.drained],
+    about: '(b) ack without renewing the lock'
+  },
+  {
+    name: 'broken-ack-no-checks',
+    file: FLUSH,
+    defs: ['ACK_NO_CHECKS'],
+    expect: 'fail',
+    props: [P.dedupe, P.redeliveryNotLarger, P.total, P.drained],
+    about: '(b) ack checking neither the lock nor PENDING == seq'
+  },
+  {
+    name: 'broken-load-store-drain-flush',
+    file: FLUSH,
+    defs: ['LOAD_STORE_DRAIN'],
+    expect: 'fail',
+    props: [P.total],
+    about: '(c) drain by load then store 0: a writer\'s add is lost'
+  },
+  {
+    name: 'broken-load-store-drain-snapshot',
+    file: FLUSH,
+    defs: [...SNAPSHOT, 'LOAD_STORE_DRAIN'],
+    expect: 'fail',
+    props: [P.snapshotConserved, P.total],
+    about: '(c) the same in snapshot()'
+  },
+  {
+    name: 'broken-directory-skip-same-hash',
+    file: DIR,
+    defs: [...DIR_SAME, 'SKIP_SAME_HASH'],
+    expect: 'fail',
+    props: [P.oneRow],
+    about: 'probing past a claim of the same hash without waiting splits a key'
+  }
 ]
 
 function need (tool, args) {

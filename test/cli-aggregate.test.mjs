@@ -5,7 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFile, spawn } from 'node:child_process'
 import { Kafka, logLevel } from 'kafkajs'
-import { ensureBroker } from './helpers/kafka-broker.mjs'
+import { ensureBroker } from '../scripts/lib/kafka-broker.mjs'
 
 const CLI = 'dist/cli/main.js'
 

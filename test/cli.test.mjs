@@ -4,7 +4,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFile, spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import { ensureBroker } from './helpers/kafka-broker.mjs'
+import { ensureBroker } from '../scripts/lib/kafka-broker.mjs'
 
 function job (args, env = {}) {
   return new Promise(resolve => {

@@ -5,15 +5,14 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Worker } from 'node:worker_threads'
 import { Tally } from '../dist/index.js'
-import { instantiateCore } from '../dist/core.js'
+import { instantiateCore } from '../dist/engine/core.js'
+import { CLAIMING, ENTRY_BYTES, HEADER_BYTES, READY, SCRATCH_BYTES, SCRATCH_SLOTS, TABLE_BASE } from '../dist/engine/generated/constants.js'
 
-// Layout facts (assembly/layout.ts): the directory follows the header (192 B)
-// and 64 scratch buffers of 320 B from byte 1024; entries are 272 B, led by a
-// 64-bit state word (state in the low half, the key's hash in the high half).
-const DIR_BASE = 1024 + 192 + 64 * 320
-const ENTRY_BYTES = 272
-const CLAIMING = 1
-const READY = 2
+// Layout facts, from the module's own constants (assembly/layout.ts, directory.ts):
+// the directory follows the header and the scratch buffers, 64-byte aligned;
+// each entry is led by a 64-bit state word (state in the low half, the key's
+// hash in the high half).
+const DIR_BASE = Math.ceil((TABLE_BASE + HEADER_BYTES + SCRATCH_SLOTS * SCRATCH_BYTES) / 64) * 64
 
 function fnv1a (text) {
   let h = 0x811c9dc5
@@ -82,9 +81,9 @@ async function rawCore (tally) {
 test('scratch buffers held by dead threads do not wedge registration: their leases run out', async () => {
   const tally = await Tally.create({ capacity: 8 })
   const dead = await rawCore(tally)
-  // Every one of the 64 buffers held, never to be returned (as by threads terminated mid-registration).
-  const held = Array.from({ length: 64 }, () => dead.scratchAcquire(7, Date.now(), 200))
-  assert.ok(held.every(key => key !== 0), 'all 64 leased')
+  // Every one of the buffers held, never to be returned (as by threads terminated mid-registration).
+  const held = Array.from({ length: SCRATCH_SLOTS }, () => dead.scratchAcquire(7, Date.now(), 200))
+  assert.ok(held.every(key => key !== 0), `all ${SCRATCH_SLOTS} leased`)
   assert.is(dead.scratchAcquire(7, Date.now(), 200), 0, 'none left')
   // A new topic in another thread: it must register once a lease runs out (the old engine spun forever).
   const source = `

@@ -4,7 +4,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { addRows } from './helpers/counts.mjs'
+import { addRows } from '../scripts/lib/counts.mjs'
 
 const CHILD = fileURLToPath(new URL('./workers/flush-exit-child.mjs', import.meta.url))
 

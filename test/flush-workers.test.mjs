@@ -6,8 +6,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Worker } from 'node:worker_threads'
 import { Tally, flushEvery } from '../dist/index.js'
-import { addRows } from './helpers/counts.mjs'
-import { once } from './helpers/worker-message.mjs'
+import { addRows } from '../scripts/lib/counts.mjs'
+import { once } from '../scripts/lib/worker-message.mjs'
 
 const WRITER = new URL('./workers/flush-writer.mjs', import.meta.url)
 const FLUSHER = new URL('./workers/flush-flusher.mjs', import.meta.url)

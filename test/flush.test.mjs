@@ -3,16 +3,9 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Tally, flushEvery, FlushError, PartialDeliveryError } from '../dist/index.js'
-import { addCounts, addRows, recordNoted } from './helpers/counts.mjs'
+import { addSnapshot, recordNoted } from '../scripts/lib/counts.mjs'
 
 const tick = (ms = 0) => new Promise(resolve => setTimeout(resolve, ms))
-
-/** Adds a snapshot's counts into `into`: { topic: { success, error } }. */
-function addUp (into, snap) {
-  addRows(into, snap.topics)
-  if (snap.overflow.success || snap.overflow.error) addCounts(into, '__overflow', snap.overflow.success, snap.overflow.error)
-  return into
-}
 
 function recordSome (tally, expected, round) {
   for (let i = 0; i < 5; i++) {
@@ -45,7 +38,7 @@ test('the timer flushes, and stop() delivers the rest: totals exact', async () =
   const got = {}
   const expected = {}
   let calls = 0
-  const flusher = flushEvery(tally, 5, snap => { calls++; addUp(got, snap) })
+  const flusher = flushEvery(tally, 5, snap => { calls++; addSnapshot(got, snap) })
   for (let round = 1; round <= 6; round++) {
     recordSome(tally, expected, round)
     await tick(8)
@@ -68,7 +61,7 @@ test('a sink that fails k times is handed the same batch, under the same id, eac
   const sink = async snap => {
     attempts.push(snap)
     if (attempts.length <= K) throw new Error(`down (${attempts.length})`)
-    addUp(got, snap)
+    addSnapshot(got, snap)
   }
   const flusher = flushEvery(tally, 60_000, sink, { timer: false, onError: e => errors.push(e) })
   for (let round = 1; round <= K + 2; round++) {
@@ -83,10 +76,10 @@ test('a sink that fails k times is handed the same batch, under the same id, eac
   recordSome({ record () {} }, round1, 1)
   // Every attempt up to the first success was the first batch, as it was: same counts, same id.
   for (let i = 0; i <= K; i++) {
-    assert.equal(addUp({}, attempts[i]), round1, `attempt ${i + 1} held round 1 only`)
+    assert.equal(addSnapshot({}, attempts[i]), round1, `attempt ${i + 1} held round 1 only`)
     assert.is(attempts[i].batch.id, attempts[0].batch.id, `attempt ${i + 1} kept the batch id`)
   }
-  assert.equal(addUp({}, errors[K - 1].pending), round1)
+  assert.equal(addSnapshot({}, errors[K - 1].pending), round1)
   assert.ok(attempts[K + 1].batch.sequence > attempts[0].batch.sequence, 'the next batch has a later sequence')
   assert.is(attempts[K + 1].batch.table, attempts[0].batch.table)
   assert.is(await flusher.stop(), undefined)
@@ -103,7 +96,7 @@ test('with the timer, a flaky async sink is retried with back-off until all is d
     calls++
     await tick(1)
     if (calls % 3 !== 0) { failures++; throw new Error('flaky') }
-    addUp(got, snap)
+    addSnapshot(got, snap)
   }
   const flusher = flushEvery(tally, 2, sink, { backoff: { initialMs: 1, maxMs: 4 } })
   const seen = []
@@ -115,8 +108,8 @@ test('with the timer, a flaky async sink is retried with back-off until all is d
   await waitFor(() => calls >= 9, 'nine attempts')
   await flusher.stop()
   // If the final attempt failed too, its batch and any later counts are still in the table.
-  addUp(got, tally.snapshot())
-  addUp(got, tally.snapshot())
+  addSnapshot(got, tally.snapshot())
+  addSnapshot(got, tally.snapshot())
   assert.ok(failures >= 6, `the sink failed ${failures} times`)
   assert.is(seen.length, failures, 'every failure was surfaced')
   assert.equal(got, expected)
@@ -134,15 +127,15 @@ test('a sink that keeps failing: errors surface, counts accumulate exactly, stop
     await tick(3)
   }
   await waitFor(() => errors.length >= 3, 'three failures')
-  assert.equal(addUp({}, flusher.pending()), addUp({}, errors.at(-1).pending), 'pending() is what the last error kept')
+  assert.equal(addSnapshot({}, flusher.pending()), addSnapshot({}, errors.at(-1).pending), 'pending() is what the last error kept')
   const before = calls
   const rest = await flusher.stop()
   assert.is(calls, before + 1, 'the final flush tried the pending batch once more')
   assert.ok(rest, 'stop() returned the undelivered batch')
-  assert.equal(addUp({}, rest), addUp({}, errors.at(-1).pending))
+  assert.equal(addSnapshot({}, rest), addSnapshot({}, errors.at(-1).pending))
   assert.is(tally.stats().pendingBatch, rest.batch.sequence, 'the batch is still pending in the table')
   // Nothing was delivered, so the table still holds everything: the pending batch and the rest.
-  const left = addUp(addUp({}, tally.snapshot()), tally.snapshot())
+  const left = addSnapshot(addSnapshot({}, tally.snapshot()), tally.snapshot())
   assert.equal(left, expected)
   assert.match(errors[0].message, /broker unreachable/)
   assert.is(errors[0].sink, 'callback', 'an unnamed function sink is called "callback"')
@@ -158,7 +151,7 @@ test('a partial delivery keeps only what did not go out: no doubles', async () =
     const undelivered = { epoch: snap.epoch, topics: new Map(), overflow: { success: 0, error: 0 } }
     const delivered = { epoch: snap.epoch, topics: new Map(), overflow: snap.overflow }
     for (const [topic, c] of snap.topics) (first && topic === 'orders-3' ? undelivered : delivered).topics.set(topic, c)
-    addUp(got, delivered)
+    addSnapshot(got, delivered)
     if (first) { first = false; throw new PartialDeliveryError('orders-3 failed', undelivered) }
   }
   const flusher = flushEvery(tally, 60_000, sink, { timer: false, onError: () => {} })
@@ -176,7 +169,7 @@ test('maybeFlush() schedules at most one flush per interval and never runs it in
   let calls = 0
   const got = {}
   const expected = {}
-  const flusher = flushEvery(tally, 20, snap => { calls++; addUp(got, snap) }, { timer: false })
+  const flusher = flushEvery(tally, 20, snap => { calls++; addSnapshot(got, snap) }, { timer: false })
   recordSome(tally, expected, 1)
   flusher.maybeFlush()
   await tick(1)
@@ -203,7 +196,7 @@ test('a busy snapshot lock is retried on the next tick; empty snapshots are not 
   const got = {}
   const expected = {}
   let calls = 0
-  const flusher = flushEvery(shy, 60_000, snap => { calls++; addUp(got, snap) }, { timer: false })
+  const flusher = flushEvery(shy, 60_000, snap => { calls++; addSnapshot(got, snap) }, { timer: false })
   recordSome(tally, expected, 1)
   assert.is((await flusher.flush()).delivered, true)
   assert.is(flusher.stats().busy, 3)
@@ -221,7 +214,7 @@ test('a table that throws during a timed flush: the error is surfaced, flushing 
   const expected = {}
   const errors = []
   let calls = 0
-  const flusher = flushEvery(broken, 2, snap => { calls++; addUp(got, snap) }, { onError: e => errors.push(e) })
+  const flusher = flushEvery(broken, 2, snap => { calls++; addSnapshot(got, snap) }, { onError: e => errors.push(e) })
   recordSome(tally, expected, 1)
   await waitFor(() => calls === 1, 'a flush after the failure')
   assert.is(errors.length, 1)
@@ -234,7 +227,7 @@ test('a sink object with write() and bad arguments', async () => {
   const tally = await Tally.create({ capacity: 64 })
   const got = {}
   const expected = {}
-  const flusher = flushEvery(tally, 60_000, { name: 'mine', write: snap => { addUp(got, snap) } }, { timer: false })
+  const flusher = flushEvery(tally, 60_000, { name: 'mine', write: snap => { addSnapshot(got, snap) } }, { timer: false })
   recordSome(tally, expected, 1)
   await flusher.stop()
   assert.equal(got, expected)
@@ -256,13 +249,13 @@ for (const [what, bad] of [['negative', -4], ['NaN', NaN], ['more than the batch
         const undelivered = { epoch: snap.epoch, topics: new Map([['orders-0', { success: bad, error: 0 }]]), overflow: { success: 0, error: 0 } }
         throw new PartialDeliveryError('some went out', undelivered)
       }
-      addUp(got, snap)
+      addSnapshot(got, snap)
     }
     const flusher = flushEvery(tally, 60_000, sink, { timer: false, onError: e => errors.push(e) })
     assert.is((await flusher.flush()).delivered, false)
     assert.is(errors.length, 1)
     assert.match(errors[0].message, /not part of the batch/)
-    assert.equal(addUp({}, flusher.pending()), expected, 'the whole batch is kept')
+    assert.equal(addSnapshot({}, flusher.pending()), expected, 'the whole batch is kept')
     assert.is((await flusher.flush()).delivered, true)
     assert.equal(got, expected, 'delivered once, whole, with no negative or NaN counts')
     assert.is(await flusher.stop(), undefined)
@@ -285,12 +278,12 @@ test('a sink that never settles: the delivery times out, the batch is kept, and 
   const errors = []
   let hang = true
   const got = {}
-  const sink = snap => hang ? new Promise(() => {}) : addUp(got, snap)
+  const sink = snap => hang ? new Promise(() => {}) : addSnapshot(got, snap)
   const flusher = flushEvery(tally, 60_000, sink, { timer: false, sinkTimeoutMs: 50, finalDeadlineMs: 300, onError: e => errors.push(e) })
   const result = await flusher.flush()
   assert.is(result.delivered, false)
   assert.match(errors[0].message, /did not settle within 50 ms/)
-  assert.equal(addUp({}, result.pending), expected)
+  assert.equal(addSnapshot({}, result.pending), expected)
   const other = tally.openBatch()
   assert.ok(other, 'the timed-out delivery released the lock')
   assert.is(other.id.id, result.pending.batch.id, 'the batch is still pending, under its id')
@@ -298,7 +291,7 @@ test('a sink that never settles: the delivery times out, the batch is kept, and 
   const stopping = flusher.stop()
   const settled = await Promise.race([stopping.then(() => 'settled'), tick(5000).then(() => 'hung')])
   assert.is(settled, 'settled', 'stop() settled although the sink never did')
-  assert.equal(addUp({}, await stopping), expected, 'stop() reports the batch it could not deliver')
+  assert.equal(addSnapshot({}, await stopping), expected, 'stop() reports the batch it could not deliver')
   hang = false
   const next = flushEvery(tally, 60_000, sink, { timer: false })
   assert.is(await next.stop(), undefined)

@@ -7,7 +7,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { runFlusherKills } from './helpers/kill-flushers.mjs'
-import { differences, sum } from './helpers/workload.mjs'
+import { differences, sum } from '../scripts/lib/counts.mjs'
 
 test('flusher threads terminated at 200 random points: delivered (first per batch id) plus the rest equals recorded', async () => {
   const r = await runFlusherKills({ kills: 200 })

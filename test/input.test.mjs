@@ -3,7 +3,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Worker } from 'node:worker_threads'
 import { Tally } from '../dist/index.js'
-import { once } from './helpers/worker-message.mjs'
+import { once } from '../scripts/lib/worker-message.mjs'
 
 async function withCounts () {
   const tally = await Tally.create({ capacity: 8, stripes: 2 })

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert'
 import { Worker } from 'node:worker_threads'
 import { flushEvery } from '../dist/index.js'
 import { KafkaTally } from '../dist/kafkajs/index.js'
-import { once } from './helpers/worker-message.mjs'
+import { once } from '../scripts/lib/worker-message.mjs'
 
 const RACER = new URL('./workers/kafka-tally-racer.mjs', import.meta.url)
 
@@ -57,7 +57,7 @@ test('flushEvery(kafkaTally) delivers the error kinds with the outcomes', async 
   const counts = await KafkaTally.create({ capacity: 16 })
   const fatal = Object.assign(new Error('y'), { name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE', retriable: false })
   counts.success('orders', 5)
-  counts.failure('orders', 3, fatal)
+  counts.error('orders', 3, fatal)
   const delivered = []
   const flusher = flushEvery(counts, 60_000, snap => { delivered.push(snap) }, { timer: false })
   await flusher.flush()
@@ -75,8 +75,8 @@ test('flushEvery(kafkaTally) delivers the error kinds with the outcomes', async 
 test('a KafkaTally batch that fails is retried with its kinds; a partial delivery keeps the kinds of the topics it names', async () => {
   const counts = await KafkaTally.create({ capacity: 16 })
   const fatal = Object.assign(new Error('y'), { name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE', retriable: false })
-  counts.failure('a', 2, fatal)
-  counts.failure('b', 3, fatal)
+  counts.error('a', 2, fatal)
+  counts.error('b', 3, fatal)
   let batch = counts.openBatch()
   counts.releaseBatch(batch)
   batch = counts.openBatch()

@@ -12,8 +12,8 @@ import { fork, execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Kafka, logLevel } from 'kafkajs'
 import { aggregateCounts } from '../dist/sinks/kafka.js'
-import { ensureBroker, restartBroker } from './helpers/kafka-broker.mjs'
-import { addRows } from './helpers/counts.mjs'
+import { ensureBroker, restartBroker } from '../scripts/lib/kafka-broker.mjs'
+import { addRows } from '../scripts/lib/counts.mjs'
 
 const PROCESS = new URL('./workers/totals-process.mjs', import.meta.url)
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))

@@ -4,7 +4,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import kafkajs from 'kafkajs'
-import { ensureBroker } from './helpers/kafka-broker.mjs'
+import { ensureBroker } from '../scripts/lib/kafka-broker.mjs'
 import { KafkaTally, instrumentProducer } from '../dist/kafkajs/index.js'
 
 const { Kafka, logLevel, Partitioners } = kafkajs

@@ -4,7 +4,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import kafkajs from 'kafkajs'
-import { ensureBroker, restartBroker } from './helpers/kafka-broker.mjs'
+import { ensureBroker, restartBroker } from '../scripts/lib/kafka-broker.mjs'
 import { KafkaTally, createProducerPool } from '../dist/kafkajs/index.js'
 
 const { Kafka, logLevel } = kafkajs

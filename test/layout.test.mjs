@@ -4,9 +4,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readFile } from 'node:fs/promises'
 import { Tally, TallyLayoutError } from '../dist/index.js'
-
-const TABLE_BASE = 1024
-const H_VERSION = 4
+import { H_VERSION, TABLE_BASE } from '../dist/engine/generated/constants.js'
 
 async function attachError (shared) {
   try {

@@ -5,7 +5,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Worker } from 'node:worker_threads'
 import { Tally, TallyBusyError } from '../dist/index.js'
-import { instantiateCore } from '../dist/core.js'
+import { instantiateCore } from '../dist/engine/core.js'
+import { LOCK_TAKEN } from '../dist/engine/generated/constants.js'
 
 const LEASE_MS = 300
 
@@ -71,7 +72,7 @@ test('a flusher stalled past its lease and the one that took over report differe
   const stalled = await instantiateCore(module, memory)
   stalled.attach(memory.buffer.byteLength)
   tally.record('orders', 'success', 2)
-  assert.is(stalled.lockTry(99, Date.now(), 1), 1)
+  assert.is(stalled.lockTry(99, Date.now(), 1), LOCK_TAKEN)
   const first = stalled.flip(Date.now()) // epoch 1, then it stalls past its 1 ms lease
   await new Promise(resolve => setTimeout(resolve, 5))
   const taker = tally.snapshot() // takes the lock over and flips again

@@ -23,6 +23,7 @@ class Model {
   register (topic) {
     if (!this.slots.includes(topic) && !this.full(topic)) this.slots.push(topic)
   }
+
   full (topic) { return this.slots.length >= CAPACITY && !this.slots.includes(topic) }
   add (topic, outcome, n) {
     if (n === 0) return
@@ -31,6 +32,7 @@ class Model {
     row[outcome] += n
     this.pending.set(topic, row)
   }
+
   /** What snapshot() returns: a pending batch on its own, else everything counted since. */
   take () {
     if (this.staged !== undefined) {
@@ -42,6 +44,7 @@ class Model {
     this.pending = new Map(); this.overflow = ROW()
     return out
   }
+
   /** The batch a flusher opens: the pending one, else everything counted since. */
   open () {
     if (this.staged === undefined) this.staged = this.take()
@@ -195,7 +198,6 @@ async function checkSchema (commands) {
     }
   }
 }
-
 
 test('random command sequences with columns and a histogram match a model', async () => {
   await fc.assert(fc.asyncProperty(fc.array(schemaCommand, { maxLength: 50 }), checkSchema), { numRuns: 300 })

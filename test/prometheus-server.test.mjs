@@ -10,7 +10,7 @@ import { Registry } from 'prom-client'
 import { flushEvery } from '../dist/index.js'
 import { KafkaTally, DURATION_BOUNDS, instrumentProducer } from '../dist/kafkajs/index.js'
 import { prometheusSink, serveMetrics } from '../dist/sinks/prometheus.js'
-import { ensureBroker } from './helpers/kafka-broker.mjs'
+import { ensureBroker } from '../scripts/lib/kafka-broker.mjs'
 import { bucketOf } from './helpers/kafka-metrics.mjs'
 import { histogramQuantile, JOB, prometheusVersion, startPrometheus } from './helpers/prometheus-server.mjs'
 

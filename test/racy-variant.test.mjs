@@ -4,7 +4,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { racyModule, runStress } from './helpers/stress.mjs'
-import { differences, sum } from './helpers/workload.mjs'
+import { differences, sum } from '../scripts/lib/counts.mjs'
 
 test('the racy variant loses counts, and the harness reports them', async () => {
   const module = await racyModule()

@@ -1,4 +1,4 @@
-// The shared-memory check (src/runtime-check.ts): silent where shared memory
+// The shared-memory check (src/engine/runtime-check.ts): silent where shared memory
 // exists, and an error naming the COOP and COEP headers where it does not, in
 // Node with the globals faked and in Chromium on a page served with and
 // without cross-origin isolation. Run `npm run build` first.
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { assertSharedMemory } from '../dist/runtime-check.js'
+import { assertSharedMemory } from '../dist/engine/runtime-check.js'
 import { launchChromium } from './helpers/chromium.mjs'
 import { serveDirectory } from './helpers/static-server.mjs'
 
@@ -41,7 +41,7 @@ function message (fn) {
 
 test('Node: shared memory is there, nothing is thrown (ESM and CommonJS builds)', () => {
   assertSharedMemory()
-  createRequire(import.meta.url)('../dist/runtime-check.cjs').assertSharedMemory()
+  createRequire(import.meta.url)('../dist/engine/runtime-check.cjs').assertSharedMemory()
 })
 
 test('a page that is not cross-origin isolated: the error names both headers', () => {
@@ -63,7 +63,7 @@ test('Chromium: silent on an isolated page, the error on a page without the head
   let browser
   try {
     for (const file of ['index.html', 'page.js']) await copyFile(join(root, 'test', 'runtime-check', file), join(dir, file))
-    await build({ entryPoints: [join(root, 'dist', 'runtime-check.js')], bundle: true, format: 'esm', outfile: join(dir, 'check.js'), logLevel: 'warning' })
+    await build({ entryPoints: [join(root, 'dist', 'engine', 'runtime-check.js')], bundle: true, format: 'esm', outfile: join(dir, 'check.js'), logLevel: 'warning' })
     browser = await launchChromium()
     const results = {}
     for (const isolated of [true, false]) {

@@ -104,7 +104,7 @@ test('Node: worker_threads, continuous snapshots', async () => {
 
 test('Deno: Web Workers sharing the memory', async () => {
   need('deno')
-  const read = `--allow-read=${join(root, 'dist', 'bundles')},${fixtures}`
+  const read = `--allow-read=${join(root, 'dist', 'bundles')},${fixtures},${join(root, 'scripts', 'lib')}`
   const r = result('deno', await run(bin.deno, ['run', '--no-prompt', '--no-config', read, join(fixtures, 'web.js'), String(WRITERS), String(STEPS)]))
   checkRun(r)
   report(r, 'Web Workers')

@@ -22,8 +22,10 @@ test('on a TTY: the table is redrawn in place with exact running totals', async 
   tally.record('table.0', 'success', 4400)
   await flusher.stop()
   assert.is(stream.chunks.length, 2)
+  // eslint-disable-next-line no-control-regex -- the table redraws with ANSI escapes (ESC [)
   assert.not.match(stream.chunks[0], /\x1b\[/, 'the first draw moves nothing')
   const second = stream.chunks[1]
+  // eslint-disable-next-line no-control-regex -- as above
   assert.match(second, /^\x1b\[6A\x1b\[J/, 'the second draw goes back over the six lines of the first')
   assert.match(second, /table\.4\s+5,000\s+7\s+0\n/)
   assert.match(second, /table\.0\s+5,400\s+0\s+2,200\n/, '4,400 in 2 s is 2,200 per second')

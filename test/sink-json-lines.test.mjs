@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { Tally, flushEvery } from '../dist/index.js'
 import { jsonLinesSink } from '../dist/sinks/json-lines.js'
-import { addRows, recordNoted } from './helpers/counts.mjs'
+import { addRows, recordNoted } from '../scripts/lib/counts.mjs'
 
 function sumLines (text) {
   const totals = {}
@@ -96,13 +96,7 @@ test('a broken stream surfaces its error; stop() returns the pending batch, and 
   recordRound({ record () {} }, round1, 1)
   assert.equal(Object.fromEntries(rest.topics), round1, 'stop() reports the batch it could not deliver')
   const totals = {}
-  for (const snap of [tally.snapshot(), tally.snapshot()]) {
-    for (const [topic, c] of snap.topics) {
-      const row = totals[topic] ??= { success: 0, error: 0 }
-      row.success += c.success
-      row.error += c.error
-    }
-  }
+  for (const snap of [tally.snapshot(), tally.snapshot()]) addRows(totals, snap.topics)
   assert.equal(totals, recorded, 'nothing delivered, nothing lost: the table still holds it all')
 })
 

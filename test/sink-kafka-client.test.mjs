@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert'
 import { Kafka, logLevel } from 'kafkajs'
 import { Tally, flushEvery } from '../dist/index.js'
 import { kafkaSink } from '../dist/sinks/kafka.js'
-import { ensureBroker } from './helpers/kafka-broker.mjs'
+import { ensureBroker } from '../scripts/lib/kafka-broker.mjs'
 
 /** The real client, noting the producer configs asked for and the connects and disconnects. */
 function watched (kafka) {

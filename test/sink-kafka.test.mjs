@@ -6,8 +6,8 @@ import * as assert from 'uvu/assert'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import { Tally, flushEvery } from '../dist/index.js'
 import { kafkaSink } from '../dist/sinks/kafka.js'
-import { ensureBroker } from './helpers/kafka-broker.mjs'
-import { addCounts, recordNoted } from './helpers/counts.mjs'
+import { ensureBroker } from '../scripts/lib/kafka-broker.mjs'
+import { addCounts, recordNoted } from '../scripts/lib/counts.mjs'
 
 function kafkaClient (brokers) {
   return new Kafka({

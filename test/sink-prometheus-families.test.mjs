@@ -183,7 +183,8 @@ test('two sinks on one registry add to the same families; a name held by another
   assert.is(total(samples, `${DURATION}_count`, { messaging_destination_name: 'metrics.topic-1' }), 2 * e.durations.count)
 
   const taken = new Registry()
-  new Gauge({ name: BYTES, help: 'not ours', registers: [taken] })
+  const notOurs = new Gauge({ name: BYTES, help: 'not ours', registers: [taken] })
+  assert.ok(taken.getSingleMetric(BYTES) === notOurs)
   const sink = prometheusSink({ registry: taken })
   assert.throws(() => sink.write(snap), /already holds a metric named wasm_tally_messaging_sent_bytes_total/)
   assert.is(total(parseExposition(await taken.metrics()).samples, SENT), 0, 'nothing of the refused snapshot was added')

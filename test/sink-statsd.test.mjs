@@ -6,7 +6,7 @@ import { createSocket } from 'node:dgram'
 import StatsD from 'hot-shots'
 import { Tally, flushEvery } from '../dist/index.js'
 import { statsdSink } from '../dist/sinks/statsd.js'
-import { recordNoted } from './helpers/counts.mjs'
+import { recordNoted } from '../scripts/lib/counts.mjs'
 
 const LINE = /^kafka\.producer\.messages:(\d+)\|c\|#(.+)$/
 
@@ -129,7 +129,7 @@ test('a buffered hot-shots client is refused: it cannot say which counts a faile
   }
 })
 
-test("a client sampleRate below 1 does not sample the counts", async () => {
+test('a client sampleRate below 1 does not sample the counts', async () => {
   const { socket, lines, port } = await listen()
   const client = new StatsD({ host: '127.0.0.1', port, sampleRate: 0.25, errorHandler: () => {} })
   const tally = await Tally.create({ capacity: 64 })

@@ -3,7 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { runStress } from './helpers/stress.mjs'
-import { differences, sum } from './helpers/workload.mjs'
+import { differences, sum } from '../scripts/lib/counts.mjs'
 
 const STEPS = 1_000_000
 

@@ -2,7 +2,7 @@
 // counts topic. --once prints it as JSON; otherwise a live table follows it.
 import { aggregateCounts, followCounts, type AggregateResult } from '../sinks/kafka-aggregate.js'
 import { consoleTableSink } from '../sinks/console-table.js'
-import type { Counts, Row, Snapshot } from '../snapshot.js'
+import type { Counts, Row, Snapshot } from '../engine/snapshot.js'
 import { parseAggregateArgs, type AggregateArgs } from './aggregate-args.js'
 
 const n = (x: number): string => x.toLocaleString('en-US')
@@ -33,7 +33,7 @@ function delta (result: AggregateResult, shown: Map<string, Counts>): Snapshot {
 async function follow (o: AggregateArgs): Promise<number> {
   const follower = await followCounts({ brokers: o.brokers, topic: o.topic })
   let caughtUp = false
-  void follower.caughtUp.then(() => { caughtUp = true })
+  follower.caughtUp.then(() => { caughtUp = true }, () => {})
   const status = (): string => {
     const t = follower.totals()
     const reading = caughtUp ? `lag ${n(follower.lag())}` : 'reading the topic from the beginning'
@@ -42,7 +42,7 @@ async function follow (o: AggregateArgs): Promise<number> {
   const table = consoleTableSink(process.stdout, { status })
   const shown = new Map<string, Counts>()
   console.error(`wasm-tally aggregate: ${o.topic} on ${o.brokers}, every ${o.intervalMs} ms (Ctrl-C to stop)`)
-  const timer = setInterval(() => { void table.write(delta(follower.totals(), shown)) }, o.intervalMs)
+  const timer = setInterval(() => { Promise.resolve(table.write(delta(follower.totals(), shown))).catch(() => {}) }, o.intervalMs)
   try {
     await Promise.race([
       follower.failed,

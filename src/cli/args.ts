@@ -1,6 +1,6 @@
 // Command-line options of the main job.
 import { readFileSync } from 'node:fs'
-import { checkTopic } from '../validate.js'
+import { checkTopic } from '../engine/validate.js'
 import { DEFAULT_COUNTS_TOPIC } from './aggregate-args.js'
 
 export interface JobOptions {

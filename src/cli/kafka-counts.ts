@@ -2,7 +2,7 @@
 // `wasm-tally aggregate` (on any machine) sums with every other process's.
 import kafkajs from 'kafkajs'
 import { kafkaSink } from '../sinks/kafka.js'
-import type { JobSink } from './sinks.js'
+import type { JobSink } from './job-sink.js'
 
 /** Creates the counts topic (3 partitions) when missing and opens a sink with its own idempotent producer. */
 export async function openKafkaCounts (brokerList: string, topic: string): Promise<JobSink> {

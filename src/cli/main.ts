@@ -7,8 +7,8 @@
 import { Tally } from '../index.js'
 import { flushEvery } from '../flush/flusher.js'
 import { parseArgs } from './args.js'
-import { startLoad, type Load } from './producers.js'
-import { countingSink, openSink } from './sinks.js'
+import { startLoad, type Load } from './load.js'
+import { countingSink, openSink } from './job-sink.js'
 
 const n = (x: number): string => x.toLocaleString('en-US')
 

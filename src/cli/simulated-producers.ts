@@ -13,7 +13,7 @@ export function startSimulatedProducers (tally: Tally, o: { workers: number, top
   const stop = new SharedArrayBuffer(4)
   const recorded = new SharedArrayBuffer(8 * o.workers)
   const view = new Float64Array(recorded)
-  const threads = Array.from({ length: o.workers }, (_, index) => new Worker(new URL('./producer-worker.js', import.meta.url), {
+  const threads = Array.from({ length: o.workers }, (_, index) => new Worker(new URL('./simulated-producer-worker.js', import.meta.url), {
     workerData: { shared: tally.share(), index, topics: o.topics, rate: o.rate, errorRate: o.errorRate, stop, recorded }
   }))
   const finished = threads.map(w => new Promise<void>((resolve, reject) => {

@@ -6,3 +6,8 @@ export async function instantiate<T> (module: WebAssembly.Module, imports: WebAs
   const instance = await WebAssembly.instantiate(module, imports)
   return { module, instance, exports: instance.exports as unknown as T }
 }
+
+export function instantiateSync<T> (module: WebAssembly.Module, imports: WebAssembly.Imports): { module: WebAssembly.Module, instance: WebAssembly.Instance, exports: T } {
+  const instance = new WebAssembly.Instance(module, imports)
+  return { module, instance, exports: instance.exports as unknown as T }
+}

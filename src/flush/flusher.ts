@@ -2,10 +2,11 @@
 // stays in the shared table until the sink acknowledges it, so a flusher that
 // dies at any point loses nothing: the next flusher, in any thread, delivers
 // the same batch again under the same id.
-import { emptySnapshot, type BatchId, type Snapshot } from '../snapshot.js'
-import { copySnapshot, isEmptySnapshot } from '../snapshot-merge.js'
-import type { Batch } from '../batch.js'
-import { checkOptions, checkWait, describe } from '../validate.js'
+import { emptySnapshot, type BatchId, type Snapshot } from '../engine/snapshot.js'
+import { copySnapshot, isEmptySnapshot } from './snapshot-ops.js'
+import type { Batch } from '../engine/batch.js'
+import { DEFAULT_LEASE_MS } from '../engine/tally.js'
+import { checkOptions, checkWait, describe } from '../engine/validate.js'
 import { hookExit, type ExitHookOptions } from './exit-hooks.js'
 import { PartialDeliveryError, sinkName, sinkWrite, undeliveredOf, type Sink, type SinkFunction } from './sink.js'
 
@@ -159,7 +160,7 @@ export class Flusher {
     this.write = sinkWrite(sink)
     this.name = sinkName(sink)
     this.options = checkOptions<FlusherOptions>('flushEvery', options)
-    this.leaseMs = tally.leaseMs ?? 5000
+    this.leaseMs = tally.leaseMs ?? DEFAULT_LEASE_MS // a BatchSource of its own making may not say
     this.sinkTimeoutMs = checkWait('sinkTimeoutMs', this.options.sinkTimeoutMs ?? 10_000)
     this.finalDeadlineMs = checkWait('finalDeadlineMs', this.options.finalDeadlineMs ?? 15_000)
     for (const key of ['busyWaitMs', 'finalWaitMs'] as const) if (this.options[key] !== undefined) checkWait(key, this.options[key])

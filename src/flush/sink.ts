@@ -1,5 +1,5 @@
 // What a flusher delivers to: a function or an object with write().
-import type { Snapshot } from '../snapshot.js'
+import type { Snapshot } from '../engine/snapshot.js'
 
 /** Receives the deltas of one flush; a throw or rejection means "not delivered, keep them". */
 export type SinkFunction = (snapshot: Snapshot) => void | Promise<void>

@@ -5,7 +5,7 @@
 // rejected with, the name of its root cause (the end of its `cause` chain) and
 // the first Kafka protocol error `type` on that chain. It is shown as
 // "Top/Root:TYPE", e.g. "KafkaJSNonRetriableError/KafkaJSProtocolError:MESSAGE_TOO_LARGE".
-import { MAX_TOPIC_LENGTH } from '../index.js'
+import { MAX_TOPIC_LENGTH } from '../engine/validate.js'
 
 const PART_LENGTH = 48
 const MAX_CHAIN = 8

@@ -1,9 +1,9 @@
 // Wraps a kafkajs producer so every send's messages are counted per topic:
 // as success when the send resolves, as error when it rejects.
 import type { Producer, Transaction } from 'kafkajs'
-import type { Tally } from '../index.js'
+import type { Tally } from '../engine/tally.js'
 import type { KafkaTally } from './kafka-tally.js'
-import { tallyRecorder, type Recorder } from './recorder.js'
+import { tallyRecorder, type LegacyRecorder, type Recorder } from './recorder.js'
 import { copyBatch, copyRecord, type Counted } from './requests.js'
 
 type Sends = Pick<Producer, 'send' | 'sendBatch'>
@@ -11,14 +11,19 @@ type Sends = Pick<Producer, 'send' | 'sendBatch'>
 const nativeThen = Promise.prototype.then
 
 /** The tables a producer can count into. */
-export type CountTarget = Tally | KafkaTally | Recorder
+export type CountTarget = Tally | KafkaTally | Recorder | LegacyRecorder
 
 const recorders = new WeakMap<Tally, Recorder>()
 
 // Duck-typed, not instanceof: the package's bundles and dist/ may hold two copies of the Tally class.
 function recorderOf (target: CountTarget): Recorder {
   if (target === null || typeof target !== 'object') throw new TypeError('instrumentProducer expects a Tally or a KafkaTally to count into')
-  if (typeof (target as Recorder).success === 'function' && typeof (target as Recorder).failure === 'function') return target as Recorder
+  const r = target as Partial<Recorder & LegacyRecorder> & { topic?: unknown }
+  // A Binding (tally.bind) has success and error too, and the topic it is bound to: it is no Recorder.
+  if (typeof r.success === 'function' && typeof r.topic !== 'string') {
+    if (typeof r.error === 'function') return target as Recorder
+    if (typeof r.failure === 'function') return fromLegacy(target as LegacyRecorder)
+  }
   if (typeof (target as Tally).record === 'function') {
     const tally = target as Tally
     let recorder = recorders.get(tally)
@@ -28,11 +33,19 @@ function recorderOf (target: CountTarget): Recorder {
   throw new TypeError('instrumentProducer expects a Tally or a KafkaTally to count into')
 }
 
+/** A Recorder whose failures go to its old name, failure(). */
+function fromLegacy (legacy: LegacyRecorder): Recorder {
+  return {
+    success: (topic, count) => legacy.success(topic, count),
+    error: (topic, count, cause) => legacy.failure(topic, count, cause)
+  }
+}
+
 /** Never throws: a Recorder that breaks does not reach the caller. */
 function tell (recorder: Recorder, counted: Counted, error: unknown, failed: boolean): void {
   for (const [topic, count] of counted) {
     try {
-      if (failed) recorder.failure(topic, count, error)
+      if (failed) recorder.error(topic, count, error)
       else recorder.success(topic, count)
     } catch { /* counting never breaks a send */ }
   }

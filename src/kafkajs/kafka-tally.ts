@@ -2,13 +2,13 @@
 // the same shared table, under keys no Kafka topic can have. One table means
 // one lock and one snapshot for outcomes and error kinds alike: a snapshot or
 // a batch holds both or neither.
-import { Tally, type SharedTally, type Snapshot, type TallyOptions, type AttachOptions, DEFAULT_CAPACITY } from '../index.js'
-import type { Batch } from '../batch.js'
+import { Tally, type SharedTally, type Snapshot, type TallyOptions, type AttachOptions, DEFAULT_CAPACITY } from '../engine/tally.js'
+import type { Batch } from '../engine/batch.js'
 import type { BatchSource } from '../flush/flusher.js'
-import { describe } from '../validate.js'
+import { describe } from '../engine/validate.js'
 import { classify, kindKey, kindLabel, parseKindKey, topicHash } from './error-kind.js'
 import { countedTopic, safeRecord, type Recorder } from './recorder.js'
-import { KAFKA_SCHEMA } from './kafka-schema.js'
+import { KAFKA_SCHEMA } from '../schemas/kafka.js'
 
 /** Rows set aside for (topic, error kind) pairs by default. */
 export const DEFAULT_ERROR_CAPACITY = 256
@@ -41,6 +41,12 @@ export interface KafkaSnapshot extends Snapshot {
   errors: Map<string, TopicErrors>
   /** Failed messages whose (topic, kind) found the table full. */
   errorsOverflow: { retriable: number, nonRetriable: number }
+}
+
+function checkShared (where: string, shared: SharedKafkaTally): void {
+  if (shared === null || typeof shared !== 'object' || shared.kind !== 'wasm-tally/kafkajs') {
+    throw new TypeError(`${where} expects the object returned by kafkaTally.share(), got ${describe(shared)}`)
+  }
 }
 
 interface KafkaBatch extends Batch {
@@ -82,10 +88,14 @@ export class KafkaTally implements Recorder, BatchSource {
 
   /** Attaches to a KafkaTally created in another thread, from its share() handle. */
   static async attach (shared: SharedKafkaTally, options: AttachOptions = {}): Promise<KafkaTally> {
-    if (shared === null || typeof shared !== 'object' || shared.kind !== 'wasm-tally/kafkajs') {
-      throw new TypeError(`KafkaTally.attach expects the object returned by kafkaTally.share(), got ${describe(shared)}`)
-    }
+    checkShared('KafkaTally.attach', shared)
     return new KafkaTally(await Tally.attach(shared.tally, options))
+  }
+
+  /** attach(), synchronously (see Tally.attachSync). */
+  static attachSync (shared: SharedKafkaTally, options: AttachOptions = {}): KafkaTally {
+    checkShared('KafkaTally.attachSync', shared)
+    return new KafkaTally(Tally.attachSync(shared.tally, options))
   }
 
   share (): SharedKafkaTally {
@@ -99,13 +109,13 @@ export class KafkaTally implements Recorder, BatchSource {
     safeRecord(this.tally, topic, 'success', count)
   }
 
-  /** Counts `count` failed messages for `topic`, and why (from the rejection). Never throws. */
-  failure (topic: unknown, count: number, error: unknown): void {
+  /** Counts `count` failed messages for `topic`, and why (from the rejection `cause`). Never throws. */
+  error (topic: unknown, count: number, cause: unknown): void {
     if (count === 0) return
     safeRecord(this.tally, topic, 'error', count)
     try {
       const name = countedTopic(topic)
-      const kind = classify(error)
+      const kind = classify(cause)
       const key = kindKey(name, kind.head)
       if (key[0] === 'h') this.hashed.set(topicHash(name), name)
       const outcome = kind.retriable ? 'success' : 'error'
@@ -113,6 +123,11 @@ export class KafkaTally implements Recorder, BatchSource {
         this.tally.recordRow(KINDS_OVERFLOW, outcome, count)
       }
     } catch { /* counting never breaks a send */ }
+  }
+
+  /** @deprecated The old name of error(), which it calls. */
+  failure (topic: unknown, count: number, cause: unknown): void {
+    this.error(topic, count, cause)
   }
 
   /** Everything counted since the last snapshot, by any thread, with failures by cause; resets it. */

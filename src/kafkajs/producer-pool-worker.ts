@@ -2,7 +2,7 @@
 // producer, and runs the sends the main thread posts.
 import { parentPort, workerData } from 'node:worker_threads'
 import kafkajs, { type Producer } from 'kafkajs'
-import { attachCounts } from './attach.js'
+import { attachCountsSync } from './attach.js'
 import { instrumentProducer } from './instrument.js'
 import { toWire } from './wire-error.js'
 
@@ -21,7 +21,7 @@ function revive (messages: unknown): unknown {
   return messages
 }
 
-const counts = await attachCounts(workerData.counts)
+const counts = attachCountsSync(workerData.counts)
 const kafka = new Kafka({ logLevel: logLevel.NOTHING, ...workerData.kafka })
 const producer: Producer = instrumentProducer(kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...workerData.producer }), counts)
 

@@ -1,9 +1,8 @@
 // N worker threads, each with its own kafkajs producer, counting into one shared table.
 import { Worker } from 'node:worker_threads'
 import type { KafkaConfig, ProducerBatch, ProducerConfig, ProducerRecord, RecordMetadata } from 'kafkajs'
-import type { Tally } from '../index.js'
+import type { Tally } from '../engine/tally.js'
 import type { KafkaTally } from './kafka-tally.js'
-import { shareCounts } from './attach.js'
 import { fromWire, type WireError } from './wire-error.js'
 
 /** Parts of the kafkajs configs that can be posted to a worker (no functions). */
@@ -68,7 +67,7 @@ class PooledProducer {
 export async function createProducerPool (options: ProducerPoolOptions): Promise<ProducerPool> {
   const size = options.workers ?? 2
   if (!Number.isInteger(size) || size < 1 || size > 256) throw new RangeError(`workers must be an integer from 1 to 256, got ${String(size)}`)
-  const workerData = { counts: shareCounts(options.tally), kafka: options.kafka, producer: options.producer ?? {} }
+  const workerData = { counts: options.tally.share(), kafka: options.kafka, producer: options.producer ?? {} }
   const producers: PooledProducer[] = []
   for (let i = 0; i < size; i++) {
     producers.push(new PooledProducer(new Worker(new URL('./producer-pool-worker.js', import.meta.url), { workerData })))

@@ -1,5 +1,6 @@
 // Counting a send's outcome without ever throwing into the send path.
-import { checkTopic, type Tally } from '../index.js'
+import { checkTopic } from '../engine/validate.js'
+import type { Tally } from '../engine/tally.js'
 
 /** Where counts for a topic the engine refuses (not a string, or not a valid Kafka name) go. */
 export const INVALID_TOPIC = '__invalid_topic'
@@ -7,7 +8,15 @@ export const INVALID_TOPIC = '__invalid_topic'
 /** What instrumentProducer needs from a table: a plain Tally, or a KafkaTally that also counts error kinds. */
 export interface Recorder {
   success (topic: unknown, count: number): void
-  failure (topic: unknown, count: number, error: unknown): void
+  /** `cause` is what the send rejected with (or threw). */
+  error (topic: unknown, count: number, cause: unknown): void
+}
+
+/** A Recorder written before error() had its name: instrumentProducer still takes it. */
+export interface LegacyRecorder {
+  success (topic: unknown, count: number): void
+  /** @deprecated Name it error(). */
+  failure (topic: unknown, count: number, cause: unknown): void
 }
 
 /** The topic as counted: itself when Kafka would accept the name, else INVALID_TOPIC. */
@@ -34,6 +43,6 @@ export function safeRecord (tally: Tally, topic: unknown, outcome: 'success' | '
 export function tallyRecorder (tally: Tally): Recorder {
   return {
     success (topic, count) { safeRecord(tally, topic, 'success', count) },
-    failure (topic, count) { safeRecord(tally, topic, 'error', count) }
+    error (topic, count) { safeRecord(tally, topic, 'error', count) }
   }
 }

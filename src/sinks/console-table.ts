@@ -1,7 +1,7 @@
 // A live per-topic table with a progress line, redrawn on a terminal at each flush.
 import type { SinkObject } from '../flush/sink.js'
-import type { Counts } from '../snapshot.js'
-import { OVERFLOW_TOPIC } from './rows.js'
+import type { Counts } from '../engine/snapshot.js'
+import { OVERFLOW_TOPIC } from '../flush/rows.js'
 
 /** The part of a Node Writable this sink uses; isTTY selects redrawing in place. */
 export interface TableStream {

@@ -1,6 +1,6 @@
 // A KafkaSnapshot's failures by cause (errors: send failures, processErrors:
 // handler failures) as plain JSON values: Maps become objects.
-import type { Snapshot } from '../snapshot.js'
+import type { Snapshot } from '../engine/snapshot.js'
 
 export interface JsonTopicErrors {
   retriable: number

@@ -1,6 +1,6 @@
 // One JSON line per flush on a writable stream (stdout, a file, a socket).
 import type { SinkObject } from '../flush/sink.js'
-import type { Row, Snapshot } from '../snapshot.js'
+import type { Row, Snapshot } from '../engine/snapshot.js'
 import { errorsAsJson, type JsonErrors } from './json-errors.js'
 import { histogramBounds } from './metric-names.js'
 import type { SchemaLike } from './snapshot-shape.js'

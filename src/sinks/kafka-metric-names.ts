@@ -1,7 +1,7 @@
 // A KafkaTally's rows as OpenTelemetry's messaging metrics, with the
 // attributes its kafkajs instrumentation gives them; failures split by
 // error.type from the snapshot's failures by cause.
-import type { HistogramCounts, Snapshot } from '../snapshot.js'
+import type { HistogramCounts, Snapshot } from '../engine/snapshot.js'
 import { OVERFLOW_ATTRIBUTES, type Attributes, type MetricInfo, type RowNamer } from './metric-points.js'
 
 /** error.type of failures whose kind is not known (OpenTelemetry's fallback value). */
@@ -91,4 +91,3 @@ export const kafkaRow: RowNamer = (b, snap, shape, topic, name, row) => {
     b.observe(metric, use === undefined ? base() : withOperation(use.operation), h, bounds, topic, histogram)
   }
 }
-

@@ -3,7 +3,7 @@
 // one partition in the order they were sent, and a table delivers batch n
 // (maybe more than once) before it forms n + 1, so keeping, per table and row,
 // the highest sequence counted is enough: anything at or below it is a repeat.
-import { OVERFLOW_TOPIC } from './rows.js'
+import { OVERFLOW_TOPIC } from '../flush/rows.js'
 
 /** A histogram column: bucket counts added element-wise. */
 export interface HistogramTotal {

@@ -2,8 +2,8 @@
 import { hostname } from 'node:os'
 import type { Message, Producer } from 'kafkajs'
 import type { SinkObject } from '../flush/sink.js'
-import type { Snapshot } from '../snapshot.js'
-import { OVERFLOW_TOPIC } from './rows.js'
+import type { Snapshot } from '../engine/snapshot.js'
+import { OVERFLOW_TOPIC } from '../flush/rows.js'
 import { idempotentProducer, isKafkaClient, type KafkaClient } from './kafka-producer.js'
 
 export interface KafkaSinkOptions {

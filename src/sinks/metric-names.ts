@@ -4,9 +4,9 @@
 // per column and histogram; the default two-column table is one counter
 // kafka.producer.messages{topic, outcome}. Names are OpenTelemetry's (dotted);
 // each sink spells them its own way (prometheus-names.ts for Prometheus).
-import { KAFKA_COLUMNS } from '../kafkajs/kafka-schema.js'
-import type { HistogramCounts, Snapshot } from '../snapshot.js'
-import { describe } from '../validate.js'
+import { KAFKA_COLUMNS } from '../schemas/kafka.js'
+import type { HistogramCounts, Snapshot } from '../engine/snapshot.js'
+import { describe } from '../engine/validate.js'
 import { kafkaRow } from './kafka-metric-names.js'
 import { AttributeSets, OVERFLOW_ATTRIBUTES, PointBuilder, type Attributes, type MetricInfo, type NamingStyle, type RowNamer, type SnapshotMetrics } from './metric-points.js'
 import { isOutcomeShape, shapeOfSchema, shapeOfSnapshot, type RowShape, type SchemaLike } from './snapshot-shape.js'

@@ -1,7 +1,7 @@
 // The shape every sink reads: a snapshot's rows as metric points (a counter's
 // delta, a histogram's bucket counts), each with its metric, its attributes
 // and the row it came from; and the builder the namings fill.
-import type { HistogramCounts, Row, Snapshot } from '../snapshot.js'
+import type { HistogramCounts, Row, Snapshot } from '../engine/snapshot.js'
 import type { RowShape } from './snapshot-shape.js'
 
 export type Attributes = Record<string, string | boolean>
@@ -122,4 +122,3 @@ export class PointBuilder {
 }
 
 export type RowNamer = (b: PointBuilder, snap: Snapshot, shape: RowShape, topic: string | undefined, name: string | undefined, row: Row) => void
-

@@ -5,7 +5,7 @@ import { Counter, register as defaultRegistry, type Registry } from 'prom-client
 import type { SinkObject } from '../flush/sink.js'
 import { metricNaming, type NamingOptions } from './metric-names.js'
 import { addToRegistry } from './prometheus-families.js'
-import { forEachCount, OVERFLOW_TOPIC } from './rows.js'
+import { forEachCount, OVERFLOW_TOPIC } from '../flush/rows.js'
 
 export interface PrometheusSinkOptions extends NamingOptions {
   /** The registry to add the metrics to (default prom-client's global one). */
@@ -70,4 +70,4 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
   }
 }
 
-export { serveMetrics, type MetricsServer, type ServeMetricsOptions } from './metrics-server.js'
+export { serveMetrics, type MetricsServer, type ServeMetricsOptions } from '../serve/metrics-server.js'

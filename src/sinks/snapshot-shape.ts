@@ -2,8 +2,8 @@
 // bounds. Taken from the table's schema when a sink is given it, else read off
 // the snapshot (whose overflow row always has the schema's shape); the bounds
 // of KafkaTally's durations are known, others need the schema.
-import { DURATION_BOUNDS, KAFKA_HISTOGRAMS } from '../kafkajs/kafka-schema.js'
-import type { HistogramCounts, Snapshot } from '../snapshot.js'
+import { DURATION_BOUNDS, KAFKA_HISTOGRAMS } from '../schemas/kafka.js'
+import type { HistogramCounts, Snapshot } from '../engine/snapshot.js'
 
 /** A table's schema as `tally.schema` holds it, or as declared (`{ columns, histograms: { name: bounds } }`, e.g. KAFKA_SCHEMA). */
 export interface SchemaLike {

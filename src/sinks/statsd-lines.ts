@@ -4,7 +4,7 @@
 // last; the count of that bucket alone, not cumulative) and one of its sum
 // (<name>.sum). Every line knows the part of the snapshot it carries, so a
 // failed send hands back exactly that part.
-import type { HistogramCounts, Row, Snapshot } from '../snapshot.js'
+import type { HistogramCounts, Row, Snapshot } from '../engine/snapshot.js'
 import type { Attributes, SnapshotMetrics } from './metric-names.js'
 
 export interface StatsdLine {

@@ -3,10 +3,10 @@
 // attributes as tags (histograms as per-bucket counts, statsd-lines.ts).
 import type { StatsD } from 'hot-shots'
 import { PartialDeliveryError, type SinkObject } from '../flush/sink.js'
-import { emptySnapshot, type Snapshot } from '../snapshot.js'
-import type { Outcome } from '../validate.js'
+import { emptySnapshot, type Snapshot } from '../engine/snapshot.js'
+import type { Outcome } from '../engine/validate.js'
 import { metricNaming, type NamingOptions } from './metric-names.js'
-import { forEachCount, OVERFLOW_TOPIC } from './rows.js'
+import { forEachCount, OVERFLOW_TOPIC } from '../flush/rows.js'
 import { statsdLines, undeliveredFor, type StatsdLine } from './statsd-lines.js'
 
 export interface StatsdSinkOptions extends NamingOptions {

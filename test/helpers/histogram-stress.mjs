@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads'
 import { Tally } from '../../dist/index.js'
 import { addHistogramSnapshot, mergeHistogramTotals, SCHEMA } from './histogram-workload.mjs'
-import { once } from './worker-message.mjs'
+import { once } from '../../scripts/lib/worker-message.mjs'
 
 const THREAD = new URL('../workers/histogram-thread.mjs', import.meta.url)
 

@@ -5,8 +5,8 @@
 // the main thread delivers what is left. Returns recorded and delivered totals.
 import { Worker } from 'node:worker_threads'
 import { Tally } from '../../dist/index.js'
-import { addSnapshot, mergeTotals } from './workload.mjs'
-import { once } from './worker-message.mjs'
+import { addRows, addSnapshot } from '../../scripts/lib/counts.mjs'
+import { once } from '../../scripts/lib/worker-message.mjs'
 
 const WRITER = new URL('../workers/flush-writer.mjs', import.meta.url)
 const FLUSHER = new URL('../workers/kill-flusher.mjs', import.meta.url)
@@ -15,7 +15,7 @@ const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
 export async function runFlusherKills ({ kills, mode = 'batches', writers = 2, flushers = 2, leaseMs = 50 }) {
   const tally = await Tally.create({ capacity: 64, stripes: 4, leaseMs })
   const shared = tally.share()
-  const delivered = new Map()
+  const delivered = {}
   const firstSeen = new Set()
   let deliveries = 0
   let redeliveries = 0
@@ -48,8 +48,8 @@ export async function runFlusherKills ({ kills, mode = 'batches', writers = 2, f
     live[victim] = await startFlusher()
   }
   Atomics.store(flags, 0, 1)
-  const recorded = new Map()
-  for (const part of await Promise.all(recordedParts)) mergeTotals(recorded, new Map(Object.entries(part.recorded)))
+  const recorded = {}
+  for (const part of await Promise.all(recordedParts)) addRows(recorded, part.recorded)
   await Promise.all([...live, ...writerThreads].map(w => w.terminate()))
 
   // Writers and flushers are gone: deliver what is left, the pending batch first.

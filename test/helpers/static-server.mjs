@@ -29,7 +29,7 @@ export function serveDirectory (dir, { isolated = true } = {}) {
       const { port } = server.address()
       resolve({
         origin: `http://127.0.0.1:${port}`,
-        close: () => new Promise(done => { server.closeAllConnections(); server.close(() => done()) })
+        close: () => new Promise(resolve => { server.closeAllConnections(); server.close(() => resolve()) })
       })
     })
   })

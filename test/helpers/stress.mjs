@@ -4,8 +4,8 @@
 import { Worker } from 'node:worker_threads'
 import { readFile } from 'node:fs/promises'
 import { Tally } from '../../dist/index.js'
-import { addSnapshot, mergeTotals } from './workload.mjs'
-import { once } from './worker-message.mjs'
+import { addRows, addSnapshot } from '../../scripts/lib/counts.mjs'
+import { once } from '../../scripts/lib/worker-message.mjs'
 
 const here = new URL('.', import.meta.url)
 
@@ -28,10 +28,10 @@ export async function runStress ({ writers, steps, flushers = 1, stripes = 16, c
   const flushed = await Promise.all(flusherThreads.map(w => once(w, m => m.counted)))
   await Promise.all([...writerThreads, ...flusherThreads].map(w => w.terminate()))
 
-  const recorded = new Map()
-  for (const part of recordedParts) mergeTotals(recorded, part.recorded)
-  const counted = new Map()
-  for (const part of flushed) mergeTotals(counted, part.counted)
+  const recorded = {}
+  for (const part of recordedParts) addRows(recorded, part.recorded)
+  const counted = {}
+  for (const part of flushed) addRows(counted, part.counted)
   // Writers have stopped: two snapshots drain both buffers (late stragglers included).
   addSnapshot(counted, tally.snapshot())
   addSnapshot(counted, tally.snapshot())

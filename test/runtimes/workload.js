@@ -1,6 +1,8 @@
 // The workload every runtime runs, in plain ESM with no runtime APIs: threads
 // record a known mix of topics, outcomes and counts, snapshots are summed, and
 // the totals must match expected() exactly.
+import { addOutcome, addSnapshot, normalise } from '../../scripts/lib/counts.mjs'
+
 export const TOPICS = ['orders', 'payments', 'audit.log', 'user-events', 'x_1']
 
 /** What writer `writer` records at step `k`. */
@@ -29,36 +31,10 @@ export function expected (writers, steps, from = 0, firstWriter = 0) {
   for (let w = firstWriter; w < firstWriter + writers; w++) {
     for (let k = from; k < from + steps; k++) {
       const { topic, outcome, count } = step(w, k)
-      totals[topic] ??= { success: 0, error: 0 }
-      totals[topic][outcome] += count
+      addOutcome(totals, topic, outcome, count)
     }
   }
   return totals
-}
-
-/** Adds one snapshot into running totals (a plain object, sorted later). */
-export function addSnapshot (totals, snapshot) {
-  for (const [topic, counts] of snapshot.topics) {
-    if (counts.success === 0 && counts.error === 0) continue
-    totals[topic] ??= { success: 0, error: 0 }
-    totals[topic].success += counts.success
-    totals[topic].error += counts.error
-  }
-  totals['(overflow)'] = totals['(overflow)'] ?? { success: 0, error: 0 }
-  totals['(overflow)'].success += snapshot.overflow.success
-  totals['(overflow)'].error += snapshot.overflow.error
-  return totals
-}
-
-/** Sorted, overflow row dropped when empty: comparable with expected(). */
-export function normalise (totals) {
-  const out = {}
-  for (const topic of Object.keys(totals).sort()) {
-    const c = totals[topic]
-    if (topic === '(overflow)' && c.success === 0 && c.error === 0) continue
-    out[topic] = { success: c.success, error: c.error }
-  }
-  return out
 }
 
 /** The totals of one snapshot, comparable with expected(). */
@@ -157,8 +133,7 @@ export async function serveWorker (loadTally, send, nextMessage) {
     for (;;) {
       const msg = await nextMessage()
       if (msg === 'snapshot') send({ snapshot: snapshotTotals(tally) })
-      else if (msg && typeof msg.write === 'number') { write(tally, msg.write, msg.steps); send('done') }
-      else throw new Error(`unexpected message ${JSON.stringify(msg)}`)
+      else if (msg && typeof msg.write === 'number') { write(tally, msg.write, msg.steps); send('done') } else throw new Error(`unexpected message ${JSON.stringify(msg)}`)
     }
   } catch (error) {
     send({ error: String(error && error.stack ? error.stack : error) })

@@ -4,6 +4,7 @@
 // reports exactly what it recorded.
 import { workerData, parentPort } from 'node:worker_threads'
 import { Tally } from '../../dist/index.js'
+import { addOutcome } from '../../scripts/lib/counts.mjs'
 
 const { shared, writer, steps, topics, control } = workerData
 const flags = control ? new Int32Array(control) : undefined
@@ -14,8 +15,7 @@ for (let k = 0; k < steps || (flags && Atomics.load(flags, 0) === 0); k++) {
   const outcome = k % 5 === 0 ? 'error' : 'success'
   const count = k % 11 === 0 ? 3 : 1
   tally.record(topic, outcome, count)
-  const row = recorded[topic] ??= { success: 0, error: 0 }
-  row[outcome] += count
+  addOutcome(recorded, topic, outcome, count)
   if (flags && k === 1000) Atomics.add(flags, 1, 1)
 }
 parentPort.postMessage({ recorded })

@@ -18,7 +18,7 @@ if (role === 'writer') {
     const topic = `t${k % 5}`
     if (k % 7 === 0) {
       const error = k % 2 === 0 ? retriable : fatal
-      counts.failure(topic, 2, error)
+      counts.error(topic, 2, error)
       row(topic).error += 2
       row(topic)[error.retriable ? 'retriable' : 'nonRetriable'] += 2
     } else {

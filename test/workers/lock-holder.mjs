@@ -2,7 +2,8 @@
 // counters into the staging rows, then hangs (until terminated) before
 // taking them out. mode "loop" instead snapshots back to back forever.
 import { workerData, parentPort } from 'node:worker_threads'
-import { instantiateCore } from '../../dist/core.js'
+import { instantiateCore } from '../../dist/engine/core.js'
+import { LOCK_TAKEN } from '../../dist/engine/generated/constants.js'
 import { Tally } from '../../dist/index.js'
 
 const { shared, mode } = workerData
@@ -14,7 +15,7 @@ if (mode === 'loop') {
   const core = await instantiateCore(shared.module, shared.memory)
   core.attach(shared.memory.buffer.byteLength)
   const owner = core.takeTicket() + 1
-  if (core.lockTry(owner, Date.now(), shared.leaseMs) !== 1) throw new Error('lock was not free')
+  if (core.lockTry(owner, Date.now(), shared.leaseMs) !== LOCK_TAKEN) throw new Error('lock was not free')
   core.flip(Date.now()); core.drain()
   parentPort.postMessage({ holding: true })
   for (;;) { /* hold the lock until terminated */ }

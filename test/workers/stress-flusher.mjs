@@ -2,12 +2,12 @@
 // everything its snapshots returned.
 import { workerData, parentPort } from 'node:worker_threads'
 import { Tally } from '../../dist/index.js'
-import { addSnapshot } from '../helpers/workload.mjs'
+import { addSnapshot } from '../../scripts/lib/counts.mjs'
 
 const { shared, stop } = workerData
 const flag = new Int32Array(stop)
 const tally = await Tally.attach(shared)
-const counted = new Map()
+const counted = {}
 let snapshots = 0
 parentPort.postMessage({ ready: true })
 while (Atomics.load(flag, 0) === 0) {

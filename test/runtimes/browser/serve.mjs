@@ -1,5 +1,5 @@
-// A small static server for the browser check: serves dist/bundles/ and
-// test/runtimes/ from the package root on 127.0.0.1, cross-origin isolated
+// A small static server for the browser check: serves dist/bundles/,
+// test/runtimes/ and the counts helper they import from the package root on 127.0.0.1, cross-origin isolated
 // (COOP same-origin, COEP require-corp) so pages and workers get SharedArrayBuffer.
 import { createServer } from 'node:http'
 import { readFile } from 'node:fs/promises'
@@ -7,8 +7,8 @@ import { extname, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
-const allowed = ['dist/bundles/', 'test/runtimes/']
-const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' }
+const allowed = ['dist/bundles/', 'test/runtimes/', 'scripts/lib/counts.mjs']
+const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' }
 
 /** Starts the server on a free port; resolves to { origin, close() }. */
 export function serve () {
@@ -36,7 +36,7 @@ export function serve () {
       const { port } = server.address()
       resolve({
         origin: `http://127.0.0.1:${port}`,
-        close: () => new Promise(done => { server.closeAllConnections(); server.close(() => done()) })
+        close: () => new Promise(resolve => { server.closeAllConnections(); server.close(() => resolve()) })
       })
     })
   })

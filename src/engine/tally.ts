@@ -1,12 +1,13 @@
 // The Tally: one thread's handle on a shared counter table.
-import { ATTACH_ERRORS, coreModule, instantiateCore, type CoreExports } from './core.js'
+import { ATTACH_ERRORS, coreModule, instantiateCore, instantiateCoreSync, type CoreExports } from './core.js'
 import { TallyBusyError, TallyLayoutError } from './errors.js'
 import { assertSharedMemory } from './runtime-check.js'
-import { acquire, LOCK_BUSY } from './lock.js'
+import { acquire } from './lock.js'
 import { batchId, collect, peekBatch, SlotNames, type BatchId, type Counts, type HistogramCounts, type Row, type Snapshot } from './snapshot.js'
 import { deliveredPart, type Batch } from './batch.js'
 import { bucketOf, DEFAULT_SCHEMA, makeSchema, NANOS, observationNanos, parseSchema, type Schema, type SchemaOptions } from './schema.js'
 import { checkCount, checkOptions, checkTopic, checkWait, checkWholeInRange, describe, outcomeOffset, type Outcome } from './validate.js'
+import { ATTACH_OK, CELL_BYTES, LOCK_BUSY, MAX_KEY, OUTCOME_SUCCESS } from './generated/constants.js'
 
 export const DEFAULT_CAPACITY = 1024
 export const DEFAULT_STRIPES = 16
@@ -17,8 +18,6 @@ const PAGE = 65536
 // How long a thread may hold a scratch buffer while it registers a topic; a
 // thread terminated mid-registration frees it when this runs out.
 const SCRATCH_LEASE_MS = 2000
-// The longest key the directory holds, in UTF-8 bytes (internal rows may use it all).
-const MAX_KEY_BYTES = 255
 
 /**
  * Options of Tally.create. `C` are the column names and `H` the histogram
@@ -107,13 +106,28 @@ function checkOnOverflow (value: unknown): ((topic: string) => void) | undefined
   return value as ((topic: string) => void) | undefined
 }
 
-const CELL_BYTES = 8
-
 function readSchemaText (core: CoreExports, memory: WebAssembly.Memory): string {
   const length = core.schemaLength()
   if (length === 0) return ''
   // Copy out of shared memory: TextDecoder does not read shared views everywhere.
   return new TextDecoder().decode(new Uint8Array(memory.buffer, core.schemaAddress(), length).slice())
+}
+
+/** A share() handle's parts, checked: what attach and attachSync instantiate. */
+function checkShared (where: string, shared: SharedTally, options: unknown): { module: WebAssembly.Module, memory: WebAssembly.Memory, options: AttachOptions } {
+  if (shared === null || typeof shared !== 'object' || !(shared.memory instanceof WebAssembly.Memory)) {
+    throw new TypeError(`${where} expects the object returned by tally.share(): { memory, module }, got ${describe(shared)}`)
+  }
+  const module = checkModule('shared.module', shared.module)
+  const o = checkOptions<AttachOptions>(where, options)
+  if (!(shared.memory.buffer instanceof SharedArrayBuffer)) {
+    throw new TallyLayoutError('the memory is not shared: create it with Tally.create() and pass tally.share()')
+  }
+  return { module, memory: shared.memory, options: { leaseMs: shared.leaseMs, ...o } }
+}
+
+function linkError (cause: unknown): TallyLayoutError {
+  return new TallyLayoutError(`the module does not link against this memory: ${(cause as Error).message}`)
 }
 
 function randomWord (): number {
@@ -189,7 +203,8 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     const schema = makeSchema({ columns: o.columns, histograms: o.histograms })
     const schemaText = new TextEncoder().encode(schema.text)
     const module = o.module === undefined ? await coreModule() : checkModule('module', o.module)
-    const probe = await instantiateCore(module, new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }))
+    // The sizing rule is the module's (bytesFor): ask a throwaway instance over one page, made synchronously.
+    const probe = instantiateCoreSync(module, new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }))
     const pages = Math.ceil(checkFits(probe, capacity, stripes, schema.cells, schemaText.length) / PAGE)
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
     const core = await instantiateCore(module, memory)
@@ -202,30 +217,42 @@ export class Tally<C extends string = Outcome, H extends string = never> {
   /** Attaches to a table created elsewhere (another thread), from its share() handle. */
   /** `C` and `H` name the table's columns and histograms for the types; attach checks the table's schema, not these. */
   static async attach<C extends string = Outcome, H extends string = never> (shared: SharedTally, options?: AttachOptions): Promise<Tally<C, H>> {
-    if (shared === null || typeof shared !== 'object' || !(shared.memory instanceof WebAssembly.Memory)) {
-      throw new TypeError(`Tally.attach expects the object returned by tally.share(): { memory, module }, got ${describe(shared)}`)
-    }
-    const module = checkModule('shared.module', shared.module)
-    const o = checkOptions<AttachOptions>('Tally.attach', options)
-    if (!(shared.memory.buffer instanceof SharedArrayBuffer)) {
-      throw new TallyLayoutError('the memory is not shared: create it with Tally.create() and pass tally.share()')
-    }
+    const { module, memory, options: o } = checkShared('Tally.attach', shared, options)
     let core: CoreExports
     try {
-      core = await instantiateCore(module, shared.memory)
+      core = await instantiateCore(module, memory)
     } catch (cause) {
-      throw new TallyLayoutError(`the module does not link against this memory: ${(cause as Error).message}`)
+      throw linkError(cause)
     }
-    const tally = Tally.adopt(core, shared.memory, module, { leaseMs: shared.leaseMs, ...o })
+    return Tally.checkSchema(Tally.adopt(core, memory, module, o), shared) as Tally<C, H>
+  }
+
+  /**
+   * attach(), synchronously: the handle carries the compiled module, so a
+   * worker needs no top-level await. Throws what attach() would reject with.
+   */
+  static attachSync<C extends string = Outcome, H extends string = never> (shared: SharedTally, options?: AttachOptions): Tally<C, H> {
+    const { module, memory, options: o } = checkShared('Tally.attachSync', shared, options)
+    let core: CoreExports
+    try {
+      core = instantiateCoreSync(module, memory)
+    } catch (cause) {
+      throw linkError(cause)
+    }
+    return Tally.checkSchema(Tally.adopt(core, memory, module, o), shared) as Tally<C, H>
+  }
+
+  /** A handle that names a schema must name the table's. */
+  private static checkSchema (tally: Tally, shared: SharedTally): Tally {
     if (typeof shared.schema === 'string' && shared.schema !== tally.schema.text) {
       throw new TallyLayoutError(`the handle's schema ${shared.schema || '(default)'} is not the table's ${tally.schema.text || '(default)'}`)
     }
-    return tally as Tally<C, H>
+    return tally
   }
 
   private static adopt (core: CoreExports, memory: WebAssembly.Memory, module: WebAssembly.Module, options: AttachOptions): Tally {
     const status = core.attach(memory.buffer.byteLength)
-    if (status !== 0) throw new TallyLayoutError(`cannot attach: ${ATTACH_ERRORS[status] ?? `status ${status}`}`)
+    if (status !== ATTACH_OK) throw new TallyLayoutError(`cannot attach: ${ATTACH_ERRORS[status] ?? `status ${status}`}`)
     try {
       return new Tally(core, memory, module, options)
     } catch (cause) {
@@ -497,14 +524,15 @@ export class Tally<C extends string = Outcome, H extends string = never> {
   }
 
   private overflowCell (): number {
-    return this.core.cell(this.stripe, this.core.tableCapacity(), 0)
+    return this.core.cell(this.stripe, this.core.tableCapacity(), OUTCOME_SUCCESS)
   }
 
   private resolve (topic: string, isTopic = true): number {
     if (isTopic) checkTopic(topic)
     const core = this.core
     const bytes = new TextEncoder().encode(topic)
-    if (bytes.length > MAX_KEY_BYTES) throw new RangeError(`a row key must be at most ${MAX_KEY_BYTES} UTF-8 bytes, got ${bytes.length}`)
+    // The longest key the directory holds (internal rows may use it all).
+    if (bytes.length > MAX_KEY) throw new RangeError(`a row key must be at most ${MAX_KEY} UTF-8 bytes, got ${bytes.length}`)
     let slot: number
     for (;;) {
       let key = 0
@@ -517,7 +545,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     if (slot === core.tableCapacity()) {
       if (isTopic) this.warnOverflow(topic)
     } else this.names.remember(slot, topic)
-    const cell = core.cell(this.stripe, slot, 0)
+    const cell = core.cell(this.stripe, slot, OUTCOME_SUCCESS)
     this.cache.set(topic, cell)
     return cell
   }

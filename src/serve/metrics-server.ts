@@ -1,4 +1,4 @@
-// Serving a prom-client registry at /metrics over node:http.
+// Serving a prom-client registry at /metrics over node:http (sinks/prometheus re-exports it).
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { register as defaultRegistry, type Registry } from 'prom-client'
@@ -18,6 +18,14 @@ export interface MetricsServer {
   /** The scrape address, e.g. http://127.0.0.1:9464/metrics */
   readonly url: string
   close (): Promise<void>
+}
+
+/** Stops listening and ends the open connections; resolves once the server has closed. */
+function closeServer (server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close(error => { if (error) reject(error); else resolve() })
+    server.closeAllConnections()
+  })
 }
 
 /** Listens on `host:port` and answers GET `path` with the registry in Prometheus text format. */
@@ -45,10 +53,7 @@ export function serveMetrics (registry: Registry = defaultRegistry, options: Ser
         server,
         port,
         url: `http://${shown}:${port}${path}`,
-        close: () => new Promise<void>((done, fail) => {
-          server.close(error => { if (error) fail(error); else done() })
-          server.closeAllConnections()
-        })
+        close: () => closeServer(server)
       })
     })
   })

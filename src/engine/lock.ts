@@ -1,10 +1,7 @@
 // Taking the snapshot lock from the host: try, wait for the holder, and take
 // over an expired lease (a flusher that died holding the lock).
 import type { CoreExports } from './core.js'
-
-export const LOCK_BUSY = 0
-export const LOCK_TAKEN = 1
-export const LOCK_RECOVERED = 2
+import { LOCK_BUSY } from './generated/constants.js'
 
 /** Waits up to `ms` for the lock word to change; spins where blocking waits are not allowed. */
 function pause (lockWord: Int32Array, index: number, ms: number): void {
@@ -21,7 +18,7 @@ function pause (lockWord: Int32Array, index: number, ms: number): void {
 
 /**
  * Takes the lock, waiting at most `waitMs` (the holder's lease expiring counts
- * as a release). Returns LOCK_TAKEN, LOCK_RECOVERED, or LOCK_BUSY on time-out.
+ * as a release). Returns the module's LOCK_TAKEN, LOCK_RECOVERED, or LOCK_BUSY on time-out.
  */
 export function acquire (core: CoreExports, lockWord: Int32Array, owner: number, leaseMs: number, waitMs: number): number {
   const giveUp = Date.now() + waitMs

@@ -1,6 +1,7 @@
-// A simulated producer thread: "sends" to its topics at a steady rate and
-// records each delivery outcome into the shared table, keeping its own exact
-// account of what it recorded (published in its row of `recorded`).
+// The worker thread of one simulated producer (simulated-producers.ts starts
+// them): "sends" to its topics at a steady rate and records each delivery
+// outcome into the shared table, keeping its own exact account of what it
+// recorded (published in its row of `recorded`).
 import { parentPort, workerData } from 'node:worker_threads'
 import { Tally, type SharedTally } from '../index.js'
 
@@ -15,7 +16,7 @@ interface ProducerData {
 }
 
 const data = workerData as ProducerData
-const tally = await Tally.attach(data.shared)
+const tally = Tally.attachSync(data.shared)
 const stop = new Int32Array(data.stop)
 const recorded = new Float64Array(data.recorded)
 const handles = data.topics.map(t => tally.bind(t))

@@ -1,8 +1,9 @@
 // The compiled core and its exports, as the host sees them. The module is
 // instantiated once per thread over the one shared memory; each instance keeps
 // its own copy of the layout in its globals.
-import { instantiate } from '@assemblyscript/loader'
+import { instantiate, instantiateSync } from '@assemblyscript/loader'
 import { TALLY_WASM_BASE64 } from './generated/tally-wasm.js'
+import { ATTACH_BAD_MAGIC, ATTACH_BAD_SIZE, ATTACH_BAD_VERSION } from './generated/constants.js'
 
 export interface CoreExports {
   bytesFor (capacity: number, stripes: number, cells: number, schemaBytes: number): number
@@ -47,10 +48,11 @@ export interface CoreExports {
   lockAddress (): number
 }
 
+/** What each of attach()'s failure statuses means. */
 export const ATTACH_ERRORS: Record<number, string> = {
-  1: 'the memory holds no wasm-tally table (magic number missing)',
-  2: 'the memory holds a wasm-tally table of another layout version',
-  3: 'the memory is smaller than the table its header describes, or the header is corrupt'
+  [ATTACH_BAD_MAGIC]: 'the memory holds no wasm-tally table (magic number missing)',
+  [ATTACH_BAD_VERSION]: 'the memory holds a wasm-tally table of another layout version',
+  [ATTACH_BAD_SIZE]: 'the memory is smaller than the table its header describes, or the header is corrupt'
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined
@@ -72,5 +74,14 @@ export function coreModule (): Promise<WebAssembly.Module> {
 export async function instantiateCore (module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<CoreExports> {
   const { instance } = await instantiate<Record<string, unknown>>(module, { env: { memory } })
   // The raw exports: numbers in, numbers out, no wrapper on the hot path.
+  return instance.exports as unknown as CoreExports
+}
+
+/**
+ * The same, synchronously: the module is already compiled, and it is small
+ * enough (under 4 KiB) for browsers to instantiate it on any thread.
+ */
+export function instantiateCoreSync (module: WebAssembly.Module, memory: WebAssembly.Memory): CoreExports {
+  const { instance } = instantiateSync<Record<string, unknown>>(module, { env: { memory } })
   return instance.exports as unknown as CoreExports
 }

@@ -1,5 +1,6 @@
 // Input rules, checked before anything touches the table. Every message names
 // the rule and quotes the value it was given, with its type when the type is wrong.
+import { CELL_BYTES, OUTCOME_ERROR, OUTCOME_SUCCESS } from './generated/constants.js'
 
 export const MAX_TOPIC_LENGTH = 249
 const TOPIC_CHARS = /^[a-zA-Z0-9._-]+$/
@@ -42,10 +43,14 @@ export function checkCount (count: unknown): asserts count is number {
 
 export type Outcome = 'success' | 'error'
 
+// Byte offsets of the outcomes' cells from a slot's first cell.
+const SUCCESS_OFFSET = OUTCOME_SUCCESS * CELL_BYTES
+const ERROR_OFFSET = OUTCOME_ERROR * CELL_BYTES
+
 /** Byte offset of an outcome's cell from the slot's success cell. */
-export function outcomeOffset (outcome: unknown): 0 | 8 {
-  if (outcome === 'success') return 0
-  if (outcome === 'error') return 8
+export function outcomeOffset (outcome: unknown): number {
+  if (outcome === 'success') return SUCCESS_OFFSET
+  if (outcome === 'error') return ERROR_OFFSET
   throw new TypeError(`outcome must be 'success' or 'error', got ${describe(outcome)}`)
 }
 

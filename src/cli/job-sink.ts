@@ -1,9 +1,9 @@
-// The sinks the main job can flush to (--sink), each with what it needs set up
-// and torn down. Sink modules load on demand, so the default pulls in no
+// The sink the main job flushes to (--sink), with what it needs set up and
+// torn down, and the wrapper that keeps the job's totals. Sink modules load on demand, so the default pulls in no
 // optional dependency.
 import type { SinkObject } from '../flush/sink.js'
-import type { Snapshot } from '../snapshot.js'
-import { snapshotTotals } from '../snapshot-merge.js'
+import type { Snapshot } from '../engine/snapshot.js'
+import { snapshotTotals } from '../flush/snapshot-ops.js'
 
 export interface JobSink {
   sink: SinkObject
@@ -28,7 +28,7 @@ export async function openSink (name: string, status: () => string, kafka?: { br
     case 'prometheus': {
       const { Registry } = await import('prom-client')
       const { prometheusSink } = await import('../sinks/prometheus.js')
-      const { serveMetrics } = await import('../sinks/metrics-server.js')
+      const { serveMetrics } = await import('../serve/metrics-server.js')
       const registry = new Registry()
       const server = await serveMetrics(registry, { port: Number(process.env.METRICS_PORT ?? 9464) })
       return { sink: prometheusSink({ registry }), describe: `Prometheus counters at ${server.url}`, close: () => server.close() }
@@ -57,22 +57,27 @@ export async function openSink (name: string, status: () => string, kafka?: { br
   }
 }
 
-/**
- * Wraps a sink to count what it accepted (recorded vs counted at the end).
- * `flushing` holds the count being handed over while the inner sink runs.
- */
-export function countingSink (inner: SinkObject, tally: { counted: number, flushing: number }): SinkObject {
+/** What the job's sink has taken so far. */
+export interface SinkTotals {
+  /** Deliveries the inner sink accepted. */
+  counted: number
+  /** Deliveries being handed over while the inner sink runs. */
+  flushing: number
+}
+
+/** Wraps a sink to add what it accepted to `totals` (recorded vs counted at the end). */
+export function countingSink (inner: SinkObject, totals: SinkTotals): SinkObject {
   return {
     name: inner.name,
     async write (snap: Snapshot) {
       const { success, error } = snapshotTotals(snap)
       const count = success + error
-      tally.flushing = count
+      totals.flushing = count
       try {
         await inner.write(snap)
-        tally.counted += count
+        totals.counted += count
       } finally {
-        tally.flushing = 0
+        totals.flushing = 0
       }
     }
   }

@@ -1,6 +1,6 @@
 // Walking a snapshot as (topic, outcome, count) rows, the shape most sinks write.
-import type { Snapshot } from '../snapshot.js'
-import type { Outcome } from '../validate.js'
+import type { Snapshot } from '../engine/snapshot.js'
+import type { Outcome } from '../engine/validate.js'
 
 /** The topic label of the overflow row: "__overflow" unless a sink is told otherwise. */
 export const OVERFLOW_TOPIC = '__overflow'

@@ -1,5 +1,5 @@
 // Plain operations on snapshots: copying, emptiness, totals.
-import type { Counts, HistogramCounts, Row, Snapshot } from './snapshot.js'
+import type { Counts, HistogramCounts, Row, Snapshot } from '../engine/snapshot.js'
 
 /**
  * A deep copy, every field included (a KafkaSnapshot's error kinds too): a
