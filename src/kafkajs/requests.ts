@@ -2,9 +2,10 @@
 // copies of the ones counted. kafkajs reads a request's arrays again after an
 // await (and on each retry), so a caller that reuses its arrays right after
 // send() would otherwise change what is sent but not what was counted.
+import { messagesBytes } from './message-bytes.js'
 
-/** What a send counts: [topic, messages] per topic entry. */
-export type Counted = Array<[unknown, number]>
+/** What a send counts: [topic, messages, key + value + header bytes] per topic entry. */
+export type Counted = Array<[unknown, number, number]>
 
 export interface Copied { request: unknown, counted: Counted }
 
@@ -17,7 +18,7 @@ function copyEntry (entry: unknown, counted: Counted): unknown {
   if (!isObject(entry)) return entry // kafkajs refuses it; nothing to count
   const { topic, messages } = entry // read once: what is counted is what is copied
   const copy = Array.isArray(messages) ? messages.slice() : messages
-  counted.push([topic, Array.isArray(copy) ? copy.length : 0])
+  counted.push(Array.isArray(copy) ? [topic, copy.length, messagesBytes(copy)] : [topic, 0, 0])
   return { ...entry, topic, messages: copy }
 }
 
