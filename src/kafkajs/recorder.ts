@@ -20,13 +20,13 @@ export function countedTopic (topic: unknown): string {
   }
 }
 
-/** Adds `count` to a row, never throwing: a refused topic counts under INVALID_TOPIC. */
-export function safeRecord (tally: Tally, topic: unknown, outcome: 'success' | 'error', count: number): void {
+/** Adds `count` to a column of a row, never throwing: a refused topic counts under INVALID_TOPIC. */
+export function safeRecord (tally: Tally, topic: unknown, column: string, count: number): void {
   if (count === 0) return
   try {
-    tally.record(topic as string, outcome, count)
+    tally.record(topic as string, column, count)
   } catch {
-    try { tally.record(INVALID_TOPIC, outcome, count) } catch { /* counting never breaks a send */ }
+    try { tally.record(INVALID_TOPIC, column, count) } catch { /* counting never breaks a send */ }
   }
 }
 
