@@ -29,11 +29,3 @@ export function safeRecord (tally: Tally, topic: unknown, column: string, count:
     try { tally.record(INVALID_TOPIC, column, count) } catch { /* counting never breaks a send */ }
   }
 }
-
-/** A plain Tally as a Recorder: success and error per topic, no error kinds. */
-export function tallyRecorder (tally: Tally): Recorder {
-  return {
-    success (topic, count) { safeRecord(tally, topic, 'success', count) },
-    failure (topic, count) { safeRecord(tally, topic, 'error', count) }
-  }
-}
