@@ -26,7 +26,7 @@ function read<T> (get: () => T, fallback: T): T {
 function countEachMessage (handler: EachMessageHandler, counter: ProcessCounter): EachMessageHandler {
   return function eachMessage (this: unknown, payload) {
     const topic = read(() => payload.topic, undefined as unknown)
-    const bytes = read(() => messageBytes(payload.message), 0)
+    const bytes = counter.bytes ? read(() => messageBytes(payload.message), 0) : 0
     return countCall(counter, topic, 1, bytes, () => handler.call(this, payload)) as Promise<void>
   }
 }
@@ -35,7 +35,8 @@ function countEachBatch (handler: EachBatchHandler, counter: ProcessCounter): Ea
   return function eachBatch (this: unknown, payload) {
     const { topic, count, bytes } = read(() => {
       const { topic, messages } = payload.batch
-      return Array.isArray(messages) ? { topic: topic as unknown, count: messages.length, bytes: messagesBytes(messages) } : { topic: topic as unknown, count: 0, bytes: 0 }
+      if (!Array.isArray(messages)) return { topic: topic as unknown, count: 0, bytes: 0 }
+      return { topic: topic as unknown, count: messages.length, bytes: counter.bytes ? messagesBytes(messages) : 0 }
     }, { topic: undefined as unknown, count: 0, bytes: 0 })
     return countCall(counter, topic, count, bytes, () => handler.call(this, payload)) as Promise<void>
   }

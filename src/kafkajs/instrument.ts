@@ -28,13 +28,13 @@ function countedCopy<T extends Sends> (source: T, counter: SendCounter, what: 'p
   const copy = boundCopy(source)
   const send = source.send.bind(source)
   copy.send = function send_ (record) {
-    const { request, counted } = copyRecord(record) // counted before the send starts, and only what kafkajs gets
+    const { request, counted } = copyRecord(record, counter.bytes) // counted before the send starts, and only what kafkajs gets
     return countOutcome(counter, counted, () => send(request as typeof record)) as ReturnType<Sends['send']>
   }
   if (typeof source.sendBatch !== 'function') return copy
   const sendBatch = source.sendBatch.bind(source)
   copy.sendBatch = function sendBatch_ (batch) {
-    const { request, counted } = copyBatch(batch)
+    const { request, counted } = copyBatch(batch, counter.bytes)
     return countOutcome(counter, counted, () => sendBatch(request as typeof batch)) as ReturnType<Sends['sendBatch']>
   }
   return copy

@@ -20,16 +20,16 @@ function utf8Length (text: string): number {
   return n
 }
 
-function isBytes (value: object): boolean {
-  return NodeBuffer !== undefined ? NodeBuffer.isBuffer(value) : value instanceof Uint8Array
-}
+const stringBytes: (text: string) => number = NodeBuffer !== undefined ? NodeBuffer.byteLength : utf8Length
+// A Buffer is sent as its bytes; kafkajs writes any other value, a plain Uint8Array too, as String(value).
+const isBytes = NodeBuffer !== undefined ? (value: object) => NodeBuffer.isBuffer(value) : (value: object) => value instanceof Uint8Array
 
 /** Bytes of one key or value as kafkajs writes it. */
 export function valueBytes (value: unknown): number {
+  if (typeof value === 'string') return stringBytes(value)
   if (value === null || value === undefined) return 0
-  if (typeof value === 'string') return NodeBuffer !== undefined ? NodeBuffer.byteLength(value) : utf8Length(value)
-  if (typeof value === 'object' && isBytes(value)) return (value as Uint8Array).byteLength
-  return valueBytes(String(value))
+  if (value instanceof Uint8Array && isBytes(value)) return value.byteLength
+  return stringBytes(String(value))
 }
 
 function headerBytes (headers: object): number {

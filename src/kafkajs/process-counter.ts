@@ -4,6 +4,8 @@
 import type { RowWriter } from './row-writer.js'
 
 export interface ProcessCounter {
+  /** Whether it counts bytes: a table without consumedBytes does not pay for measuring them. */
+  readonly bytes: boolean
   /** Never throws. */
   consumed (topic: unknown, count: number, bytes: number): void
   /** Never throws. */
@@ -16,6 +18,7 @@ export const PROCESS_NAMES = ['consumed', 'consumedBytes', 'processed', 'process
 /** Into a table's rows; `failure` counts messages whose handler failed (a KafkaTally's also counts their kind). */
 export function tableProcessCounter (writer: RowWriter, failure: (topic: unknown, count: number, error: unknown) => void): ProcessCounter {
   return {
+    bytes: writer.has('consumedBytes'),
     consumed (topic, count, bytes) {
       writer.add(topic, 'consumed', count)
       writer.add(topic, 'consumedBytes', bytes)

@@ -6,6 +6,8 @@ import type { Counted } from './requests.js'
 import type { RowWriter } from './row-writer.js'
 
 export interface SendCounter {
+  /** Whether it counts bytes: a table without a bytes column does not pay for measuring them. */
+  readonly bytes: boolean
   /** Never throws. */
   settled (counted: Counted, seconds: number, error: unknown, failed: boolean): void
 }
@@ -27,16 +29,21 @@ function byTopic (counted: Counted): Counted {
 
 /** Into a table's rows; `failure` counts failed messages (a KafkaTally's also counts their kind). */
 export function tableSendCounter (writer: RowWriter, failure: (topic: unknown, count: number, error: unknown) => void): SendCounter {
+  const success = writer.has('success')
+  const bytes = writer.has('bytes')
+  const timed = writer.has('sendDuration')
   return {
+    bytes,
     settled (counted, seconds, error, failed) {
-      for (const [topic, count, bytes] of byTopic(counted)) {
+      for (const [topic, count, size] of byTopic(counted)) {
         try {
+          const row = writer.row(topic)
           if (failed) failure(topic, count, error)
           else {
-            writer.add(topic, 'success', count)
-            writer.add(topic, 'bytes', bytes) // bytes of delivered messages only
+            if (success) row.success(count)
+            if (bytes && size !== 0) row.add('bytes', size) // bytes of delivered messages only
           }
-          writer.observe(topic, 'sendDuration', seconds)
+          if (timed) row.observe('sendDuration', seconds)
         } catch { /* counting never breaks a send */ }
       }
     }
@@ -46,6 +53,7 @@ export function tableSendCounter (writer: RowWriter, failure: (topic: unknown, c
 /** Into a caller's Recorder: success and failure per topic, nothing else. */
 export function recorderSendCounter (recorder: Recorder): SendCounter {
   return {
+    bytes: false,
     settled (counted, _seconds, error, failed) {
       for (const [topic, count] of counted) {
         try {
