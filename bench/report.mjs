@@ -2,6 +2,12 @@
 // table the runner prints (and docs/BENCHMARKS.md shows).
 
 const overhead = ratio => ratio === undefined ? undefined : (1 - ratio) * 100
+// OpenTelemetry's added CPU over that of one of suite 7's instrumentProducer rows.
+const vsOtel = (rows, group, which) => {
+  const otel = rows.get(`kafka-metrics/${group}-otel-added`)?.median
+  const ours = rows.get(`kafka-metrics/${group}-${which}-added`)?.median
+  return otel !== undefined && ours > 0 ? otel / ours : undefined
+}
 
 /** Fills in each row's ratio: to the reference row of its group, or to the row it refers to. */
 export function addRatios (suites) {
@@ -32,6 +38,12 @@ const TARGETS = [
   { name: 'control in the same rounds: 2 threads with a table each vs 1 (the machine\'s ceiling)', target: '(none)', value: rows => rows.get('scaling/paired-own-2')?.median, unit: 'x', ok: () => undefined },
   { name: 'snapshot of 1024 topics, all counted, 1 stripe in use', target: '<= 50 us', value: rows => rows.get('snapshot/dirty-1024-s1')?.median, unit: 'us', ok: v => v <= 50 },
   { name: 'snapshot of 1024 topics, all counted, 16 stripes in use', target: '<= 50 us', value: rows => rows.get('snapshot/dirty-1024-s16')?.median, unit: 'us', ok: v => v <= 50 },
+  { name: 'vs OpenTelemetry kafkajs instrumentation: CPU added per send, same metrics, 1 message (producer answered in process)', target: '>= 20x', value: rows => rows.get('kafka-metrics/inproc1-otel-added')?.ratio, unit: 'x', ok: v => v >= 20 },
+  { name: 'vs OpenTelemetry kafkajs instrumentation: CPU added per send, same metrics, 10 messages (producer answered in process)', target: '>= 20x', value: rows => rows.get('kafka-metrics/inproc10-otel-added')?.ratio, unit: 'x', ok: v => v >= 20 },
+  { name: 'vs OpenTelemetry kafkajs instrumentation: the wrappers alone, same metrics, 1 message', target: '>= 20x', value: rows => rows.get('kafka-metrics/alone1-otel-added')?.ratio, unit: 'x', ok: v => v >= 20 },
+  { name: 'vs OpenTelemetry kafkajs instrumentation: the wrappers alone, same metrics, 10 messages', target: '>= 20x', value: rows => rows.get('kafka-metrics/alone10-otel-added')?.ratio, unit: 'x', ok: v => v >= 20 },
+  { name: 'the same with bytes too (KafkaTally), 10 messages, producer answered in process (for reference)', target: '(none)', value: rows => vsOtel(rows, 'inproc10', 'full'), unit: 'x', ok: () => undefined },
+  { name: 'vs OpenTelemetry kafkajs instrumentation against the real broker, same metrics, 10 messages (for reference)', target: '(none)', value: rows => rows.get('kafka-metrics/broker10-otel-added')?.ratio, unit: 'x', ok: () => undefined },
   { name: 'kafkajs produce throughput lost to instrumentProducer (medians)', target: '< 1 %', value: rows => overhead(rows.get('kafka/instrumented')?.ratio), unit: '%', ok: v => v < 1 },
   { name: 'kafkajs produce throughput lost to instrumentProducer (paired by run)', target: '< 1 %', value: rows => overhead(rows.get('kafka/paired')?.median), unit: '%', ok: v => v < 1 }
 ]
