@@ -6,14 +6,21 @@
 // the instrumentation's own runs only.
 import { createRequire } from 'node:module'
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics'
-import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs'
 
 class PullReader extends MetricReader {
   async onForceFlush () {}
   async onShutdown () {}
 }
 
-export function otelKafkajs () {
+/** Undefined when the instrumentation is not installed (a devDependency). */
+export async function otelKafkajs () {
+  let KafkaJsInstrumentation
+  try {
+    ({ KafkaJsInstrumentation } = await import('@opentelemetry/instrumentation-kafkajs'))
+  } catch (error) {
+    if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes("'@opentelemetry/instrumentation-kafkajs'")) return undefined
+    throw error
+  }
   const reader = new PullReader()
   const instrumentation = new KafkaJsInstrumentation()
   instrumentation.setMeterProvider(new MeterProvider({ readers: [reader] }))

@@ -14,7 +14,11 @@ import { otelKafkajs } from '../otel-kafkajs.mjs'
 import { cpuOfSends, gcInChunks, interleavedSends } from '../send-cost.mjs'
 
 const title = 'Suite 7: CPU added per kafkajs send, instrumentProducer vs @opentelemetry/instrumentation-kafkajs'
-const otel = otelKafkajs()
+const otel = await otelKafkajs()
+if (otel === undefined) {
+  emit({ id: 'kafka-metrics', title, skipped: '@opentelemetry/instrumentation-kafkajs is not installed (a devDependency: npm install)' })
+  process.exit(0)
+}
 const { Kafka, Partitioners, logLevel } = otel.kafkajs
 // The whole row (success, error, bytes, sendDuration and the consumer's), and a table of OpenTelemetry's producer metrics only.
 const full = await KafkaTally.create({ capacity: 64 })
