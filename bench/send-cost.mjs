@@ -3,9 +3,9 @@
 // machine, a compilation or another way's leftovers land on every way alike.
 // With --expose-gc each chunk ends with a young-generation collection inside
 // its own measurement: a way pays for collecting its own garbage. What a way
-// adds to the first (the uninstrumented send) is the median, over a round's
-// turns, of the difference between the two in the same turn: a burst of load
-// from another process moves one turn, not the median.
+// adds to the first (the uninstrumented send) is the median of the
+// difference between the two in the same turn, over a round's turns and over
+// all turns: a burst of load from another process moves one turn, not the median.
 
 const collect = typeof globalThis.gc === 'function' ? () => globalThis.gc({ type: 'minor' }) : () => {}
 
@@ -51,13 +51,15 @@ export const gcInChunks = typeof globalThis.gc === 'function'
  * reference. After a warm-up of every variant, each round sends `n` times
  * through every variant, in chunks of `chunk` sends taken in turn. Returns, by
  * round, each variant's mean ns per send (`perSend`) and the median of what
- * it added per send to the reference in the same turn (`added`).
+ * it added per send to the reference in the same turn (`added`), and that
+ * median over the turns of every round (`addedOverall`).
  */
 export async function interleavedSends (variants, request, { n, chunk, rounds, onRound = () => {} }) {
   for (const v of variants) await v.run(request, n)
   const next = random(7)
   const perSend = variants.map(() => [])
   const added = variants.map(() => [])
+  const all = variants.map(() => [])
   for (let r = 0; r < rounds; r++) {
     const turns = [] // CPU ns per send of every variant, one entry per turn
     for (let c = 0; c * chunk < n; c++) {
@@ -67,9 +69,11 @@ export async function interleavedSends (variants, request, { n, chunk, rounds, o
     }
     variants.forEach((_, i) => {
       perSend[i].push(turns.reduce((sum, t) => sum + t[i], 0) / turns.length)
-      added[i].push(median(turns.map(t => t[i] - t[0])))
+      const diffs = turns.map(t => t[i] - t[0])
+      added[i].push(median(diffs))
+      all[i].push(...diffs)
     })
     onRound(r, perSend.map(v => v[r]), added.map(v => v[r]))
   }
-  return { perSend, added }
+  return { perSend, added, addedOverall: all.map(median) }
 }

@@ -58,7 +58,7 @@ function variants (p, sent) {
 async function measure ({ id, group, p, topic, size, n, chunk }) {
   const sent = { bare: 0, same: 0, full: 0, otel: 0 }
   const request = { topic, messages: messages(size) }
-  const { perSend, added } = await interleavedSends(variants(p, sent), request, {
+  const { perSend, added, addedOverall } = await interleavedSends(variants(p, sent), request, {
     n,
     chunk,
     rounds,
@@ -67,17 +67,18 @@ async function measure ({ id, group, p, topic, size, n, chunk }) {
   for (const who of ['same', 'full']) expected[who].set(topic, (expected[who].get(topic) ?? 0) + sent[who])
   expected.otel += sent.otel
   const [bare, , s, f, o] = perSend
-  const [, cAdded, sAdded, fAdded, oAdded] = added
+  // The median over every turn of every round; the spread is the lowest and highest round's median.
+  const [, cAdded, sAdded, fAdded, oAdded] = added.map((rounds, i) => ({ ...summarize(rounds), median: addedOverall[i] }))
   const addedGroup = `${group}: CPU added per send`
   rows.push(
     { id: `${id}-bare`, label: 'kafkajs, no instrumentation', group, impl: 'kafkajs', reference: true, ...summarize(bare) },
     { id: `${id}-same`, label: 'instrumentProducer: success/error, sendDuration', group, impl: 'wasm-tally', ...summarize(s) },
     { id: `${id}-full`, label: 'instrumentProducer into a KafkaTally (+ bytes)', group, impl: 'wasm-tally', ...summarize(f) },
     { id: `${id}-otel`, label: 'OpenTelemetry kafkajs instrumentation', group, impl: 'OpenTelemetry', ...summarize(o) },
-    { id: `${id}-control-added`, label: 'the uninstrumented send again, read as if instrumented', group: `${group}: control, nothing added`, impl: 'kafkajs', note: 'control', ...summarize(cAdded) },
-    { id: `${id}-same-added`, label: 'instrumentProducer adds (its metrics: success/error, sendDuration)', group: addedGroup, impl: 'wasm-tally', reference: true, ...summarize(sAdded) },
-    { id: `${id}-full-added`, label: 'instrumentProducer adds, KafkaTally (+ bytes)', group: addedGroup, impl: 'wasm-tally', ...summarize(fAdded) },
-    { id: `${id}-otel-added`, label: 'OpenTelemetry adds (sent.messages, operation.duration)', group: addedGroup, impl: 'OpenTelemetry', ...summarize(oAdded) }
+    { id: `${id}-control-added`, label: 'the uninstrumented send again, read as if instrumented', group: `${group}: control, nothing added`, impl: 'kafkajs', note: 'control', ...cAdded },
+    { id: `${id}-same-added`, label: 'instrumentProducer adds (its metrics: success/error, sendDuration)', group: addedGroup, impl: 'wasm-tally', reference: true, ...sAdded },
+    { id: `${id}-full-added`, label: 'instrumentProducer adds, KafkaTally (+ bytes)', group: addedGroup, impl: 'wasm-tally', ...fAdded },
+    { id: `${id}-otel-added`, label: 'OpenTelemetry adds (sent.messages, operation.duration)', group: addedGroup, impl: 'OpenTelemetry', ...oAdded }
   )
 }
 
@@ -93,7 +94,7 @@ async function connected (config) {
 const broker = inProcessBroker()
 const inProcess = await connected({ brokers: broker.brokers, socketFactory: broker.socketFactory })
 for (const size of [1, 10]) {
-  await measure({ id: `inproc${size}`, group: `kafkajs producer answered in process, ${size} message${size > 1 ? 's' : ''} per send`, p: inProcess.p, topic: `bench.inproc${size}`, size, n: quick ? 1000 : 3000, chunk: 10 })
+  await measure({ id: `inproc${size}`, group: `kafkajs producer answered in process, ${size} message${size > 1 ? 's' : ''} per send`, p: inProcess.p, topic: `bench.inproc${size}`, size, n: quick ? 1000 : 3000, chunk: 5 })
 }
 await inProcess.p.disconnect()
 
@@ -133,5 +134,5 @@ const ratios = rows.filter(r => r.id.endsWith('-otel-added')).map(r => `${r.id.r
 progress(`OpenTelemetry's added CPU / instrumentProducer's: ${ratios.join(', ')}`)
 notes.push(`in-process broker answered ${broker.requests} requests; OpenTelemetry recorded ${collected.operations} operation durations`)
 if (!gcInChunks) notes.push('run without --expose-gc: a way\'s garbage may be collected in another\'s chunk (bench/run.mjs passes the flag)')
-notes.push(`median of ${rounds} rounds; in each round every way sends in turn, in chunks; "adds" is the median over the round's turns of a way's CPU per send minus the uninstrumented send's in the same turn`)
+notes.push(`${rounds} rounds; in each round every way sends in turn, in chunks, each turn in a random order; CPU per send: median of the rounds; "adds": the median, over every turn of every round, of a way's CPU per send minus the uninstrumented send's in the same turn (spread: the lowest and highest round's median)`)
 emit({ id: 'kafka-metrics', title, unit: 'ns/op', ratio: 'to the uninstrumented send; for "adds", to what instrumentProducer adds with the same metrics', rows, notes })
