@@ -14,8 +14,9 @@ export type { CountTarget }
 
 type Sends = Pick<Producer, 'send' | 'sendBatch'>
 
-/** Calls `start`, counting the send when it settles, with its duration. */
+/** Calls `start`, counting the send when it settles, with its duration (when the table keeps one). */
 function countOutcome (counter: SendCounter, counted: Counted, start: () => unknown): unknown {
+  if (!counter.timed) return settle(start, (error, failed) => counter.settled(counted, 0, error, failed))
   const began = seconds()
   return settle(start, (error, failed) => counter.settled(counted, seconds() - began, error, failed))
 }

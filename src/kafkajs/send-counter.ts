@@ -8,6 +8,8 @@ import type { RowWriter } from './row-writer.js'
 export interface SendCounter {
   /** Whether it counts bytes: a table without a bytes column does not pay for measuring them. */
   readonly bytes: boolean
+  /** Whether it times sends: without a sendDuration histogram the clock is not read. */
+  readonly timed: boolean
   /** Never throws. */
   settled (counted: Counted, seconds: number, error: unknown, failed: boolean): void
 }
@@ -34,6 +36,7 @@ export function tableSendCounter (writer: RowWriter, failure: (topic: unknown, c
   const timed = writer.has('sendDuration')
   return {
     bytes,
+    timed,
     settled (counted, seconds, error, failed) {
       for (const [topic, count, size] of byTopic(counted)) {
         try {
@@ -54,6 +57,7 @@ export function tableSendCounter (writer: RowWriter, failure: (topic: unknown, c
 export function recorderSendCounter (recorder: Recorder): SendCounter {
   return {
     bytes: false,
+    timed: false,
     settled (counted, _seconds, error, failed) {
       for (const [topic, count] of counted) {
         try {
