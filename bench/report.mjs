@@ -2,6 +2,12 @@
 // table the runner prints (and docs/BENCHMARKS.md shows).
 
 const overhead = ratio => ratio === undefined ? undefined : (1 - ratio) * 100
+// OpenTelemetry's added CPU over that of one of suite 7's instrumentProducer rows.
+const vsOtel = (rows, group, which) => {
+  const otel = rows.get(`kafka-metrics/${group}-otel-added`)?.median
+  const ours = rows.get(`kafka-metrics/${group}-${which}-added`)?.median
+  return otel !== undefined && ours > 0 ? otel / ours : undefined
+}
 
 /** Fills in each row's ratio: to the reference row of its group, or to the row it refers to. */
 export function addRatios (suites) {
@@ -48,6 +54,12 @@ const TARGETS = [
   { name: 'snapshot, Kafka schema, 1024 topics counted and observed, 16 stripes in use', target: '<= 400 us', value: rows => rows.get('snapshot/kafka-realistic-1024-s16')?.median, unit: 'us', ok: v => v <= 400 },
   { name: 'snapshot, Kafka schema, 1024 topics, all 15 buckets non-zero, 1 stripe in use', target: '<= 100 us', value: rows => rows.get('snapshot/kafka-worst-1024-s1')?.median, unit: 'us', ok: v => v <= 100 },
   { name: 'snapshot, Kafka schema, 1024 topics, all 15 buckets non-zero, 16 stripes in use', target: '<= 400 us', value: rows => rows.get('snapshot/kafka-worst-1024-s16')?.median, unit: 'us', ok: v => v <= 400 },
+  { name: 'vs OpenTelemetry kafkajs instrumentation: CPU added per send, same metrics, 1 message (producer answered in process)', target: '>= 20x', value: rows => rows.get('kafka-metrics/inproc1-otel-added')?.ratio, unit: 'x', ok: v => v >= 20 },
+  { name: 'vs OpenTelemetry kafkajs instrumentation: CPU added per send, same metrics, 10 messages (producer answered in process)', target: '>= 20x', value: rows => rows.get('kafka-metrics/inproc10-otel-added')?.ratio, unit: 'x', ok: v => v >= 20 },
+  { name: 'vs OpenTelemetry kafkajs instrumentation: the wrappers alone, same metrics, 1 message', target: '>= 20x', value: rows => rows.get('kafka-metrics/alone1-otel-added')?.ratio, unit: 'x', ok: v => v >= 20 },
+  { name: 'vs OpenTelemetry kafkajs instrumentation: the wrappers alone, same metrics, 10 messages', target: '>= 20x', value: rows => rows.get('kafka-metrics/alone10-otel-added')?.ratio, unit: 'x', ok: v => v >= 20 },
+  { name: 'the same with bytes too (KafkaTally), 10 messages, producer answered in process (for reference)', target: '(none)', value: rows => vsOtel(rows, 'inproc10', 'full'), unit: 'x', ok: () => undefined },
+  { name: 'vs OpenTelemetry kafkajs instrumentation against the real broker, same metrics, 10 messages (for reference)', target: '(none)', value: rows => rows.get('kafka-metrics/broker10-otel-added')?.ratio, unit: 'x', ok: () => undefined },
   { name: 'kafkajs produce throughput lost to instrumentProducer (medians)', target: '< 1 %', value: rows => overhead(rows.get('kafka/instrumented')?.ratio), unit: '%', ok: v => v < 1 },
   { name: 'kafkajs produce throughput lost to instrumentProducer (paired by run)', target: '< 1 %', value: rows => overhead(rows.get('kafka/paired')?.median), unit: '%', ok: v => v < 1 }
 ]

@@ -5,8 +5,8 @@
 //   npm run bench                    full run, results to bench/results/
 //   npm run bench -- --quick         short run (under a minute), results to bench/results/tmp/
 //   npm run bench -- --only=scaling  only the suites whose id contains a filter
-//   npm run bench -- --kafka         also suite 6, starting the project's Kafka broker
-//   npm run bench:kafka              suite 6 alone (same as --only=kafka --kafka)
+//   npm run bench -- --kafka         also suite 6 (and suite 7's real-broker rows), starting the project's Kafka broker
+//   npm run bench:kafka              suites 6 and 7 (same as --only=kafka --kafka)
 import { spawn } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
@@ -18,7 +18,7 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const only = args.find(a => a.startsWith('--only='))?.slice(7).split(',') ?? []
 const pass = quick ? ['--quick'] : []
-// --kafka: start the project's broker for suite 6 unless KAFKA_BROKERS names one.
+// --kafka: start the project's broker for suites 6 and 7 unless KAFKA_BROKERS names one.
 if (args.includes('--kafka') && !process.env.KAFKA_BROKERS) {
   const { ensureBroker } = await import('../scripts/lib/kafka-broker.mjs')
   process.env.KAFKA_BROKERS = await ensureBroker()
@@ -35,7 +35,9 @@ const SUITES = [
   { id: 'memory', cmd: node, args: [here('suites/memory.mjs')] },
   // Suite 6, kafkajs end to end: runs against the brokers in KAFKA_BROKERS.
   { id: 'kafka', cmd: node, args: [here('suites/kafka.mjs')] },
-  { id: 'histogram', cmd: node, args: [here('suites/histogram.mjs')] }
+  { id: 'histogram', cmd: node, args: [here('suites/histogram.mjs')] },
+  // Suite 7, CPU per kafkajs send against @opentelemetry/instrumentation-kafkajs (a real broker too with KAFKA_BROKERS).
+  { id: 'kafka-metrics', cmd: node, args: ['--expose-gc', here('suites/kafka-metrics.mjs')] }
 ]
 
 function runSuite (suite) {

@@ -1,5 +1,5 @@
-// A Tally that also counts why sends failed: per (topic, error kind) rows in
-// the same shared table, under keys no Kafka topic can have. One table means
+// A Tally that also counts why sends and handlers failed: per (topic, error
+// kind) rows in the same shared table, under keys no Kafka topic can have. One table means
 // one lock and one snapshot for outcomes and error kinds alike: a snapshot or
 // a batch holds both or neither.
 import { Tally, type SharedTally, type Snapshot, type TallyOptions, type AttachOptions, DEFAULT_CAPACITY } from '../engine/tally.js'
@@ -12,10 +12,13 @@ import { KAFKA_SCHEMA } from '../schemas/kafka.js'
 
 /** Rows set aside for (topic, error kind) pairs by default. */
 export const DEFAULT_ERROR_CAPACITY = 256
-// Error-kind rows start with '!', which no Kafka topic name may hold.
+// Error-kind rows start with '!' (sends) or '?' (consumer handlers), which no Kafka topic name may hold.
 const KIND_PREFIX = '!'
-// The row that counts failures whose (topic, kind) found the table full; registered first.
+const PROCESS_KIND_PREFIX = '?'
+// The rows that count failures whose (topic, kind) found the table full; registered first.
 const KINDS_OVERFLOW = '!overflow'
+const PROCESS_KINDS_OVERFLOW = '?overflow'
+const isKindRow = (key: string): boolean => key[0] === KIND_PREFIX || key[0] === PROCESS_KIND_PREFIX
 
 export interface KafkaTallyOptions {
   /** Rows added to `capacity` for (topic, error kind) pairs (default 1024); the table holds both. */
@@ -28,7 +31,7 @@ export interface SharedKafkaTally {
   tally: SharedTally
 }
 
-/** A topic's failed messages by cause. retriable + nonRetriable = the sum of kinds = the messages counted as error. */
+/** A topic's failed messages by cause. retriable + nonRetriable = the sum of kinds = the messages counted as error (or processErrors). */
 export interface TopicErrors {
   retriable: number
   nonRetriable: number
@@ -41,6 +44,10 @@ export interface KafkaSnapshot extends Snapshot {
   errors: Map<string, TopicErrors>
   /** Failed messages whose (topic, kind) found the table full. */
   errorsOverflow: { retriable: number, nonRetriable: number }
+  /** Per topic, consumed messages whose handler threw, by cause, since the previous snapshot. */
+  processErrors: Map<string, TopicErrors>
+  /** Handler failures whose (topic, kind) found the table full. */
+  processErrorsOverflow: { retriable: number, nonRetriable: number }
 }
 
 function checkShared (where: string, shared: SharedKafkaTally): void {
@@ -59,9 +66,11 @@ export class KafkaTally implements Recorder, BatchSource {
   // The table's own batch behind each batch handed out (partial acknowledgements map back to rows).
   private readonly rows = new WeakMap<Batch, Batch>()
   private readonly kindsHaveRoom: boolean
+  private readonly processKindsHaveRoom: boolean
 
   private constructor (readonly tally: Tally<string, string>) {
     this.kindsHaveRoom = tally.recordRow(KINDS_OVERFLOW, 'success', 0)
+    this.processKindsHaveRoom = tally.recordRow(PROCESS_KINDS_OVERFLOW, 'success', 0)
   }
 
   /**
@@ -76,7 +85,7 @@ export class KafkaTally implements Recorder, BatchSource {
       throw new RangeError(`errorCapacity must be a whole number from 0 up, got ${describe(errorCapacity)}`)
     }
     const capacity = tallyOptions.capacity ?? DEFAULT_CAPACITY
-    const total = typeof capacity === 'number' ? capacity + errorCapacity + 1 : capacity
+    const total = typeof capacity === 'number' ? capacity + errorCapacity + 2 : capacity // + the two kinds overflow rows
     const schema = tallyOptions.columns === undefined && tallyOptions.histograms === undefined ? KAFKA_SCHEMA : {}
     return new KafkaTally(await Tally.create({ ...schema, ...tallyOptions, capacity: total }))
   }
@@ -113,16 +122,28 @@ export class KafkaTally implements Recorder, BatchSource {
   error (topic: unknown, count: number, cause: unknown): void {
     if (count === 0) return
     safeRecord(this.tally, topic, 'error', count)
+    this.countKind(KIND_PREFIX, this.kindsHaveRoom ? KINDS_OVERFLOW : undefined, topic, count, cause)
+  }
+
+  /** Counts `count` consumed messages whose handler failed (processErrors), and why. Never throws. */
+  processFailure (topic: unknown, count: number, error: unknown): void {
+    if (count === 0) return
+    if (this.tally.schema.columns.includes('processErrors')) safeRecord(this.tally, topic, 'processErrors', count)
+    this.countKind(PROCESS_KIND_PREFIX, this.processKindsHaveRoom ? PROCESS_KINDS_OVERFLOW : undefined, topic, count, error)
+  }
+
+  /** Adds to the (topic, kind) row under `prefix` (its success column: retriable, error: not), or to `overflow`. */
+  private countKind (prefix: string, overflow: string | undefined, topic: unknown, count: number, cause: unknown): void {
     try {
       const name = countedTopic(topic)
       const kind = classify(cause)
       const key = kindKey(name, kind.head)
       if (key[0] === 'h') this.hashed.set(topicHash(name), name)
       const outcome = kind.retriable ? 'success' : 'error'
-      if (!this.tally.recordRow(KIND_PREFIX + key, outcome, count) && this.kindsHaveRoom) {
-        this.tally.recordRow(KINDS_OVERFLOW, outcome, count)
+      if (!this.tally.recordRow(prefix + key, outcome, count) && overflow !== undefined) {
+        this.tally.recordRow(overflow, outcome, count)
       }
-    } catch { /* counting never breaks a send */ }
+    } catch { /* counting never breaks a send or a handler */ }
   }
 
   /** @deprecated The old name of error(), which it calls. */
@@ -161,11 +182,14 @@ export class KafkaTally implements Recorder, BatchSource {
     if (undelivered === undefined) return this.tally.ackBatch(rows)
     const kept: Snapshot = { epoch: rows.snapshot.epoch, topics: new Map(), overflow: undelivered.overflow }
     if (undelivered.topics instanceof Map) for (const [topic, c] of undelivered.topics) kept.topics.set(topic, c)
-    const errors = (undelivered as Partial<KafkaSnapshot>).errors
+    const given = undelivered as Partial<KafkaSnapshot>
     for (const [key, c] of rows.snapshot.topics) {
-      if (!key.startsWith(KIND_PREFIX)) continue
-      const topic = key === KINDS_OVERFLOW ? undefined : this.topicOfKey(key.slice(1))
-      if (errors instanceof Map && (topic === undefined ? (undelivered as Partial<KafkaSnapshot>).errorsOverflow !== undefined : errors.has(topic))) kept.topics.set(key, c)
+      if (!isKindRow(key)) continue
+      const sends = key[0] === KIND_PREFIX
+      const errors = sends ? given.errors : given.processErrors
+      const overflow = sends ? given.errorsOverflow : given.processErrorsOverflow
+      const topic = key === KINDS_OVERFLOW || key === PROCESS_KINDS_OVERFLOW ? undefined : this.topicOfKey(key.slice(1))
+      if (errors instanceof Map && (topic === undefined ? overflow !== undefined : errors.has(topic))) kept.topics.set(key, c)
     }
     return this.tally.ackBatch(rows, kept)
   }
@@ -174,20 +198,30 @@ export class KafkaTally implements Recorder, BatchSource {
 
   claimFlush (intervalMs: number): boolean { return this.tally.claimFlush(intervalMs) }
 
-  /** Splits a table snapshot into topics and error kinds. */
+  /** Splits a table snapshot into topics, send error kinds and handler error kinds. */
   private split (rows: Snapshot): KafkaSnapshot {
-    const topics = new Map<string, { success: number, error: number }>()
-    const errors = new Map<string, TopicErrors>()
-    const errorsOverflow = { retriable: 0, nonRetriable: 0 }
+    const topics = new Map<string, Snapshot['overflow']>()
+    const out: KafkaSnapshot = {
+      epoch: rows.epoch,
+      topics,
+      overflow: rows.overflow,
+      errors: new Map(),
+      errorsOverflow: { retriable: 0, nonRetriable: 0 },
+      processErrors: new Map(),
+      processErrorsOverflow: { retriable: 0, nonRetriable: 0 }
+    }
     for (const [key, counts] of rows.topics) {
-      if (!key.startsWith(KIND_PREFIX)) { topics.set(key, counts); continue }
-      if (key === KINDS_OVERFLOW) {
-        errorsOverflow.retriable += counts.success
-        errorsOverflow.nonRetriable += counts.error
+      if (!isKindRow(key)) { topics.set(key, counts); continue }
+      const sends = key[0] === KIND_PREFIX
+      if (key === KINDS_OVERFLOW || key === PROCESS_KINDS_OVERFLOW) {
+        const overflow = sends ? out.errorsOverflow : out.processErrorsOverflow
+        overflow.retriable += counts.success
+        overflow.nonRetriable += counts.error
         continue
       }
       const parsed = parseKindKey(key.slice(1))
       if (parsed === undefined) continue
+      const errors = sends ? out.errors : out.processErrors
       const topic = this.topicOfKey(key.slice(1))
       let row = errors.get(topic)
       if (row === undefined) errors.set(topic, row = { retriable: 0, nonRetriable: 0, kinds: new Map() })
@@ -196,7 +230,6 @@ export class KafkaTally implements Recorder, BatchSource {
       const label = kindLabel(parsed.head)
       row.kinds.set(label, (row.kinds.get(label) ?? 0) + counts.success + counts.error)
     }
-    const out: KafkaSnapshot = { epoch: rows.epoch, topics, overflow: rows.overflow, errors, errorsOverflow }
     if (rows.batch !== undefined) out.batch = rows.batch
     return out
   }

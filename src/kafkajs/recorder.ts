@@ -1,6 +1,9 @@
 // Counting a send's outcome without ever throwing into the send path.
 import { checkTopic } from '../engine/validate.js'
-import type { Tally } from '../engine/tally.js'
+import type { Tally as TypedTally } from '../engine/tally.js'
+
+// Any table: its columns and histograms are checked when counting, not typed here.
+type Tally = TypedTally<string, string>
 
 /** Where counts for a topic the engine refuses (not a string, or not a valid Kafka name) go. */
 export const INVALID_TOPIC = '__invalid_topic'
@@ -29,20 +32,12 @@ export function countedTopic (topic: unknown): string {
   }
 }
 
-/** Adds `count` to a row, never throwing: a refused topic counts under INVALID_TOPIC. */
-export function safeRecord (tally: Tally, topic: unknown, outcome: 'success' | 'error', count: number): void {
+/** Adds `count` to a column of a row, never throwing: a refused topic counts under INVALID_TOPIC. */
+export function safeRecord (tally: Tally, topic: unknown, column: string, count: number): void {
   if (count === 0) return
   try {
-    tally.record(topic as string, outcome, count)
+    tally.record(topic as string, column, count)
   } catch {
-    try { tally.record(INVALID_TOPIC, outcome, count) } catch { /* counting never breaks a send */ }
-  }
-}
-
-/** A plain Tally as a Recorder: success and error per topic, no error kinds. */
-export function tallyRecorder (tally: Tally): Recorder {
-  return {
-    success (topic, count) { safeRecord(tally, topic, 'success', count) },
-    error (topic, count) { safeRecord(tally, topic, 'error', count) }
+    try { tally.record(INVALID_TOPIC, column, count) } catch { /* counting never breaks a send */ }
   }
 }

@@ -1,0 +1,34 @@
+// What a consumer's handler records, per topic: messages handed to it
+// (consumed, consumedBytes) before it runs; when it settles, the messages it
+// processed or failed (why, on a KafkaTally) and one processDuration observation.
+import type { RowWriter } from './row-writer.js'
+
+export interface ProcessCounter {
+  /** Whether it counts bytes: a table without consumedBytes does not pay for measuring them. */
+  readonly bytes: boolean
+  /** Never throws. */
+  consumed (topic: unknown, count: number, bytes: number): void
+  /** Never throws. */
+  settled (topic: unknown, count: number, seconds: number, error: unknown, failed: boolean): void
+}
+
+/** The columns and histograms a handler writes. */
+export const PROCESS_NAMES = ['consumed', 'consumedBytes', 'processed', 'processErrors', 'processDuration'] as const
+
+/** Into a table's rows; `failure` counts messages whose handler failed (a KafkaTally's also counts their kind). */
+export function tableProcessCounter (writer: RowWriter, failure: (topic: unknown, count: number, error: unknown) => void): ProcessCounter {
+  return {
+    bytes: writer.has('consumedBytes'),
+    consumed (topic, count, bytes) {
+      writer.add(topic, 'consumed', count)
+      writer.add(topic, 'consumedBytes', bytes)
+    },
+    settled (topic, count, seconds, error, failed) {
+      try {
+        if (failed) failure(topic, count, error)
+        else writer.add(topic, 'processed', count)
+        writer.observe(topic, 'processDuration', seconds)
+      } catch { /* counting never breaks a handler */ }
+    }
+  }
+}

@@ -1,0 +1,63 @@
+// Writing a producer's or a consumer's numbers into a Tally's rows without
+// ever throwing into a send or a handler: a topic the engine refuses counts
+// under INVALID_TOPIC, and a column or histogram the table's schema lacks is
+// skipped (instrumentProducer and instrumentConsumer name those once). Each
+// topic's row is bound once, so a count is a cell address and an atomic add.
+import type { Binding as TypedBinding, Tally as TypedTally } from '../engine/tally.js'
+
+// Any table: its columns and histograms are checked when counting, not typed here.
+type Tally = TypedTally<string, string>
+type Binding = TypedBinding<string, string>
+import { INVALID_TOPIC } from './recorder.js'
+
+const nothing: Binding = { topic: INVALID_TOPIC, success () {}, error () {}, add () {}, observe () {} }
+
+export class RowWriter {
+  private readonly names: Set<string>
+  private readonly rows = new Map<string, Binding>()
+
+  constructor (readonly tally: Tally) {
+    this.names = new Set([...tally.schema.columns, ...tally.schema.histograms.map(h => h.name)])
+  }
+
+  /** Whether the table's rows hold a column or histogram of this name. */
+  has (name: string): boolean {
+    return this.names.has(name)
+  }
+
+  /** The topic's row, bound once; INVALID_TOPIC's for a topic the engine refuses. Never throws. */
+  row (topic: unknown): Binding {
+    const known = typeof topic === 'string' ? this.rows.get(topic) : undefined
+    if (known !== undefined) return known
+    let row: Binding
+    try {
+      row = this.tally.bind(topic as string)
+    } catch {
+      try { row = this.tally.bind(INVALID_TOPIC) } catch { return nothing }
+      if (typeof topic !== 'string') return row // not kept: any value could come this way
+    }
+    this.rows.set(topic as string, row)
+    return row
+  }
+
+  /** Adds `count` to a column; nothing when the schema has no such column. Never throws. */
+  add (topic: unknown, column: string, count: number): void {
+    if (count === 0 || !this.names.has(column)) return
+    try { this.row(topic).add(column, count) } catch { /* counting never breaks a send */ }
+  }
+
+  /** One observation (seconds) of a histogram; nothing when the schema has no such histogram. Never throws. */
+  observe (topic: unknown, histogram: string, seconds: number): void {
+    if (!this.names.has(histogram)) return
+    try { this.row(topic).observe(histogram, seconds) } catch { /* counting never breaks a send */ }
+  }
+}
+
+// Read once: in Node the global `performance` is a getter, and each read costs more than the clock.
+const clock = (globalThis as { performance?: { now?: () => number } }).performance
+const now: () => number = typeof clock?.now === 'function' ? clock.now.bind(clock) : Date.now
+
+/** Seconds since an arbitrary origin, from the monotonic clock. */
+export function seconds (): number {
+  return now() / 1000
+}
