@@ -14,7 +14,9 @@
 //                    and one observation in each of the 15 buckets
 // With `profile` after the load, it also times the snapshot's parts (see profile()).
 import { Tally } from '../../dist/index.js'
-import { collect } from '../../dist/snapshot.js'
+import { collect } from '../../dist/engine/snapshot.js'
+import { acquire } from '../../dist/engine/lock.js'
+import { LOCK_BUSY } from '../../dist/engine/generated/constants.js'
 import { median, mustEqual } from '../harness.mjs'
 import { BOUNDS, SCHEMA, latencies } from '../latency.mjs'
 
@@ -94,8 +96,8 @@ function timeSnapshots ({ first }, before, check) {
 
 // The profile reaches into the instance the way snapshot() does (the same
 // calls, in the same order, with the lock held), timing each part:
-//   drain    flip() and drain() in wasm: every counter word of every stripe in
-//            use moved into the staging rows
+//   drain    batchOpen(): the flip and drain() in wasm, every counter word of
+//            every stripe in use moved into the staging rows
 //   collect  reading the staging rows out and building the snapshot (the Map
 //            and one row object per topic), as snapshot() does
 //   read     the reading alone, on the same data: per slot, nonZero() and one
@@ -104,19 +106,17 @@ function timeSnapshots ({ first }, before, check) {
 function phases (tab) {
   const { first } = tab
   const core = first.core
-  const owner = first.owner
-  const hold = () => mustEqual('profile lock', core.lockTry(owner, Date.now(), 5000) !== 0, true)
+  const hold = () => mustEqual('profile lock', acquire(core, first.lockWord, first.owner, first.leaseMs, 1000) !== LOCK_BUSY, true)
   const out = { drain: 0, collect: 0, read: 0, takes: 0 }
   // Part 1: drain, then collect as snapshot() does.
   dirty(tab, topics)
   hold()
   let t0 = performance.now()
-  const epoch = core.flip(Date.now())
-  core.drain()
+  let epoch = core.batchOpen(Date.now())
   let t1 = performance.now()
   const snap = collect(core, first.names, epoch, first.schema)
   const t2 = performance.now()
-  core.pendingClear()
+  core.pendingClear(epoch)
   core.lockRelease()
   checkDirty(snap)
   out.drain = (t1 - t0) * 1000
@@ -124,8 +124,7 @@ function phases (tab) {
   // Part 2: the same data, drained again, read without building anything.
   dirty(tab, topics)
   hold()
-  core.flip(Date.now())
-  core.drain()
+  epoch = core.batchOpen(Date.now())
   const cells = first.schema.cells
   const registered = core.registered()
   let sum = 0
@@ -135,12 +134,15 @@ function phases (tab) {
     for (let from = 0; from < cells; from += 32) {
       const mask = core.nonZero(slot, from)
       for (let c = from; c < Math.min(cells, from + 32); c++) {
-        if ((mask >>> (c - from)) & 1) { sum += core.take(slot, c); takes++ }
+        if ((mask >>> (c - from)) & 1) {
+          sum += core.take(slot, c)
+          takes++
+        }
       }
     }
   }
   t1 = performance.now()
-  core.pendingClear()
+  core.pendingClear(epoch)
   core.lockRelease()
   out.read = (t1 - t0) * 1000
   out.takes = takes
