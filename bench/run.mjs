@@ -35,9 +35,10 @@ const SUITES = [
   { id: 'memory', cmd: node, args: [here('suites/memory.mjs')] },
   // Suite 6, kafkajs end to end: runs against the brokers in KAFKA_BROKERS.
   { id: 'kafka', cmd: node, args: [here('suites/kafka.mjs')] },
-  { id: 'histogram', cmd: node, args: [here('suites/histogram.mjs')] },
   // Suite 7, CPU per kafkajs send against @opentelemetry/instrumentation-kafkajs (a real broker too with KAFKA_BROKERS).
-  { id: 'kafka-metrics', cmd: node, args: ['--expose-gc', here('suites/kafka-metrics.mjs')] }
+  { id: 'kafka-metrics', cmd: node, args: ['--expose-gc', here('suites/kafka-metrics.mjs')] },
+  // Suite 8, one histogram observation against prom-client, OpenTelemetry, hdr-histogram-js and DDSketch.
+  { id: 'histogram', cmd: node, args: [here('suites/histogram.mjs')] }
 ]
 
 function runSuite (suite) {

@@ -1,4 +1,4 @@
-// Suite 7: the cost of one histogram observation on one thread, every
+// Suite 8: the cost of one histogram observation on one thread, every
 // implementation in the same process and the same rounds, on the same
 // pre-generated latencies. Each row's function observes a batch of OPS values
 // in its own loop (so every call site stays monomorphic); at the end every
@@ -265,7 +265,7 @@ for (const h of hdrWasm.values()) h.destroy()
 
 emit({
   id: 'histogram',
-  title: 'Suite 7: cost per histogram observation, one thread',
+  title: 'Suite 8: cost per histogram observation, one thread',
   unit: 'ns/op',
   ratio: 'cost relative to wasm-tally bind(topic).observe() (lower is faster); the counter rows relative to the default table\'s row of the same kind',
   params: { rounds, minCpuMs, opsPerCall: OPS, values: VALUES.length, bounds: BOUNDS },
