@@ -73,4 +73,8 @@ test('a second sink on the same registry adds to the same counter; the name is c
   assert.match(await registry.metrics(), /orders_delivered_total\{topic="t",outcome="success"\} 2/)
 })
 
+test('serveMetrics refuses anything but a registry first, naming the rule', () => {
+  assert.throws(() => serveMetrics({ port: 0 }), e => e instanceof TypeError && /takes a prom-client Registry first \(options second\), got an object/.test(e.message))
+})
+
 test.run()

@@ -21,7 +21,7 @@ const PROCESS_KINDS_OVERFLOW = '?overflow'
 const isKindRow = (key: string): boolean => key[0] === KIND_PREFIX || key[0] === PROCESS_KIND_PREFIX
 
 export interface KafkaTallyOptions {
-  /** Rows added to `capacity` for (topic, error kind) pairs (default 1024); the table holds both. */
+  /** Rows added to `capacity` for (topic, error kind) pairs, of sends and of handlers (default 256); the table holds both. */
   errorCapacity?: number
 }
 

@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { register as defaultRegistry, type Registry } from 'prom-client'
+import { describe } from '../engine/validate.js'
 
 export interface ServeMetricsOptions {
   /** Port to listen on (default 9464; 0 picks a free one). */
@@ -30,6 +31,9 @@ function closeServer (server: Server): Promise<void> {
 
 /** Listens on `host:port` and answers GET `path` with the registry in Prometheus text format. */
 export function serveMetrics (registry: Registry = defaultRegistry, options: ServeMetricsOptions = {}): Promise<MetricsServer> {
+  if (registry === null || typeof registry !== 'object' || typeof (registry as Partial<Registry>).metrics !== 'function') {
+    throw new TypeError(`serveMetrics takes a prom-client Registry first (options second), got ${describe(registry)}`)
+  }
   const host = options.host ?? '127.0.0.1'
   const path = options.path ?? '/metrics'
   const server = createServer((req, res) => {
