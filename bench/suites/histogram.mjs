@@ -42,6 +42,33 @@ const floorObserve = v => {
   floor.sum += v
 }
 
+// Where bind().observe()'s time goes: the binary search it runs (src/engine/schema.ts
+// bucketOf), over the table's own bounds, which the schema freezes, and over a
+// plain copy. Two textual copies of one search, so each sees one kind of array.
+const tableBounds = tally.schema.histograms[0].bounds
+const plainBounds = [...tableBounds]
+const seen = new Float64Array(BOUNDS.length + 1)
+const searchTable = v => {
+  let lo = 0
+  let hi = tableBounds.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (v <= tableBounds[mid]) hi = mid
+    else lo = mid + 1
+  }
+  return lo
+}
+const searchPlain = v => {
+  let lo = 0
+  let hi = plainBounds.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (v <= plainBounds[mid]) hi = mid
+    else lo = mid + 1
+  }
+  return lo
+}
+
 // prom-client: a Histogram with a topic label and the same buckets. It freezes
 // the array it is given, and element loads from a frozen array are several
 // times slower in V8: each library gets a copy, so BOUNDS stays as it is.
@@ -86,6 +113,7 @@ const row = (id, label, group, impl, body, extra = {}) => {
 const G_BOUND = 'bound handle, 1 topic'
 const G_8 = 'by name, 8 topics rotating'
 const G_1 = 'by name, 1 topic'
+const G_PARTS = 'parts of bind().observe(): its bucket search alone, counts[b]++'
 const G_COUNT = 'plain counters: Kafka-schema table against the default table'
 
 const rows = [
@@ -144,6 +172,13 @@ const rows = [
   }),
   row('dd-record1', 'DDSketch Map get + accept(v)', G_1, 'DDSketch', off => {
     for (let i = 0; i < OPS; i++) sketches.get(ONE).accept(VALUES[off + i])
+  }),
+
+  row('search-table', 'binary search over the table\'s bounds (schema.histograms[0].bounds, frozen)', G_PARTS, 'wasm-tally', off => {
+    for (let i = 0; i < OPS; i++) seen[searchTable(VALUES[off + i])]++
+  }),
+  row('search-plain', 'the same search over a plain copy of those bounds', G_PARTS, 'JS array', off => {
+    for (let i = 0; i < OPS; i++) seen[searchPlain(VALUES[off + i])]++
   }),
 
   // Counters, not observations: the value window only keeps the row shape.
@@ -249,6 +284,8 @@ for (const t of ALL) {
   mustEqual(`DDSketch ${t}`, sketches.get(t).count, ddWant[t])
 }
 mustEqual('JS bucket array', sumOf(floor.counts), observed('floor-bound'))
+mustEqual('bucket searches', sumOf(seen), observed('search-table') + observed('search-plain'))
+mustEqual('the table\'s bounds are frozen (what the parts group measures)', Object.isFrozen(tableBounds), true)
 // The counter rows.
 const plainCounted = new Map()
 for (const snap of [plain.snapshot(), plain.snapshot()]) for (const [t, r] of snap.topics) plainCounted.set(t, (plainCounted.get(t) ?? 0) + r.success)
@@ -271,7 +308,8 @@ emit({
   params: { rounds, minCpuMs, opsPerCall: OPS, values: VALUES.length, bounds: BOUNDS },
   notes: [
     `Values: ${VALUES.length} pre-generated delivery latencies (5 % exactly on a bound, 70 % around 8 ms, 22 % around 60 ms, 3 % around 1.5 s), the same for every row; hdr-histogram-js records them as whole microseconds, converted before timing.`,
-    'wasm-tally, prom-client and OpenTelemetry share the 14 bounds (15 buckets) and are checked bucket by bucket after the rounds; hdr-histogram-js and DDSketch keep their own buckets and are checked by count.'
+    'wasm-tally, prom-client and OpenTelemetry share the 14 bounds (15 buckets) and are checked bucket by bucket after the rounds; hdr-histogram-js and DDSketch keep their own buckets and are checked by count.',
+    'The parts rows run the binary search bind().observe() runs, once over the table\'s own bounds (frozen by the schema) and once over a plain copy: V8 loads elements of a frozen array of numbers more slowly.'
   ],
   rows: rows.map((r, i) => ({ id: r.id, label: r.label, short: SHORT[r.id], group: r.group, impl: r.impl, reference: r.reference, refersTo: r.refersTo, ...summaries[i] }))
 })
