@@ -1,6 +1,6 @@
 // Asks for the table-wide flush turn in a tight loop for `durationMs` from
 // its own start (a loaded machine may start the threads far apart), recording
-// when each won claim happened.
+// for each won claim the clock just before and just after it.
 import { workerData, parentPort } from 'node:worker_threads'
 import { Tally } from '../../dist/index.js'
 
@@ -10,6 +10,8 @@ const untilMs = Date.now() + durationMs
 const won = []
 while (Date.now() < untilMs) {
   tally.record('orders', 'success')
-  if (tally.claimFlush(intervalMs)) won.push(Date.now())
+  // The claim's own time lies between these two readings (the thread may be descheduled around it).
+  const before = Date.now()
+  if (tally.claimFlush(intervalMs)) won.push([before, Date.now()])
 }
 parentPort.postMessage({ won })
