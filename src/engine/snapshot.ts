@@ -103,7 +103,8 @@ function readRow (core: CoreExports, schema: Schema, slot: number, read: ReadWor
   if (any === 0) return undefined
   const cell = (c: number): number => (masks[c >>> 5] >>> (c & 31)) & 1 ? read(slot, c) : 0
   const row: Record<string, number | HistogramCounts> = {}
-  schema.columns.forEach((name, c) => { row[name] = cell(c) })
+  const columns = schema.columns
+  for (let c = 0; c < columns.length; c++) row[columns[c]] = cell(c)
   for (const h of schema.histograms) {
     const counts = new Array<number>(h.bounds.length + 1)
     let count = 0
