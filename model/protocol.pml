@@ -8,8 +8,13 @@
  *   -DSNAPSHOT    2 writers and 2 callers of the destructive snapshot()
  *   -DMIXED       2 writers, 1 Flusher and 1 snapshot() caller on one table
  * When the writers and those processes have all finished or died, a lone
- * live process of the scenario's kind (it never dies) runs the drain-to-zero
- * phase (3 delivery cycles, or 2 snapshots), then the final checks run.
+ * live process (it never dies) runs the drain-to-zero phase: 3 delivery
+ * cycles (default), or 3 snapshots (-DSNAPSHOT, -DMIXED: a pending batch,
+ * then both buffers); then the final checks run.
+ *
+ * A snapshot() result carries its batch's seq like a delivery, and both go
+ * into one log: the reader the properties speak of keeps the first result or
+ * delivery of each seq and drops later ones.
  *
  * Environment:
  *   -DSTALLS=n        takeovers of a LIVE holder whose lease expired (it
@@ -27,7 +32,9 @@
  * Properties: all on; -DONLY_EPOCH keeps only batch-id / epoch uniqueness
  * (and drops the delivery log, which only the other properties need);
  * -DONLY_LOSS keeps only "nothing recorded is missing at the end" (no check
- * for doubling), to show a loss where a doubling would be found first.
+ * for doubling), to show a loss where a doubling would be found first;
+ * -DSUM_READER (snapshot() callers only) checks for a reader that adds up
+ * every result instead of keeping the first of each seq.
  */
 
 #ifndef ROWS
@@ -39,6 +46,12 @@
 #ifndef INCS1
 #define INCS1 1       /* increments by writer 1 (rows 1, 0, 1, ...) */
 #endif
+#ifndef ADD0
+#define ADD0 1        /* units per increment of writer 0 */
+#endif
+#ifndef ADD1
+#define ADD1 1        /* units per increment of writer 1 */
+#endif
 #ifndef CYCLES
 #define CYCLES 2      /* delivery cycles or snapshots per first-phase process */
 #endif
@@ -49,7 +62,7 @@
 #define DEATHS 2
 #endif
 #define LONE 3        /* owner id of the lone live process; the others are 1, 2 */
-#define MAXSEQ 10
+#define MAXSEQ 12
 
 #ifdef ONLY_EPOCH
 #define CHECK(c) skip
@@ -86,11 +99,11 @@ byte running;               /* first-phase processes not finished or dead */
 /* ---- ghost state ---- */
 byte recorded[ROWS];        /* units added, per row */
 bit used[MAXSEQ];           /* batch ids / epochs handed out by flips */
-bit reported[MAXSEQ];       /* epochs reported with a snapshot's result */
-bit delivered[MAXSEQ];      /* seq delivered at least once */
+bit delivered[MAXSEQ];      /* seq delivered (or returned by snapshot()) at least once */
 byte first[MAXSEQ * ROWS];  /* the first delivery of each seq */
 byte dsum[ROWS];            /* the deduplicating reader's total */
-byte taken[ROWS];           /* units taken out of staging into snapshot results */
+byte taken[ROWS];           /* units taken out of staging by snapshot() callers */
+byte dropped[ROWS];         /* units a snapshot() caller took and died with */
 
 /* Every step on shared memory: the process may die instead of taking it.
    Nothing in these models uses `else`: where an `if` is the first statement
@@ -132,16 +145,59 @@ byte taken[ROWS];           /* units taken out of staging into snapshot results 
 #define MOVE_CHECK(r) skip
 #endif
 
+/* The reader's log: (seq, batch) from a delivery or a snapshot() result. It
+   keeps the first of each seq; a later one must hold nothing the first did not. */
+#ifdef SUM_READER
+#define LOG(seq, batch) skip
+#define FINAL_TOTAL(r) CHECK(taken[r] == recorded[r])
+#else
+#define FINAL_TOTAL(r) TOTAL_CHECK(dsum[r] + dropped[r], recorded[r])
+#define LOG(seq, batch) \
+  GHOST( \
+  if \
+  :: !delivered[seq] -> \
+     delivered[seq] = 1; \
+     r = 0; \
+     do \
+     :: r < ROWS -> \
+        first[seq * ROWS + r] = batch[r]; \
+        dsum[r] = dsum[r] + batch[r]; \
+        DOUBLE_CHECK(dsum[r] + dropped[r] <= recorded[r]);  /* no unit in two seqs */ \
+        r++ \
+     :: r >= ROWS -> break \
+     od \
+  :: delivered[seq] -> \
+     DOUBLE_CHECK(deaths + stalls > 0);                    /* again only after a takeover */ \
+     r = 0; \
+     do \
+     :: r < ROWS -> DOUBLE_CHECK(batch[r] <= first[seq * ROWS + r]); r++ \
+     :: r >= ROWS -> break \
+     od \
+  fi )
+#endif
+
+/* Drained to zero, and the reader (plus what dead callers took) has all. */
+#define FINAL_CHECKS \
+  r = 0; \
+  do \
+  :: r < ROWS -> \
+     CHECK(CNT(0, r) == 0 && CNT(1, r) == 0 && staging[r] == 0); \
+     FINAL_TOTAL(r); \
+     r++ \
+  :: r >= ROWS -> break \
+  od; \
+  CHECK(PENDING == 0)
+
 #define ZERO(a) r = 0; do :: r < ROWS -> a[r] = 0; r++ :: r >= ROWS -> r = 0; break od
 
-/* b = atomic.load(ACTIVE); atomic.add(counter[b][row], 1) */
-proctype Writer(byte w; byte incs)
+/* b = atomic.load(ACTIVE); atomic.add(counter[b][row], n) */
+proctype Writer(byte w; byte incs; byte n)
 {
   byte k, b, row;
   do
   :: k < incs ->
      READ( row = (w + k) % ROWS; b = ACTIVE );
-     atomic { CNT(b, row)++; GHOST(recorded[row]++); k++; b = 0; row = 0 }
+     atomic { CNT(b, row) = CNT(b, row) + n; GHOST(recorded[row] = recorded[row] + n); k++; b = 0; row = 0 }
   :: k >= incs -> break
   od;
   running--
@@ -205,29 +261,7 @@ proctype Flusher(byte me; byte cycles)
      :: r < ROWS -> READ( batch[r] = staging[r]; r++; delivering[me] = (r == ROWS) )
      :: r >= ROWS -> break
      od;
-     STEP(                                               /* 4: deliver */
-       GHOST(
-       if
-       :: !delivered[seq] ->
-          delivered[seq] = 1;
-          r = 0;
-          do
-          :: r < ROWS ->
-             first[seq * ROWS + r] = batch[r];
-             dsum[r] = dsum[r] + batch[r];
-             DOUBLE_CHECK(dsum[r] <= recorded[r]);        /* no unit in two seqs */
-             r++
-          :: r >= ROWS -> break
-          od
-       :: delivered[seq] ->
-          DOUBLE_CHECK(deaths + stalls > 0);              /* redelivery only after a takeover */
-          r = 0;
-          do
-          :: r < ROWS -> DOUBLE_CHECK(batch[r] <= first[seq * ROWS + r]); r++
-          :: r >= ROWS -> break
-          od
-       fi );
-       ZERO(batch) );
+     STEP( LOG(seq, batch); ZERO(batch) );               /* 4: deliver */
 #if !defined(ACK_NO_RENEW) && !defined(ACK_NO_CHECKS)
      STEP(                                               /* 5: renew */
        delivering[me] = 0;
@@ -254,17 +288,7 @@ next:
   :: n >= cycles -> break
   od;
   if
-  :: me == LONE ->
-     /* drained to zero; the deduplicating reader (plus any snapshots) has all */
-     r = 0;
-     do
-     :: r < ROWS ->
-        CHECK(CNT(0, r) == 0 && CNT(1, r) == 0 && staging[r] == 0);
-        TOTAL_CHECK(dsum[r] + taken[r], recorded[r]);
-        r++
-     :: r >= ROWS -> break
-     od;
-     CHECK(PENDING == 0)
+  :: me == LONE -> FINAL_CHECKS
   :: me != LONE
   fi;
 died:
@@ -274,49 +298,48 @@ died:
   fi
 }
 
-/* snapshot(): acquire; flip; drain; take staging by xchg; PENDING = 0; release;
-   the result is reported with epoch e. */
+/* snapshot(), as src/tally.ts trySnapshot() and assembly/counters.ts do it:
+   acquire; e = batchOpen(): the pending batch's seq if PENDING != 0 (nothing
+   flipped or drained), else flip, drain and PENDING = e; take every staging
+   word by xchg; CAS(PENDING, e -> 0); release; return the result under e. */
 proctype Snapshotter(byte me; byte cycles)
 {
   byte n, e, old, r, v;
   byte result[ROWS];
+  byte mine[ROWS];            /* taken while no result of e was out yet */
   do
   :: n < cycles ->
      ACQUIRE;
-     FLIP_AND_DRAIN;
+     READ( e = PENDING );
+     if
+     :: e == 0 ->
+        FLIP_AND_DRAIN;
+        STEP( PENDING = e; old = 0 )
+     :: e != 0
+     fi;
      r = 0;
      do
      :: r < ROWS ->
         STEP( result[r] = result[r] + staging[r];
-              GHOST(taken[r] = taken[r] + staging[r]);
+              GHOST(taken[r] = taken[r] + staging[r];
+                    if :: !delivered[e] -> mine[r] = mine[r] + staging[r] :: delivered[e] fi);
               staging[r] = 0; MOVE_CHECK(r); r++ )
      :: r >= ROWS -> break
      od;
-     STEP( PENDING = 0 );
+     STEP( if :: PENDING == e -> PENDING = 0 :: PENDING != e fi );
      RELEASE;
-     atomic {
-       assert(!reported[e]);                             /* a distinct epoch each */
-       reported[e] = 1;
-       n++; e = 0; old = 0;
-       ZERO(result)
-     }
+     atomic { LOG(e, result); n++; e = 0; ZERO(result); ZERO(mine) }
   :: n >= cycles -> break
   od;
   if
-  :: me == LONE ->
-     r = 0;
-     do
-     :: r < ROWS ->
-        CHECK(CNT(0, r) == 0 && CNT(1, r) == 0 && staging[r] == 0);
-        TOTAL_CHECK(dsum[r] + taken[r], recorded[r]);
-        r++
-     :: r >= ROWS -> break
-     od
+  :: me == LONE -> FINAL_CHECKS
   :: me != LONE
   fi;
 died:
   if
-  :: me != LONE -> running--
+  :: me != LONE ->
+     /* what this caller took goes with it (units of a seq already out are in that first result) */
+     atomic { r = 0; do :: r < ROWS -> GHOST(dropped[r] = dropped[r] + mine[r]); r++ :: r >= ROWS -> break od; running-- }
   :: me == LONE
   fi
 }
@@ -325,8 +348,8 @@ init
 {
   atomic {
     running = 4;
-    run Writer(0, INCS0);
-    run Writer(1, INCS1);
+    run Writer(0, INCS0, ADD0);
+    run Writer(1, INCS1, ADD1);
 #if defined(SNAPSHOT)
     run Snapshotter(1, CYCLES);
     run Snapshotter(2, CYCLES)
@@ -339,8 +362,8 @@ init
 #endif
   }
   (running == 0);
-#if defined(SNAPSHOT)
-  run Snapshotter(LONE, 2)
+#if defined(SNAPSHOT) || defined(MIXED)
+  run Snapshotter(LONE, 3)
 #else
   run Flusher(LONE, 3)
 #endif
