@@ -5,6 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { TotalsReader } from '../dist/sinks/kafka-totals.js'
 import { toRecords } from '../dist/sinks/kafka.js'
+import { Tally } from '../dist/index.js'
 
 const rec = (table, sequence, topic, success, error = 0, extra = {}) =>
   JSON.stringify({ topic, success, error, epoch: sequence, time: 1000 + sequence, source: 'a:1', batch: `${table}-${sequence}`, table, sequence, ...extra })
@@ -90,6 +91,33 @@ test('the batches figure forgets the oldest sequences of a table past batchMemor
   assert.is(r.totals().batches, 4, 'sequence 1 was forgotten, so it counts again')
   assert.equal(r.totals().topics, { orders: { success: 3, error: 0 }, payments: { success: 1, error: 0 } })
   assert.throws(() => new TotalsReader({ batchMemory: 0 }), /batchMemory must be a whole number of at least 1, got 0/)
+})
+
+test('a table with a schema: the sink writes every column and histogram, and the reader sums them exactly, repeats dropped', async () => {
+  const tally = await Tally.create({ columns: ['success', 'error', 'bytes'], histograms: { duration: [0.01, 0.1, 1] } })
+  const r = new TotalsReader()
+  const want = { success: 0, error: 0, bytes: 0, count: 0, nanos: 0, counts: [0, 0, 0, 0] }
+  for (let round = 1; round <= 3; round++) {
+    for (const v of [0.005, 0.01, 0.05, 2 * round]) {
+      tally.observe('orders', 'duration', v)
+      want.count++
+      want.nanos += Math.round(v * 1e9)
+      want.counts[[0.01, 0.1, 1].findIndex(b => v <= b) === -1 ? 3 : [0.01, 0.1, 1].findIndex(b => v <= b)]++
+    }
+    tally.record('orders', 'bytes', 100 * round)
+    tally.record('orders', 'success', round)
+    want.bytes += 100 * round
+    want.success += round
+    const snap = tally.snapshot()
+    // Each batch delivered twice: the second copy is a repeat.
+    for (let copy = 0; copy < 2; copy++) for (const m of toRecords(snap, 1000, 'h:1')) r.add(m.value)
+  }
+  const orders = r.totals().topics.orders
+  assert.equal({ success: orders.success, error: orders.error, bytes: orders.bytes }, { success: want.success, error: 0, bytes: want.bytes })
+  assert.is(orders.duration.count, want.count)
+  assert.equal(orders.duration.counts, want.counts)
+  assert.is(Math.round(orders.duration.sum * 1e9), want.nanos)
+  assert.is(r.totals().duplicates, 3)
 })
 
 test.run()

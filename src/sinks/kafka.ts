@@ -2,7 +2,8 @@
 import { hostname } from 'node:os'
 import type { Message, Producer } from 'kafkajs'
 import type { SinkObject } from '../flush/sink.js'
-import type { Snapshot } from '../engine/snapshot.js'
+import type { Row, Snapshot } from '../engine/snapshot.js'
+import { isEmptyRow } from '../flush/snapshot-ops.js'
 import { OVERFLOW_TOPIC } from '../flush/rows.js'
 import { idempotentProducer, isKafkaClient, type KafkaClient } from './kafka-producer.js'
 
@@ -35,6 +36,7 @@ export interface KafkaSink extends SinkObject {
 /** The value of one record, as JSON. */
 export interface TallyRecord {
   topic: string
+  /** With the default schema; a table with a schema writes its own columns and histograms. */
   success: number
   error: number
   epoch: number
@@ -48,16 +50,21 @@ export interface TallyRecord {
   sequence?: number
 }
 
+/**
+ * One record per row that holds anything: every column of the row (success
+ * and error with the default schema) and every histogram as `{ count, sum,
+ * counts }`, beside the metadata, so a reader sums whatever the table keeps.
+ */
 export function toRecords (snap: Snapshot, time: number, source: string, overflowTopic = OVERFLOW_TOPIC): Message[] {
   const messages: Message[] = []
-  const add = (topic: string, success: number, error: number): void => {
-    if (success === 0 && error === 0) return
-    const value: TallyRecord = { topic, success, error, epoch: snap.epoch, time, source }
+  const add = (topic: string, row: Row): void => {
+    if (isEmptyRow(row)) return
+    const value = { topic, ...row, epoch: snap.epoch, time, source } as TallyRecord
     if (snap.batch !== undefined) Object.assign(value, { batch: snap.batch.id, table: snap.batch.table, sequence: snap.batch.sequence })
     messages.push({ key: topic, value: JSON.stringify(value), timestamp: String(time) })
   }
-  for (const [topic, c] of snap.topics) add(topic, c.success, c.error)
-  add(overflowTopic, snap.overflow.success, snap.overflow.error)
+  for (const [topic, row] of snap.topics) add(topic, row)
+  add(overflowTopic, snap.overflow)
   return messages
 }
 
