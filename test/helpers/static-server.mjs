@@ -8,8 +8,11 @@ import { extname, join, normalize } from 'node:path'
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' }
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
 
-/** Serves `dir` on a free port; resolves to { origin, close() }. */
-export function serveDirectory (dir, { isolated = true } = {}) {
+/**
+ * Serves `dir` on a free port; resolves to { origin, close() }. With
+ * `allowed`, only paths under those prefixes (relative to dir) are served.
+ */
+export function serveDirectory (dir, { isolated = true, allowed } = {}) {
   const server = createServer(async (request, response) => {
     // normalize() after a leading "/" cannot climb above it: no path leaves dir.
     const path = normalize('/' + decodeURIComponent(new URL(request.url, 'http://x').pathname))
@@ -17,6 +20,7 @@ export function serveDirectory (dir, { isolated = true } = {}) {
     const type = TYPES[extname(path)]
     try {
       if (type === undefined) throw new Error('not served')
+      if (allowed !== undefined && !allowed.some(prefix => path.slice(1).startsWith(prefix))) throw new Error('not served')
       const body = await readFile(join(dir, path))
       response.writeHead(200, { ...headers, 'Content-Type': type }).end(body)
     } catch {
