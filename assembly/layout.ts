@@ -5,9 +5,9 @@
 
 export const TABLE_BASE: usize = 1024;
 export const MAGIC: u32 = 0x594c4154; // "TALY" little-endian
-export const VERSION: u32 = 2;
+export const VERSION: u32 = 3;
 
-// Header: three 64-byte lines, offsets from TABLE_BASE.
+// Header: two 64-byte lines, offsets from TABLE_BASE.
 // Line 0 is written once, at create.
 export const H_MAGIC: usize = 0;
 export const H_VERSION: usize = 4;
@@ -20,16 +20,14 @@ export const H_TABLE_ID: usize = 32; // 2 x u32: random id, unique across proces
 export const H_SCHEMA_BYTES: usize = 40; // u32: length of the schema text (JSON) after the scratch buffers
 // Line 1 is written by flushers and by registration.
 export const H_LOCK: usize = 64; // u64: owner << 48 | lease deadline (ms)
-export const H_EPOCH: usize = 72; // u64: flips so far; each flip's value names its batch
+export const H_EPOCH: usize = 72; // u64: batches formed so far; each formation's add names its batch
 export const H_LAST_FLUSH: usize = 80; // u64: when the last snapshot or flush claim happened (ms)
-export const H_PENDING: usize = 88; // u64: epoch of the batch waiting in staging, 0 when none
+export const H_PENDING: usize = 88; // u64: seq << 1 | base: the pending batch (0 = none) and the totals region that is its base
 export const H_SLOT_TICKETS: usize = 96; // u32: slot tickets handed out (may pass capacity)
 export const H_ATTACH_TICKETS: usize = 100; // u32: instances attached
 export const H_OVERFLOW_TOPICS: usize = 104; // u32: topics that found the table full
-// Line 2 holds only the active buffer index, which every writer reads: flushers'
-// writes to line 1 do not evict it from the writers' caches.
-export const H_ACTIVE: usize = 128;
-export const HEADER_BYTES: usize = 192;
+// Writers read nothing in the header: their add goes straight to their counter.
+export const HEADER_BYTES: usize = 128;
 
 export const SCRATCH_SLOTS: u32 = 64;
 export const SCRATCH_BYTES: usize = 320; // lease word (u64), then key bytes at +64
@@ -65,10 +63,12 @@ export let scratchBase: usize = 0;
 export let schemaBase: usize = 0;
 export let dirBase: usize = 0;
 export let slotEntryBase: usize = 0;
-export let stagingBase: usize = 0;
+export let totalsBase: usize = 0; // region 0 of the totals; region 1 follows at regionBytes
+export let batchBase: usize = 0; // the open batch, one f64 per cell, for the host to read
+export let batchListBase: usize = 0; // the open batch's rows with counts, u32 slots
+export let regionBytes: usize = 0;
 export let countersBase: usize = 0;
 export let stripeBytes: usize = 0;
-export let bufferBytes: usize = 0;
 // u64, computed without wrap-around: a shape past 4 GiB is refused, not truncated.
 export let totalBytes: u64 = 0;
 
@@ -97,19 +97,23 @@ export function derive(cap: u32, nStripes: u32, cells: u32, schemaLength: u32): 
   const schema = align64(scratch + <u64>SCRATCH_SLOTS * SCRATCH_BYTES);
   const dir = align64(schema + <u64>schemaLength);
   const slotEntries = align64(dir + dirSize * ENTRY_BYTES);
-  const staging = align64(slotEntries + <u64>cap * 4);
-  // One row per slot plus the overflow row, `cells` counters each.
-  const rowBytes = <u64>(cap + 1) * <u64>cells * CELL_BYTES;
-  const counters = align64(staging + rowBytes);
-  const stripe = align64(rowBytes);
-  const buffer = stripe * <u64>nStripes;
-  totalBytes = counters + 2 * buffer;
+  // One row per slot plus the overflow row, `cells` 64-bit words each, in each
+  // of: the two totals regions, the batch, and every stripe's counters; the
+  // batch's list of rows with counts (a u32 per slot) before the counters.
+  const region = align64(<u64>(cap + 1) * <u64>cells * CELL_BYTES);
+  const totals = align64(slotEntries + <u64>cap * 4);
+  const batch = totals + 2 * region;
+  const list = batch + region;
+  const counters = align64(list + <u64>cap * 4);
+  totalBytes = counters + region * <u64>nStripes;
   scratchBase = <usize>scratch;
   schemaBase = <usize>schema;
   dirBase = <usize>dir;
   slotEntryBase = <usize>slotEntries;
-  stagingBase = <usize>staging;
+  totalsBase = <usize>totals;
+  batchBase = <usize>batch;
+  batchListBase = <usize>list;
+  regionBytes = <usize>region;
   countersBase = <usize>counters;
-  stripeBytes = <usize>stripe;
-  bufferBytes = <usize>buffer;
+  stripeBytes = <usize>region;
 }

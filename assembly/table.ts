@@ -75,7 +75,8 @@ export function schemaLength(): u32 { return schemaBytes; }
 export function tableStripes(): u32 { return stripes; }
 export function tableId(word: u32): u32 { return load<u32>(TABLE_BASE + H_TABLE_ID + (<usize>word & 1) * 4); }
 export function epoch(): f64 { return <f64>atomic.load<u64>(TABLE_BASE + H_EPOCH); }
-export function pendingBatch(): f64 { return <f64>atomic.load<u64>(TABLE_BASE + H_PENDING); }
+/** The pending batch's seq, 0 when none (PENDING's low bit names the base region). */
+export function pendingBatch(): f64 { return <f64>(atomic.load<u64>(TABLE_BASE + H_PENDING) >> 1); }
 export function overflowTopics(): u32 { return atomic.load<u32>(TABLE_BASE + H_OVERFLOW_TOPICS); }
 
 /** Registered slots (topics with a row of their own). */

@@ -77,6 +77,8 @@ const badSchemas = [
   [{ columns: ['a', 'a'] }, RangeError, /declared twice/],
   [{ columns: ['a'], histograms: { a: [1] } }, RangeError, /declared twice/],
   [{ columns: ['not-an-identifier'] }, RangeError, /identifier/],
+  [{ histograms: { __proto__: null, ['__proto__']: [1] } }, RangeError, /__proto__/],
+  [{ columns: ['success', '__proto__'] }, RangeError, /must not be "__proto__"/],
   [{ columns: [3] }, TypeError, /must be a string, got 3 \(a number\)/],
   [{ columns: 'success' }, TypeError, /columns must be an array/],
   [{ histograms: { h: [] } }, RangeError, /must not be empty/],

@@ -14,7 +14,7 @@
 //                    and one observation in each of the 15 buckets
 // With `profile` after the load, it also times the snapshot's parts (see profile()).
 import { Tally } from '../../dist/index.js'
-import { collect } from '../../dist/engine/snapshot.js'
+import { readBatch } from '../../dist/engine/snapshot.js'
 import { acquire } from '../../dist/engine/lock.js'
 import { LOCK_BUSY } from '../../dist/engine/generated/constants.js'
 import { median, mustEqual } from '../harness.mjs'
@@ -96,56 +96,43 @@ function timeSnapshots ({ first }, before, check) {
 
 // The profile reaches into the instance the way snapshot() does (the same
 // calls, in the same order, with the lock held), timing each part:
-//   drain    batchOpen(): the flip and drain() in wasm, every counter word of
-//            every stripe in use moved into the staging rows
-//   collect  reading the staging rows out and building the snapshot (the Map
-//            and one row object per topic), as snapshot() does
-//   read     the reading alone, on the same data: per slot, nonZero() and one
-//            take() per non-zero cell, the values summed and no object built
-// build = collect - read: the JS objects and the code around the calls.
+//   form     batchOpen(): every counter word of every stripe in use summed
+//            into the stage, and the batch (stage - base) written as f64
+//   build    readBatch(): the batch region read into the Map and one row
+//            object per topic with anything in it, as snapshot() does
+//   read     the reading alone, on the same data: every cell of every
+//            registered row read from the batch region and summed, no object built
 function phases (tab) {
   const { first } = tab
   const core = first.core
   const hold = () => mustEqual('profile lock', acquire(core, first.lockWord, first.owner, first.leaseMs, 1000) !== LOCK_BUSY, true)
-  const out = { drain: 0, collect: 0, read: 0, takes: 0 }
-  // Part 1: drain, then collect as snapshot() does.
+  const out = { form: 0, build: 0, read: 0, cells: 0 }
   dirty(tab, topics)
   hold()
   let t0 = performance.now()
-  let epoch = core.batchOpen(Date.now())
+  const epoch = core.batchOpen(Date.now())
   let t1 = performance.now()
-  const snap = collect(core, first.names, epoch, first.schema)
+  const snap = readBatch(core, first.memory, first.names, epoch, first.schema)
   const t2 = performance.now()
-  core.pendingClear(epoch)
-  core.lockRelease()
+  out.form = (t1 - t0) * 1000
+  out.build = (t2 - t1) * 1000
   checkDirty(snap)
-  out.drain = (t1 - t0) * 1000
-  out.collect = (t2 - t1) * 1000
-  // Part 2: the same data, drained again, read without building anything.
-  dirty(tab, topics)
-  hold()
-  epoch = core.batchOpen(Date.now())
-  const cells = first.schema.cells
-  const registered = core.registered()
+  // The same batch, read again without building anything.
+  const width = first.schema.cells
+  const cells = new Float64Array(first.memory.buffer, core.batchAddress(), (core.tableCapacity() + 1) * width)
+  const n = core.registered() * width
   let sum = 0
-  let takes = 0
+  let nonZero = 0
   t0 = performance.now()
-  for (let slot = 0; slot < registered; slot++) {
-    for (let from = 0; from < cells; from += 32) {
-      const mask = core.nonZero(slot, from)
-      for (let c = from; c < Math.min(cells, from + 32); c++) {
-        if ((mask >>> (c - from)) & 1) {
-          sum += core.take(slot, c)
-          takes++
-        }
-      }
-    }
+  for (let i = 0; i < n; i++) {
+    const v = cells[i]
+    if (v !== 0) { sum += v; nonZero++ }
   }
   t1 = performance.now()
-  core.pendingClear(epoch)
+  mustEqual('profile ack', core.batchAck(epoch), 1)
   core.lockRelease()
   out.read = (t1 - t0) * 1000
-  out.takes = takes
+  out.cells = nonZero
   if (sum === 0) throw new Error('profile: nothing read')
   return out
 }
@@ -154,8 +141,8 @@ const t = await table(topics, stripes)
 const dirtyValues = []
 const idleValues = []
 // Warm up for at least `warmupCount` rounds and `warmupMs` (at most twice that):
-// collect() and its Map building take a few hundred snapshots, about a second,
-// to be fully optimised. The snapshots also drain what the warm-up counted.
+// readBatch() and its Map building take a few hundred snapshots, about a second,
+// to be fully optimised. The snapshots also take what the warm-up counted.
 const t0 = performance.now()
 for (let k = 0; ; k++) {
   const ms = performance.now() - t0
@@ -164,17 +151,16 @@ for (let k = 0; ; k++) {
   // The profile's own code is warmed up alike.
   if (profiling) phases(t)
 }
-const profile = { drain: [], collect: [], read: [], build: [], total: [], takes: 0 }
+const profile = { form: [], read: [], build: [], total: [], cells: 0 }
 for (let r = 0; r < rounds; r++) {
   dirtyValues.push(timeSnapshots(t, () => dirty(t, topics), checkDirty))
   idleValues.push(timeSnapshots(t, () => {}, snap => mustEqual('topics in an idle snapshot', snap.topics.size, 0)))
   if (profiling) {
     const parts = []
     for (let k = 0; k < perRound; k++) parts.push(phases(t))
-    for (const key of ['drain', 'collect', 'read']) profile[key].push(median(parts.map(p => p[key])))
-    profile.build.push(median(parts.map(p => p.collect - p.read)))
-    profile.total.push(median(parts.map(p => p.drain + p.collect)))
-    profile.takes = parts[0].takes
+    for (const key of ['form', 'build', 'read']) profile[key].push(median(parts.map(p => p[key])))
+    profile.total.push(median(parts.map(p => p.form + p.build)))
+    profile.cells = parts[0].cells
   }
 }
 process.stdout.write(JSON.stringify({ topics, stripes, load, dirty: dirtyValues, idle: idleValues, ...(profiling ? { profile } : {}) }) + '\n')

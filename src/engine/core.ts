@@ -31,16 +31,14 @@ export interface CoreExports {
   add (cell: number, count: number): void
   inc (cell: number): void
   observe (sumCell: number, bucket: number, nanos: number): void
-  flip (nowMs: number): number
   claimFlush (nowMs: number, intervalMs: number): number
-  drain (): void
   batchOpen (nowMs: number): number
+  batchAddress (): number
+  batchListAddress (): number
+  batchRows (): number
   peek (slot: number, cell: number): number
-  nonZero (slot: number, from: number): number
   reduce (slot: number, cell: number, count: number): void
   batchAck (sequence: number): number
-  take (slot: number, cell: number): number
-  pendingClear (sequence: number): void
   lockTry (owner: number, nowMs: number, leaseMs: number): number
   lockRenew (owner: number, nowMs: number, leaseMs: number): number
   lockRelease (): number

@@ -35,6 +35,8 @@ export interface Schema {
 function checkName (what: string, name: unknown, seen: Set<string>): string {
   if (typeof name !== 'string') throw new TypeError(`a ${what} name must be a string, got ${describe(name)}`)
   if (!NAME.test(name)) throw new RangeError(`a ${what} name must be an identifier ([A-Za-z_][A-Za-z0-9_]*), got ${JSON.stringify(name)}`)
+  // As a key, __proto__ would set a row object's prototype instead of holding a number.
+  if (name === '__proto__') throw new RangeError(`a ${what} name must not be "__proto__" (it names an object's prototype, not a key of its own)`)
   if (seen.has(name)) throw new RangeError(`the name ${JSON.stringify(name)} is declared twice (columns and histograms share one namespace)`)
   seen.add(name)
   return name

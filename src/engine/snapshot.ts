@@ -1,6 +1,7 @@
 // Reading a snapshot or a batch out of the staging rows into plain JS values.
 import type { CoreExports } from './core.js'
-import { DEFAULT_SCHEMA, NANOS, type Schema } from './schema.js'
+import { DEFAULT_SCHEMA, type Schema } from './schema.js'
+import { rowReader, type RowReader } from './row-reader.js'
 
 export interface Counts { success: number, error: number }
 
@@ -89,29 +90,20 @@ export class SlotNames {
   }
 }
 
-type ReadWord = (slot: number, cell: number) => number
+const readers = new WeakMap<Schema, RowReader>()
 
-/** A row read cell by cell, only the cells that hold anything; undefined when none does. */
-function readRow (core: CoreExports, schema: Schema, slot: number, read: ReadWord): Row | undefined {
-  const masks: number[] = []
-  let any = 0
-  for (let from = 0; from < schema.cells; from += 32) {
-    const mask = core.nonZero(slot, from)
-    masks.push(mask)
-    any |= mask
-  }
-  if (any === 0) return undefined
-  const cell = (c: number): number => (masks[c >>> 5] >>> (c & 31)) & 1 ? read(slot, c) : 0
-  const row: Record<string, number | HistogramCounts> = {}
-  const columns = schema.columns
-  for (let c = 0; c < columns.length; c++) row[columns[c]] = cell(c)
-  for (const h of schema.histograms) {
-    const counts = new Array<number>(h.bounds.length + 1)
-    let count = 0
-    for (let i = 0; i < counts.length; i++) count += counts[i] = cell(h.sumCell + 1 + i)
-    row[h.name] = { count, sum: cell(h.sumCell) / NANOS, counts }
-  }
-  return row as Row
+/** The schema's row reader, made once per schema. */
+function readerOf (schema: Schema): RowReader {
+  let read = readers.get(schema)
+  if (read === undefined) readers.set(schema, read = rowReader(schema))
+  return read
+}
+
+/** The row at `at` of the batch region; undefined when every cell is zero. */
+function readRow (cells: Float64Array, at: number, width: number, read: RowReader): Row | undefined {
+  let c = 0
+  while (c < width && cells[at + c] === 0) c++
+  return c === width ? undefined : read(cells, at)
 }
 
 /** Adds `b` into `a`, column by column and bucket by bucket (a topic registered twice is merged by name). */
@@ -130,41 +122,40 @@ export function addRow (a: Row, b: Row): void {
   }
 }
 
-function readRows (core: CoreExports, names: SlotNames, epoch: number, read: ReadWord, schema: Schema): Snapshot {
+/**
+ * Reads the batch batchOpen() wrote (lock held) into a Snapshot: the batch
+ * region holds one f64 per cell, row after row, the overflow row at
+ * `capacity`, and the list holds the slots of the rows with anything in them.
+ * Plain reads: only the lock holder writes those regions.
+ */
+export function readBatch (core: CoreExports, memory: WebAssembly.Memory, names: SlotNames, epoch: number, schema: Schema = DEFAULT_SCHEMA): Snapshot {
   const snap = emptySnapshot(epoch, schema)
-  const registered = core.registered()
   const capacity = core.tableCapacity()
-  if (schema === DEFAULT_SCHEMA) { // the two-counter row, read without masks: the common case, kept fast
-    for (let slot = 0; slot < registered; slot++) {
-      const success = read(slot, 0)
-      const error = read(slot, 1)
-      if (success === 0 && error === 0) continue
-      // A slot with counts in staging is published: its writer resolved it first.
+  const width = schema.cells
+  const cells = new Float64Array(memory.buffer, core.batchAddress(), (capacity + 1) * width)
+  const list = new Uint32Array(memory.buffer, core.batchListAddress(), core.batchRows())
+  if (schema === DEFAULT_SCHEMA) { // the two-counter row: the common case, kept fast
+    for (let i = 0; i < list.length; i++) {
+      const slot = list[i]
+      const success = cells[2 * slot]
+      const error = cells[2 * slot + 1]
+      // A slot with counts is published: its writer resolved it first.
       const name = names.name(slot) ?? `#slot-${slot}`
       const seen = names.duplicates ? snap.topics.get(name) : undefined
       if (seen) { seen.success += success; seen.error += error } else snap.topics.set(name, { success, error })
     }
-    snap.overflow.success = read(capacity, 0)
-    snap.overflow.error = read(capacity, 1)
+    snap.overflow.success = cells[2 * capacity]
+    snap.overflow.error = cells[2 * capacity + 1]
     return snap
   }
-  for (let slot = 0; slot < registered; slot++) {
-    const row = readRow(core, schema, slot, read)
-    if (row === undefined) continue
+  const read = readerOf(schema)
+  for (let i = 0; i < list.length; i++) {
+    const slot = list[i]
+    const row = read(cells, slot * width)
     const name = names.name(slot) ?? `#slot-${slot}`
     const seen = names.duplicates ? snap.topics.get(name) : undefined
     if (seen) addRow(seen, row); else snap.topics.set(name, row)
   }
-  snap.overflow = readRow(core, schema, capacity, read) ?? snap.overflow
+  snap.overflow = readRow(cells, capacity * width, width, read) ?? snap.overflow
   return snap
-}
-
-/** Takes every staging row out (each word by one atomic exchange). */
-export function collect (core: CoreExports, names: SlotNames, epoch: number, schema: Schema = DEFAULT_SCHEMA): Snapshot {
-  return readRows(core, names, epoch, core.take, schema)
-}
-
-/** Reads the pending batch without moving it: it stays in staging until acknowledged. */
-export function peekBatch (core: CoreExports, names: SlotNames, epoch: number, schema: Schema = DEFAULT_SCHEMA): Snapshot {
-  return readRows(core, names, epoch, core.peek, schema)
 }

@@ -3,7 +3,7 @@ import { ATTACH_ERRORS, coreModule, instantiateCore, instantiateCoreSync, type C
 import { TallyBusyError, TallyLayoutError } from './errors.js'
 import { assertSharedMemory } from './runtime-check.js'
 import { acquire } from './lock.js'
-import { batchId, collect, peekBatch, SlotNames, type BatchId, type Counts, type HistogramCounts, type Row, type Snapshot } from './snapshot.js'
+import { batchId, readBatch, SlotNames, type BatchId, type Counts, type HistogramCounts, type Row, type Snapshot } from './snapshot.js'
 import { deliveredPart, type Batch } from './batch.js'
 import { bucketOf, DEFAULT_SCHEMA, makeSchema, NANOS, observationNanos, parseSchema, type Schema, type SchemaOptions } from './schema.js'
 import { checkCount, checkOptions, checkTopic, checkWait, checkWholeInRange, describe, outcomeOffset, type Outcome } from './validate.js'
@@ -354,7 +354,8 @@ export class Tally<C extends string = Outcome, H extends string = never> {
 
   /**
    * Returns everything any thread counted since the previous snapshot and
-   * resets it: a lock-guarded swap of the active buffer. Writers never wait.
+   * resets it: a lock-guarded read of the cumulative counters against the
+   * totals already taken, acknowledged by one compare-and-swap. Writers never wait.
    * If a flusher left a batch pending (it died, or its sink failed), that batch
    * is what this snapshot returns, under its own id; the counts since come in
    * the next snapshot.
@@ -367,7 +368,10 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     return snap
   }
 
-  /** Like snapshot(), but returns undefined instead of waiting longer than `waitMs` (default 0). */
+  /**
+   * Like snapshot(), but returns undefined instead of waiting longer than
+   * `waitMs` (default 0), or when the lock was taken over before its ack.
+   */
   trySnapshot (waitMs = 0): Snapshot | undefined {
     checkWait('waitMs', waitMs)
     const core = this.core
@@ -377,8 +381,10 @@ export class Tally<C extends string = Outcome, H extends string = never> {
       // own id: new counts are never drained on top of a batch that may have
       // been delivered already (that would double it, or lose the difference).
       const epoch = core.batchOpen(Date.now())
-      const snap = collect(core, this.names, epoch, this.schema)
-      core.pendingClear(epoch)
+      const snap = readBatch(core, this.memory, this.names, epoch, this.schema)
+      // Taken only if the ack wins: a flusher that took the lock over (this
+      // thread stalled past its lease) may have delivered the batch already.
+      if (core.batchAck(epoch) === 0) return undefined
       snap.batch = batchId(this.tableId, epoch)
       return snap
     } finally {
@@ -399,7 +405,13 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     if (acquire(core, this.lockWord, this.owner, this.leaseMs, waitMs) === LOCK_BUSY) return undefined
     try {
       const sequence = core.batchOpen(Date.now())
-      const snapshot = peekBatch(core, this.names, sequence, this.schema)
+      const snapshot = readBatch(core, this.memory, this.names, sequence, this.schema)
+      // The gate: the batch read must still be the pending one before anyone
+      // is handed it (a flusher that took the lock over may have moved on).
+      if (core.pendingBatch() !== sequence) {
+        core.lockRelease()
+        return undefined
+      }
       snapshot.batch = batchId(this.tableId, sequence)
       return { id: snapshot.batch, snapshot }
     } catch (error) {
@@ -445,7 +457,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     this.core.lockRelease()
   }
 
-  /** Subtracts delivered counts from staging, slot by slot (a name may span two slots). */
+  /** Removes delivered counts from the pending batch, slot by slot (a name may span two slots). */
   private remove (delivered: Snapshot): void {
     const core = this.core
     const left = new Map<string, number[]>()

@@ -1,6 +1,5 @@
-// A flusher that stops mid-snapshot: it takes the lock, swaps and drains the
-// counters into the staging rows, then hangs (until terminated) before
-// taking them out. mode "loop" instead snapshots back to back forever.
+// A flusher that stops mid-snapshot: it takes the lock, forms a batch (it is
+// now pending), then hangs (until terminated) before acknowledging it. mode "loop" instead snapshots back to back forever.
 import { workerData, parentPort } from 'node:worker_threads'
 import { instantiateCore } from '../../dist/engine/core.js'
 import { LOCK_TAKEN } from '../../dist/engine/generated/constants.js'
@@ -16,7 +15,7 @@ if (mode === 'loop') {
   core.attach(shared.memory.buffer.byteLength)
   const owner = core.takeTicket() + 1
   if (core.lockTry(owner, Date.now(), shared.leaseMs) !== LOCK_TAKEN) throw new Error('lock was not free')
-  core.flip(Date.now()); core.drain()
+  core.batchOpen(Date.now())
   parentPort.postMessage({ holding: true })
   for (;;) { /* hold the lock until terminated */ }
 }
