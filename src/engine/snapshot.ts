@@ -1,4 +1,4 @@
-// Reading a snapshot or a batch out of the staging rows into plain JS values.
+// Reading a snapshot or a batch out of the batch region into plain JS values.
 import type { CoreExports } from './core.js'
 import { DEFAULT_SCHEMA, type Schema } from './schema.js'
 import { rowReader, type RowReader } from './row-reader.js'
@@ -21,14 +21,14 @@ export type Row = Counts & { [name: string]: number | HistogramCounts }
 export interface BatchId {
   /** The table's random id (16 hex digits), unique across processes and restarts. */
   table: string
-  /** The epoch of the flip that formed the batch: increases with every batch of the table. */
+  /** The epoch of the formation that made the batch: increases with every batch of the table. */
   sequence: number
   /** `${table}-${sequence}`: the key a deduplicating reader keeps. */
   id: string
 }
 
 export interface Snapshot {
-  /** The epoch of the flip that formed this snapshot (every flip's epoch is distinct). */
+  /** The epoch of the formation that made this snapshot (every formation's epoch is distinct). */
   epoch: number
   /** Per topic, what was counted since the previous snapshot (topics with nothing counted are left out). */
   topics: Map<string, Row>

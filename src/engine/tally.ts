@@ -378,7 +378,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     if (acquire(core, this.lockWord, this.owner, this.leaseMs, waitMs) === LOCK_BUSY) return undefined
     try {
       // A batch a flusher left pending comes out first, on its own and under its
-      // own id: new counts are never drained on top of a batch that may have
+      // own id: new counts are never added to a batch that may have
       // been delivered already (that would double it, or lose the difference).
       const epoch = core.batchOpen(Date.now())
       const snap = readBatch(core, this.memory, this.names, epoch, this.schema)

@@ -107,7 +107,7 @@ type FlushReason = 'timer' | 'maybe' | 'manual' | 'final'
 type Listener<T> = (value: T) => void
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
-// The final flush: a pending batch, then two flips (counts that raced the first come along).
+// The final flush: a pending batch, then two batches (counts that raced the first come along).
 const FINAL_BATCHES = 3
 
 function unrefTimer (timer: unknown): void {
@@ -220,7 +220,7 @@ export class Flusher {
   /**
    * Stops the timer and the exit hooks, then flushes a last time: the pending
    * batch if there is one, then two batches (so counts that raced the first
-   * flip come along), each tried once, all within `finalDeadlineMs`. Resolves
+   * come along), each tried once, all within `finalDeadlineMs`. Resolves
    * to what could not be delivered, if anything. That batch also stays pending
    * in the table, where a flusher of another thread (or a later one) delivers
    * it under the same id.
