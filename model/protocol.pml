@@ -1,16 +1,17 @@
 /*
- * wasm-tally: the counter table's concurrency protocol after the redesign
- * (a pending batch in staging, delivered, redelivered after a takeover, and
- * acknowledged), as a Promela model for SPIN. See model/README.md.
+ * wasm-tally: the counter table's concurrency protocol (cumulative counters,
+ * two regions of totals, a pending batch named by PENDING, delivered,
+ * delivered again after a takeover, and acknowledged by one compare-and-swap),
+ * as a Promela model for SPIN. See model/README.md.
  *
  * Scenarios:
  *   (default)     2 writers and 2 Flushers running the delivery cycle
- *   -DSNAPSHOT    2 writers and 2 callers of the destructive snapshot()
+ *   -DSNAPSHOT    2 writers and 2 callers of snapshot()
  *   -DMIXED       2 writers, 1 Flusher and 1 snapshot() caller on one table
  * When the writers and those processes have all finished or died, a lone
- * live process (it never dies) runs the drain-to-zero phase: 3 delivery
- * cycles (default), or 3 snapshots (-DSNAPSHOT, -DMIXED: a pending batch,
- * then both buffers); then the final checks run.
+ * live process (it never dies) runs the final phase: 3 delivery cycles
+ * (default), or 3 snapshots (-DSNAPSHOT, -DMIXED): a pending batch, then
+ * everything counted since; then the final checks run.
  *
  * A snapshot() result carries its batch's seq like a delivery, and both go
  * into one log: the reader the properties speak of keeps the first result or
@@ -20,15 +21,22 @@
  *   -DSTALLS=n        takeovers of a LIVE holder whose lease expired (it
  *                     stalled); the lease of a dead holder can always be taken
  *   -DSTALL_ANYWHERE  a live holder can be overtaken at any step; without it,
- *                     only while it delivers (from reading the batch to the
- *                     renew), the one step that waits on I/O
+ *                     only while it reads and delivers the batch (from its
+ *                     first read of the batch to the renew; for snapshot(),
+ *                     to its return)
+ *   -DSTALL_AFTER_READ  the same, but only from the end of the batch's read
  *   -DDEATHS=n        processes that may die (stop for good), at any step
  * Deliberately broken variants:
- *   -DREREAD_EPOCH      the batch id is re-read from EPOCH after the flip
- *                       instead of being the atomic add's returned value
- *   -DACK_NO_RENEW      the ack does not renew (check) the lock first
- *   -DACK_NO_CHECKS     the ack checks neither the lock nor PENDING == seq
- *   -DLOAD_STORE_DRAIN  the drain moves a word by load, store 0, add
+ *   -DREREAD_EPOCH    the batch id is re-read from EPOCH after the stage is
+ *                     written, instead of being the atomic add's returned value
+ *   -DNO_GATE         the Flusher does not re-read PENDING after reading the
+ *                     batch (step 4)
+ *   -DSPLIT_ACK       the ack is two stores: first the base becomes 1 - b,
+ *                     then the seq becomes 0
+ *   -DRESET_DRAIN     forming reads and resets each counter (load, store 0)
+ *                     and stores base + what it read into the stage
+ * A weakened variant that still holds (see the README):
+ *   -DACK_NO_RENEW    the ack does not renew (check) the lock first (step 6)
  * Properties: all on; -DONLY_EPOCH keeps only batch-id / epoch uniqueness
  * (and drops the delivery log, which only the other properties need);
  * -DONLY_LOSS keeps only "nothing recorded is missing at the end" (no check
@@ -44,7 +52,7 @@
 #define INCS0 2       /* increments by writer 0 (rows 0, 1, 0, ...) */
 #endif
 #ifndef INCS1
-#define INCS1 1       /* increments by writer 1 (rows 1, 0, 1, ...) */
+#define INCS1 2       /* increments by writer 1 (rows 1, 0, 1, ...) */
 #endif
 #ifndef ADD0
 #define ADD0 1        /* units per increment of writer 0 */
@@ -79,31 +87,34 @@
 #define TOTAL_CHECK(a, b) CHECK(a == b)
 #endif
 
-#define CNT(b, r) counter[(b) * ROWS + (r)]
+/* PENDING = seq << 1 | b: the pending batch's seq (0 = none) and the base region */
+#define PEND(s, b) ((s) * 2 + (b))
+#define SEQ(p) ((p) / 2)
+#define BASE(p) ((p) % 2)
+#define TOT(b, r) T[(b) * ROWS + (r)]
 
 /* ---- shared memory: each word is changed by atomic instructions only ---- */
-byte ACTIVE;                /* the buffer writers add to */
-byte counter[2 * ROWS];     /* counter[buffer][row]; stripes folded into one */
-byte staging[ROWS];
+byte counter[ROWS];         /* cumulative; stripes folded into one word */
+byte T[2 * ROWS];           /* T[region][row]: the base and the stage */
 byte EPOCH;
-byte PENDING;               /* seq of the batch sitting in staging, 0 = none */
+byte PENDING;               /* PEND(seq, base) */
 byte lock;                  /* owner id, 0 = free; the lease is abstracted */
 
 /* ---- environment ---- */
 bit dead[LONE + 1];
-bit delivering[LONE + 1];   /* from reading the batch to the renew */
+bit delivering[LONE + 1];   /* from the first read of the batch to the renew (or return) */
 byte stalls;                /* takeovers of live holders so far */
 byte deaths;
 byte running;               /* first-phase processes not finished or dead */
 
 /* ---- ghost state ---- */
 byte recorded[ROWS];        /* units added, per row */
-bit used[MAXSEQ];           /* batch ids / epochs handed out by flips */
+bit used[MAXSEQ];           /* batch ids / epochs handed out by add(EPOCH) */
 bit delivered[MAXSEQ];      /* seq delivered (or returned by snapshot()) at least once */
 byte first[MAXSEQ * ROWS];  /* the first delivery of each seq */
-byte dsum[ROWS];            /* the deduplicating reader's total */
-byte taken[ROWS];           /* units taken out of staging by snapshot() callers */
-byte dropped[ROWS];         /* units a snapshot() caller took and died with */
+short dsum[ROWS];           /* the deduplicating reader's total (wider: a garbage batch must not wrap it) */
+byte taken[ROWS];           /* units snapshot() callers took by a successful ack */
+short dropped[ROWS];         /* units a snapshot() caller took and died with */
 
 /* Every step on shared memory: the process may die instead of taking it.
    Nothing in these models uses `else`: where an `if` is the first statement
@@ -138,34 +149,31 @@ byte dropped[ROWS];         /* units a snapshot() caller took and died with */
 /* CAS held -> 0: fails harmlessly once taken over. */
 #define RELEASE STEP( if :: lock == me -> lock = 0 :: lock != me fi )
 
-/* Units are conserved at every step when only snapshots take them. */
-#ifdef SNAPSHOT
-#define MOVE_CHECK(r) CHECK(taken[r] + CNT(0, r) + CNT(1, r) + staging[r] == recorded[r])
-#else
-#define MOVE_CHECK(r) skip
-#endif
-
 /* The reader's log: (seq, batch) from a delivery or a snapshot() result. It
-   keeps the first of each seq; a later one must hold nothing the first did not. */
+   keeps the first of each seq; a later one must hold nothing the first did not.
+   A batch read across a change of the regions can be negative in a row: it
+   wraps, as the core's 64-bit subtraction does, to a large value. */
 #ifdef SUM_READER
 #define LOG(seq, batch) skip
+#define LOST(seq, batch) skip
 #define FINAL_TOTAL(r) CHECK(taken[r] == recorded[r])
 #else
 #define FINAL_TOTAL(r) TOTAL_CHECK(dsum[r] + dropped[r], recorded[r])
-#define LOG(seq, batch) \
-  GHOST( \
-  if \
-  :: !delivered[seq] -> \
+#define FIRST(seq, batch, sum) \
      delivered[seq] = 1; \
      r = 0; \
      do \
      :: r < ROWS -> \
         first[seq * ROWS + r] = batch[r]; \
-        dsum[r] = dsum[r] + batch[r]; \
+        sum[r] = sum[r] + batch[r]; \
         DOUBLE_CHECK(dsum[r] + dropped[r] <= recorded[r]);  /* no unit in two seqs */ \
         r++ \
      :: r >= ROWS -> break \
-     od \
+     od
+#define LOG(seq, batch) \
+  GHOST( \
+  if \
+  :: !delivered[seq] -> FIRST(seq, batch, dsum) \
   :: delivered[seq] -> \
      DOUBLE_CHECK(deaths + stalls > 0);                    /* again only after a takeover */ \
      r = 0; \
@@ -174,37 +182,50 @@ byte dropped[ROWS];         /* units a snapshot() caller took and died with */
      :: r >= ROWS -> break \
      od \
   fi )
+/* A snapshot() caller that dies after its successful ack, before returning:
+   if no result of that seq was out yet, the seq's first result is the one it
+   took, and it is lost (dropped); a later one of that seq is a repeat. */
+#define LOST(seq, batch) \
+  GHOST( \
+  if \
+  :: !delivered[seq] -> FIRST(seq, batch, dropped) \
+  :: delivered[seq] \
+  fi )
 #endif
 
-/* Drained to zero, and the reader (plus what dead callers took) has all. */
+/* Everything counted was acknowledged, nothing is pending, and the reader
+   (plus what dead callers took) has all of it. */
+#ifdef RESET_DRAIN
+#define ACKED(r) (counter[r] == 0)
+#else
+#define ACKED(r) (TOT(BASE(PENDING), r) == counter[r])
+#endif
 #define FINAL_CHECKS \
   r = 0; \
   do \
   :: r < ROWS -> \
-     CHECK(CNT(0, r) == 0 && CNT(1, r) == 0 && staging[r] == 0); \
      FINAL_TOTAL(r); \
+     CHECK(ACKED(r)); \
      r++ \
   :: r >= ROWS -> break \
   od; \
-  CHECK(PENDING == 0)
+  CHECK(SEQ(PENDING) == 0)
 
 #define ZERO(a) r = 0; do :: r < ROWS -> a[r] = 0; r++ :: r >= ROWS -> r = 0; break od
 
-/* b = atomic.load(ACTIVE); atomic.add(counter[b][row], n) */
+/* atomic.add(counter[stripe][row], n): one instruction */
 proctype Writer(byte w; byte incs; byte n)
 {
-  byte k, b, row;
+  byte k;
   do
   :: k < incs ->
-     READ( row = (w + k) % ROWS; b = ACTIVE );
-     atomic { CNT(b, row) = CNT(b, row) + n; GHOST(recorded[row] = recorded[row] + n); k++; b = 0; row = 0 }
+     atomic { counter[(w + k) % ROWS] = counter[(w + k) % ROWS] + n; GHOST(recorded[(w + k) % ROWS] = recorded[(w + k) % ROWS] + n); k++ }
   :: k >= incs -> break
   od;
   running--
 }
 
-/* e = atomic.add(EPOCH, 1) + 1; old = load(ACTIVE); store(ACTIVE, old ^ 1);
-   then each row of the old buffer moves into staging. */
+/* e = atomic.add(EPOCH, 1) + 1 names the batch being formed. */
 #ifdef REREAD_EPOCH
 #define TAKE_EPOCH STEP( EPOCH++ )
 #define REREAD     READ( e = EPOCH; assert(!used[e]); used[e] = 1 )
@@ -213,78 +234,100 @@ proctype Writer(byte w; byte incs; byte n)
 #define REREAD     skip
 #endif
 
-#ifdef LOAD_STORE_DRAIN
-/* v = load(c); store(c, 0); add(staging, v) */
-#define DRAIN_ROW \
-  READ( v = CNT(old, r) ); \
-  STEP( CNT(old, r) = 0 ); \
-  STEP( staging[r] = staging[r] + v; v = 0; MOVE_CHECK(r); r++ )
+#ifdef RESET_DRAIN
+/* v = load(counter); store(counter, 0); store(stage, base + v) */
+#define FORM_ROW \
+  READ( v = counter[r] ); \
+  STEP( counter[r] = 0 ); \
+  STEP( TOT(1 - b, r) = TOT(b, r) + v; v = 0; r++ )
 #else
-/* if (load(c) != 0) add(staging, xchg(c, 0)): one step (see the README) */
-#define DRAIN_ROW \
-  STEP( staging[r] = staging[r] + CNT(old, r); CNT(old, r) = 0; MOVE_CHECK(r); r++ )
+/* v = load(counter); store(stage, v): a holder can make the store late */
+#define FORM_ROW \
+  READ( v = counter[r] ); \
+  STEP( TOT(1 - b, r) = v; v = 0; r++ )
 #endif
 
-#define FLIP_AND_DRAIN \
-  TAKE_EPOCH; \
-  READ( old = ACTIVE ); \
-  STEP( ACTIVE = 1 - old ); \
-  REREAD; \
+/* Step 2, open: (seq, b) = PENDING. A pending batch is delivered again under
+   its seq; else a batch is formed into the stage and CAS(PENDING, (0, b) ->
+   (e, b)) makes it pending. If that CAS fails (PENDING changed meanwhile:
+   another holder took over), open starts again. */
+#define OPEN \
+open: \
+  READ( seq = SEQ(PENDING); b = BASE(PENDING) ); \
+  if \
+  :: seq != 0 \
+  :: seq == 0 -> \
+     TAKE_EPOCH; \
+     r = 0; \
+     do \
+     :: r < ROWS -> FORM_ROW \
+     :: r >= ROWS -> r = 0; break \
+     od; \
+     REREAD; \
+     STEP( \
+       if \
+       :: PENDING == PEND(0, b) -> PENDING = PEND(e, b); seq = e; e = 0 \
+       :: PENDING != PEND(0, b) -> e = 0; goto open \
+       fi ) \
+  fi
+
+/* Step 3: batch[r] = stage[r] - base[r] (one step per row for both loads).
+   The holder can be overtaken from its first read on (or only once it has
+   read every row: -DSTALL_AFTER_READ). */
+#ifdef STALL_AFTER_READ
+#define WINDOW(r) (r == ROWS)
+#else
+#define WINDOW(r) 1
+#endif
+#define READ_BATCH(batch) \
   r = 0; \
   do \
-  :: r < ROWS -> DRAIN_ROW \
-  :: r >= ROWS -> break \
+  :: r < ROWS -> READ( batch[r] = TOT(1 - b, r) - TOT(b, r); r++; delivering[me] = WINDOW(r) ) \
+  :: r >= ROWS -> r = 0; break \
   od
+
+/* Step 7: CAS(PENDING, (seq, b) -> (0, 1 - b)): the stage becomes the base. */
+#ifdef SPLIT_ACK
+#define ACK \
+  STEP( PENDING = PEND(seq, 1 - b) ); \
+  STEP( PENDING = PEND(0, 1 - b) )
+#else
+#define ACK STEP( if :: PENDING == PEND(seq, b) -> PENDING = PEND(0, 1 - b) :: PENDING != PEND(seq, b) fi )
+#endif
 
 /* The Flusher's delivery cycle (steps numbered as in the README). */
 proctype Flusher(byte me; byte cycles)
 {
-  byte n, e, old, seq, r, v;
+  byte n, e, seq, b, r, v;
   byte batch[ROWS];
   do
   :: n < cycles ->
      ACQUIRE;                                            /* 1 */
-     READ( r = PENDING );                                /* 2 */
-     if
-     :: r == 0 ->
-        FLIP_AND_DRAIN;
-        STEP( PENDING = e; e = 0; old = 0 )
-     :: r != 0
-     fi;
-     READ( seq = PENDING );                              /* 3 */
-     if
-     :: seq == 0 -> goto release                        /* emptied meanwhile */
-     :: seq != 0
-     fi;
-     r = 0;
-     do
-     :: r < ROWS -> READ( batch[r] = staging[r]; r++; delivering[me] = (r == ROWS) )
-     :: r >= ROWS -> break
-     od;
-     STEP( LOG(seq, batch); ZERO(batch) );               /* 4: deliver */
-#if !defined(ACK_NO_RENEW) && !defined(ACK_NO_CHECKS)
-     STEP(                                               /* 5: renew */
+     OPEN;                                               /* 2 */
+     READ_BATCH(batch);                                  /* 3 */
+#ifndef NO_GATE
+     READ(                                               /* 4: gate */
+       if
+       :: PENDING == PEND(seq, b) -> skip
+       :: PENDING != PEND(seq, b) -> delivering[me] = 0; ZERO(batch); goto release
+       fi );
+#endif
+     STEP( LOG(seq, batch); ZERO(batch) );               /* 5: deliver */
+#ifndef ACK_NO_RENEW
+     STEP(                                               /* 6: renew */
        delivering[me] = 0;
        if
        :: lock == me -> skip
-       :: lock != me -> seq = 0; goto next               /* overtaken: no ack, no release */
+       :: lock != me -> goto next                        /* overtaken: no ack, no release */
        fi );
 #else
      atomic { delivering[me] = 0 };
 #endif
-#ifndef ACK_NO_CHECKS
-     READ( if :: PENDING == seq -> skip :: PENDING != seq -> goto release fi );
-#endif
-     r = 0;
-     do
-     :: r < ROWS -> STEP( staging[r] = 0; r++ )
-     :: r >= ROWS -> break
-     od;
-     STEP( PENDING = 0 );
+     ACK;                                                /* 7 */
 release:
-     RELEASE;
+     RELEASE;                                            /* 8 */
 next:
-     atomic { n++; seq = 0; r = 0 }
+     atomic { n++; seq = 0; b = 0; r = 0 }
   :: n >= cycles -> break
   od;
   if
@@ -298,37 +341,41 @@ died:
   fi
 }
 
-/* snapshot(), as src/tally.ts trySnapshot() and assembly/counters.ts do it:
-   acquire; e = batchOpen(): the pending batch's seq if PENDING != 0 (nothing
-   flipped or drained), else flip, drain and PENDING = e; take every staging
-   word by xchg; CAS(PENDING, e -> 0); release; return the result under e. */
+/* snapshot(): acquire; open as the Flusher does (a pending batch comes out
+   alone, under its seq); read the batch; ack by the same CAS; release; return
+   the result under seq if the CAS succeeded, else nothing. */
+#ifdef SNAPSHOT
+/* Everything snapshot() callers took is exactly the base (then nothing else acknowledges). */
+#define TAKE_CHECK(r) CHECK(taken[r] == TOT(BASE(PENDING), r))
+#else
+#define TAKE_CHECK(r) skip
+#endif
 proctype Snapshotter(byte me; byte cycles)
 {
-  byte n, e, old, r, v;
+  byte n, e, seq, b, r, v;
+  bit took;                   /* the ack succeeded: the result is the caller's */
   byte result[ROWS];
-  byte mine[ROWS];            /* taken while no result of e was out yet */
   do
   :: n < cycles ->
      ACQUIRE;
-     READ( e = PENDING );
-     if
-     :: e == 0 ->
-        FLIP_AND_DRAIN;
-        STEP( PENDING = e; old = 0 )
-     :: e != 0
-     fi;
-     r = 0;
-     do
-     :: r < ROWS ->
-        STEP( result[r] = result[r] + staging[r];
-              GHOST(taken[r] = taken[r] + staging[r];
-                    if :: !delivered[e] -> mine[r] = mine[r] + staging[r] :: delivered[e] fi);
-              staging[r] = 0; MOVE_CHECK(r); r++ )
-     :: r >= ROWS -> break
-     od;
-     STEP( if :: PENDING == e -> PENDING = 0 :: PENDING != e fi );
+     OPEN;
+     READ_BATCH(result);
+     STEP(
+       if
+       :: PENDING == PEND(seq, b) ->
+          PENDING = PEND(0, 1 - b); took = 1;
+          r = 0;
+          do
+          :: r < ROWS -> GHOST(taken[r] = taken[r] + result[r]); TAKE_CHECK(r); r++
+          :: r >= ROWS -> r = 0; break
+          od
+       :: PENDING != PEND(seq, b)
+       fi );
      RELEASE;
-     atomic { LOG(e, result); n++; e = 0; ZERO(result); ZERO(mine) }
+     atomic {
+       delivering[me] = 0;
+       if :: took -> LOG(seq, result) :: !took fi;
+       n++; seq = 0; b = 0; took = 0; ZERO(result) }
   :: n >= cycles -> break
   od;
   if
@@ -338,8 +385,8 @@ proctype Snapshotter(byte me; byte cycles)
 died:
   if
   :: me != LONE ->
-     /* what this caller took goes with it (units of a seq already out are in that first result) */
-     atomic { r = 0; do :: r < ROWS -> GHOST(dropped[r] = dropped[r] + mine[r]); r++ :: r >= ROWS -> break od; running-- }
+     /* a caller that dies before its ack took nothing; after it, it took the batch with it */
+     atomic { if :: took -> LOST(seq, result) :: !took fi; running-- }
   :: me == LONE
   fi
 }

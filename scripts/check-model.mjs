@@ -1,9 +1,10 @@
 // Builds and runs the SPIN models in model/: the protocol as designed (each
-// run must pass), the design's known flaws (each must still fail, for the
-// documented reason, until the design changes), and the deliberately broken
-// variants (each must be caught, by the property it breaks). One line per run
-// with its state count and time; exit 1 on any unexpected result, 2 when spin
-// or gcc is missing.
+// run must pass), the design's one assumption (a holder does not stall past
+// its lease inside the core's steps: runs that break it must still fail, for
+// the documented reason, until the design changes), and the deliberately
+// broken variants (each must be caught, by the property it breaks). One line
+// per run with its state count and time; exit 1 on any unexpected result, 2
+// when spin or gcc is missing.
 //   node scripts/check-model.mjs [--json] [name-filter ...]
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtemp, copyFile, rm } from 'node:fs/promises'
@@ -20,17 +21,18 @@ const P = {
   redeliveryNotLarger: /(batch|result)\[r\]<=first/, // a later delivery of a seq is never larger
   redeliveryNeedsTakeover: /\(deaths\+stalls\)>0/, // no takeover, no death: no seq twice
   total: /\(dsum\[r\]\+dropped\[r\]\)(==|>=)recorded\[r\]|taken\[r\]==recorded\[r\]/, // everything recorded reached the reader
-  drained: /staging\[r\]==0\)|PENDING==0/, // the table is all zero at the end
-  batchId: /!\(used\[e\]\)/, // two flips never share a seq or epoch
-  snapshotConserved: /\(taken\[r\]\+counter/, // every unit in one result or in the table
+  acked: /==counter\[r\]\)|\(counter\[r\]==0\)|\(PENDING\/2\)==0/, // at the end everything counted is in the base, nothing pending
+  batchId: /!\(used\[e\]\)/, // two batches never share a seq
+  snapshotConserved: /taken\[r\]==T\[/, // what snapshot() callers took is exactly the base
   oneRow: /slotOf\[k\]==s/, // one row per key when nobody gave up
   named: /slotEntry/, // a row holding a key is named by it
   dirTotal: /b==recorded\[k\]/ // merging by name loses nothing
 }
 
 const FLUSH = 'protocol.pml'
-const SNAPSHOT = ['SNAPSHOT', 'STALL_ANYWHERE', 'CYCLES=1', 'INCS1=2', 'SUM_READER']
+const SNAPSHOT = ['SNAPSHOT']
 const BATCH_IDS = ['STALL_ANYWHERE', 'ONLY_EPOCH', 'INCS0=0', 'INCS1=0', 'ROWS=1']
+const RACE_ONLY = ['DEATHS=0', 'STALLS=0'] // only the writers interleave with the holder
 const DIR = 'directory.pml'
 const DIR_SAME = ['L0=3', 'L2=1', 'STALLS=2'] // keys 1,1,2 then 3,-,1; capacity 1
 const DIR_MIX = ['K0=1', 'K1=3', 'K2=1', 'L0=2', 'L1=1', 'L2=3', 'CAP=2', 'STALLS=1']
@@ -42,7 +44,7 @@ export const runs = [
     file: FLUSH,
     defs: [],
     expect: 'pass',
-    about: '2 writers, 2 flushers x 2 cycles, <= 2 takeovers of a live holder while it delivers, <= 2 deaths anywhere, then a lone flusher x 3'
+    about: '2 writers, 2 flushers x 2 cycles, <= 2 takeovers of a live holder while it reads or delivers a batch, <= 2 deaths anywhere, then a lone flusher x 3'
   },
   {
     name: 'flush-batch-ids',
@@ -56,14 +58,28 @@ export const runs = [
     file: FLUSH,
     defs: SNAPSHOT,
     expect: 'pass',
-    about: '2 writers, 2 snapshot() callers, <= 2 takeovers at any step, <= 2 deaths, then a lone caller x 3; a reader that adds up every result'
+    about: '2 writers, 2 snapshot() callers x 2, <= 2 takeovers while a caller reads or returns a batch, <= 2 deaths, then a lone caller x 3; one reader by seq'
+  },
+  {
+    name: 'snapshot-sum-reader',
+    file: FLUSH,
+    defs: [...SNAPSHOT, 'SUM_READER', 'INCS1=1'],
+    expect: 'pass',
+    about: 'the snapshot run (writer 1 adds 1 unit), with a reader that adds up every result'
+  },
+  {
+    name: 'snapshot-batch-ids',
+    file: FLUSH,
+    defs: [...SNAPSHOT, ...BATCH_IDS],
+    expect: 'pass',
+    about: 'snapshot() batch ids stay unique even when a live caller is overtaken at any step'
   },
   {
     name: 'mixed',
     file: FLUSH,
-    defs: ['MIXED', 'STALLS=0'],
+    defs: ['MIXED', 'INCS1=1'],
     expect: 'pass',
-    about: '1 flusher and 1 snapshot() caller on one table, <= 2 deaths, no stalls, then a lone caller x 3; one reader of deliveries and results by seq'
+    about: '2 writers (3 units), 1 flusher and 1 snapshot() caller x 2 on one table, <= 2 takeovers while reading or delivering, <= 2 deaths, then a lone caller x 3; one reader of deliveries and results by seq'
   },
   {
     name: 'directory',
@@ -79,9 +95,20 @@ export const runs = [
     expect: 'pass',
     about: '3 threads x 2 keys, two hashes, capacity 2, a give-up and a death'
   },
+  // A weakened variant that still holds: the ack's compare-and-swap on the
+  // exact (seq, base) is what protects it, not the renew before it.
+  {
+    name: 'weakened-ack-no-renew',
+    file: FLUSH,
+    defs: ['ACK_NO_RENEW', 'INCS1=1'],
+    expect: 'pass',
+    weakened: true,
+    about: 'the flush run (writer 1 adds 1 unit) with no renew before the ack'
+  },
 
-  // Known flaws of the design: they fail, and must keep failing for this
-  // reason until the design changes (then move them up to expect 'pass').
+  // The design's one assumption broken: a live holder overtaken while it
+  // forms a batch. These fail, and must keep failing for this reason until
+  // the design changes (then move them up to expect 'pass').
   {
     name: 'flaw-stall-anywhere',
     file: FLUSH,
@@ -89,7 +116,7 @@ export const runs = [
     expect: 'fail',
     flaw: true,
     props: [P.dedupe, P.redeliveryNotLarger],
-    about: 'a live holder overtaken during flip/drain: one unit delivered under two seqs'
+    about: 'a live holder overtaken while it forms a batch: the new holder\'s stage stores land in a batch already delivered'
   },
   {
     name: 'flaw-stall-anywhere-loss',
@@ -98,66 +125,66 @@ export const runs = [
     expect: 'fail',
     flaw: true,
     props: [P.total],
-    about: 'a live holder overtaken after its renew: its ack zeroes the next batch'
+    about: 'the same, checking loss only: the ack makes a stage the base that holds units never delivered'
   },
   {
-    name: 'flaw-snapshot-stall-same-seq',
+    name: 'flaw-snapshot-stall-anywhere',
     file: FLUSH,
-    defs: SNAPSHOT.filter(d => d !== 'SUM_READER'),
+    defs: [...SNAPSHOT, 'STALL_ANYWHERE'],
     expect: 'fail',
     flaw: true,
-    props: [P.redeliveryNotLarger],
-    about: 'a snapshot() caller overtaken after taking its batch: the caller that took over returns the same seq empty first'
+    props: [P.snapshotConserved, P.dedupe, P.redeliveryNotLarger, P.total],
+    about: 'a snapshot() caller overtaken while it forms a batch'
   },
 
   // Deliberately broken variants: each must be caught by the property it breaks.
-  {
-    name: 'broken-reread-epoch-snapshot',
-    file: FLUSH,
-    defs: [...SNAPSHOT, 'REREAD_EPOCH'],
-    expect: 'fail',
-    props: [P.batchId],
-    about: '(a) epoch re-read after the flip: two snapshots share an epoch'
-  },
   {
     name: 'broken-reread-epoch-flush',
     file: FLUSH,
     defs: [...BATCH_IDS, 'REREAD_EPOCH'],
     expect: 'fail',
     props: [P.batchId],
-    about: '(a) seq re-read after the flip: two batches share a seq'
+    about: 'seq re-read from EPOCH after the add: two batches share a seq'
   },
   {
-    name: 'broken-ack-no-renew',
+    name: 'broken-reread-epoch-snapshot',
     file: FLUSH,
-    defs: ['ACK_NO_RENEW'],
+    defs: [...SNAPSHOT, ...BATCH_IDS, 'REREAD_EPOCH'],
     expect: 'fail',
-    props: [P.dedupe, P.redeliveryNotLarger, P.total, P.drained],
-    about: '(b) ack without renewing the lock'
+    props: [P.batchId],
+    about: 'the same in snapshot()'
   },
   {
-    name: 'broken-ack-no-checks',
+    name: 'broken-no-gate',
     file: FLUSH,
-    defs: ['ACK_NO_CHECKS'],
+    defs: ['NO_GATE'],
     expect: 'fail',
-    props: [P.dedupe, P.redeliveryNotLarger, P.total, P.drained],
-    about: '(b) ack checking neither the lock nor PENDING == seq'
+    props: [P.dedupe, P.redeliveryNotLarger],
+    about: 'no re-read of PENDING after reading the batch: a batch read across a takeover is delivered'
   },
   {
-    name: 'broken-load-store-drain-flush',
+    name: 'broken-split-ack',
     file: FLUSH,
-    defs: ['LOAD_STORE_DRAIN'],
+    defs: ['SPLIT_ACK'],
+    expect: 'fail',
+    props: [P.dedupe, P.redeliveryNotLarger, P.total, P.acked],
+    about: 'the ack as two stores (base, then seq): a death between them leaves the batch pending on the wrong base'
+  },
+  {
+    name: 'broken-reset-drain-flush',
+    file: FLUSH,
+    defs: ['RESET_DRAIN', ...RACE_ONLY],
     expect: 'fail',
     props: [P.total],
-    about: '(c) drain by load then store 0: a writer\'s add is lost'
+    about: 'forming by load and store 0 of each counter: a writer\'s add between them is lost (no deaths, no takeovers)'
   },
   {
-    name: 'broken-load-store-drain-snapshot',
+    name: 'broken-reset-drain-snapshot',
     file: FLUSH,
-    defs: [...SNAPSHOT, 'LOAD_STORE_DRAIN'],
+    defs: [...SNAPSHOT, 'RESET_DRAIN', ...RACE_ONLY],
     expect: 'fail',
-    props: [P.snapshotConserved, P.total],
-    about: '(c) the same in snapshot()'
+    props: [P.total],
+    about: 'the same in snapshot()'
   },
   {
     name: 'broken-directory-skip-same-hash',
@@ -238,7 +265,7 @@ async function checkIn (dir, run) {
 const fmt = n => n === undefined ? '?' : Math.round(n).toLocaleString('en')
 
 function line (r) {
-  const status = !r.ok ? 'UNEXPECTED' : r.flaw ? 'known flaw' : r.expect === 'pass' ? 'holds' : 'caught'
+  const status = !r.ok ? 'UNEXPECTED' : r.flaw ? 'assumption' : r.expect === 'pass' ? 'holds' : 'caught'
   const detail = r.ok && r.expect === 'fail' ? `  [${r.error}]` : ''
   return `${status.padEnd(10)} ${r.name.padEnd(34)} ${fmt(r.states).padStart(11)} states ${(r.seconds ?? 0).toFixed(1).padStart(6)} s${detail}`
 }
