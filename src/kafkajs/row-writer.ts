@@ -11,10 +11,15 @@ type Binding = TypedBinding<string, string>
 import { INVALID_TOPIC } from './recorder.js'
 
 const nothing: Binding = { topic: INVALID_TOPIC, success () {}, error () {}, add () {}, observe () {} }
+// What no caller can pass as a topic: the last-row cache starts out matching nothing.
+const NO_TOPIC = {}
 
 export class RowWriter {
   private readonly names: Set<string>
   private readonly rows = new Map<string, Binding>()
+  // The last topic's row: a producer mostly sends to one topic, or to a few in runs, so most lookups skip the Map.
+  private lastTopic: unknown = NO_TOPIC
+  private lastRow: Binding = nothing
 
   constructor (readonly tally: Tally) {
     this.names = new Set([...tally.schema.columns, ...tally.schema.histograms.map(h => h.name)])
@@ -27,8 +32,13 @@ export class RowWriter {
 
   /** The topic's row, bound once; INVALID_TOPIC's for a topic the engine refuses. Never throws. */
   row (topic: unknown): Binding {
+    if (topic === this.lastTopic) return this.lastRow
     const known = typeof topic === 'string' ? this.rows.get(topic) : undefined
-    if (known !== undefined) return known
+    if (known !== undefined) {
+      this.lastTopic = topic
+      this.lastRow = known
+      return known
+    }
     let row: Binding
     try {
       row = this.tally.bind(topic as string)
@@ -37,6 +47,8 @@ export class RowWriter {
       if (typeof topic !== 'string') return row // not kept: any value could come this way
     }
     this.rows.set(topic as string, row)
+    this.lastTopic = topic
+    this.lastRow = row
     return row
   }
 
