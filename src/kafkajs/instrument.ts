@@ -3,10 +3,11 @@
 // long it took (see send-counter.ts).
 import type { Producer, Transaction } from 'kafkajs'
 import { boundCopy } from './bound-copy.js'
-import { copyBatch, copyRecord, type Counted } from './requests.js'
+import { BatchSend, RecordSend } from './pending-send.js'
+import { copyBatch, copyRecord } from './requests.js'
 import { seconds } from './row-writer.js'
 import { SEND_NAMES, type SendCounter } from './send-counter.js'
-import { settle } from './settle.js'
+import { watch } from './settle.js'
 import { sendCounterOf, writerOf, type CountTarget } from './targets.js'
 import { reportUnsupported, type InstrumentOptions } from './unsupported.js'
 
@@ -14,11 +15,17 @@ export type { CountTarget }
 
 type Sends = Pick<Producer, 'send' | 'sendBatch'>
 
-/** Calls `start`, counting the send when it settles, with its duration (when the table keeps one). */
-function countOutcome (counter: SendCounter, counted: Counted, start: () => unknown): unknown {
-  if (!counter.timed) return settle(start, (error, failed) => counter.settled(counted, 0, error, failed))
-  const began = seconds()
-  return settle(start, (error, failed) => counter.settled(counted, seconds() - began, error, failed))
+/** Sends `request`, `pending` told once how it settles (a synchronous throw too, rethrown as it is). */
+function sendWatched (send: (request: unknown) => unknown, request: unknown, pending: RecordSend | BatchSend, timed: boolean): unknown {
+  if (timed) pending.began = seconds() // after the copy: a send's duration is kafkajs's, not the counting's
+  let sent: unknown
+  try {
+    sent = send(request)
+  } catch (error) {
+    pending.settled(error, true)
+    throw error
+  }
+  return watch(sent, pending)
 }
 
 /** `source`'s bound copy with send and sendBatch counted; a sendBatch it lacks stays absent. */
@@ -27,16 +34,18 @@ function countedCopy<T extends Sends> (source: T, counter: SendCounter, what: 'p
     throw new TypeError(`expected a kafkajs ${what} (an object with send), got ${source === null ? 'null' : typeof source}`)
   }
   const copy = boundCopy(source)
-  const send = source.send.bind(source)
+  const send = source.send.bind(source) as (request: unknown) => unknown
   copy.send = function send_ (record) {
-    const { request, counted } = copyRecord(record, counter.bytes) // counted before the send starts, and only what kafkajs gets
-    return countOutcome(counter, counted, () => send(request as typeof record)) as ReturnType<Sends['send']>
+    const pending = new RecordSend(counter)
+    const request = copyRecord(record, counter.bytes, pending) // counted before the send starts, and only what kafkajs gets
+    return sendWatched(send, request, pending, counter.timed) as ReturnType<Sends['send']>
   }
   if (typeof source.sendBatch !== 'function') return copy
-  const sendBatch = source.sendBatch.bind(source)
+  const sendBatch = source.sendBatch.bind(source) as (request: unknown) => unknown
   copy.sendBatch = function sendBatch_ (batch) {
-    const { request, counted } = copyBatch(batch, counter.bytes)
-    return countOutcome(counter, counted, () => sendBatch(request as typeof batch)) as ReturnType<Sends['sendBatch']>
+    const pending = new BatchSend(counter)
+    const request = copyBatch(batch, counter.bytes, pending.counted)
+    return sendWatched(sendBatch, request, pending, counter.timed) as ReturnType<Sends['sendBatch']>
   }
   return copy
 }

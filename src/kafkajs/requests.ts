@@ -4,43 +4,63 @@
 // send() would otherwise change what is sent but not what was counted.
 import { messagesBytes } from './message-bytes.js'
 
-/** What a send counts: [topic, messages, key + value + header bytes] per topic entry. */
-export type Counted = Array<[unknown, number, number]>
+/** What a send counts of one { topic, messages } entry. */
+export interface TopicCount {
+  topic: unknown
+  /** The messages; 0 when `messages` is no array. */
+  count: number
+  /** Their key + value + header bytes; 0 when not wanted. */
+  bytes: number
+}
 
-export interface Copied { request: unknown, counted: Counted }
+/** A send's one entry: counted, or not (a record kafkajs refuses, or whose reads throw). */
+export interface RecordCount extends TopicCount {
+  counted: boolean
+}
 
 function isObject (value: unknown): value is Record<PropertyKey, unknown> {
   return value !== null && typeof value === 'object'
 }
 
-/** A { topic, messages } with its own copy of the array (message objects shared), its count and (when wanted) its bytes. */
-function copyEntry (entry: unknown, counted: Counted, bytes: boolean): unknown {
-  if (!isObject(entry)) return entry // kafkajs refuses it; nothing to count
+/** A { topic, messages } with its own copy of the array (message objects shared); its count into `into`. */
+function copyEntry (entry: Record<PropertyKey, unknown>, bytes: boolean, into: TopicCount): unknown {
   const { topic, messages } = entry // read once: what is counted is what is copied
-  const copy = Array.isArray(messages) ? messages.slice() : messages
-  counted.push(Array.isArray(copy) ? [topic, copy.length, bytes ? messagesBytes(copy) : 0] : [topic, 0, 0])
-  return { ...entry, topic, messages: copy }
+  const copy: unknown = Array.isArray(messages) ? messages.slice() : messages
+  const request = { ...entry, topic, messages: copy }
+  into.topic = topic
+  into.count = Array.isArray(copy) ? copy.length : 0
+  into.bytes = Array.isArray(copy) && bytes ? messagesBytes(copy) : 0
+  return request
 }
 
-/** A send's record, copied (a record whose reads throw goes as it is, counting nothing). */
-export function copyRecord (record: unknown, bytes: boolean): Copied {
-  const counted: Counted = []
+/** A send's record, copied, its count into `into` (a record whose reads throw goes as it is, counting nothing). */
+export function copyRecord (record: unknown, bytes: boolean, into: RecordCount): unknown {
+  if (!isObject(record)) return record // kafkajs refuses it; nothing to count
   try {
-    return { request: copyEntry(record, counted, bytes), counted }
+    const request = copyEntry(record, bytes, into)
+    into.counted = true
+    return request
   } catch {
-    return { request: record, counted: [] }
+    return record
   }
 }
 
-/** A sendBatch's batch, copied with its topicMessages list and each entry's messages. */
-export function copyBatch (batch: unknown, bytes: boolean): Copied {
-  const counted: Counted = []
+/** A sendBatch's batch, copied with its topicMessages list and each entry's messages; their counts pushed to `counted`. */
+export function copyBatch (batch: unknown, bytes: boolean, counted: TopicCount[]): unknown {
+  if (!isObject(batch)) return batch
   try {
-    if (!isObject(batch)) return { request: batch, counted }
     const { topicMessages } = batch
-    const list = Array.isArray(topicMessages) ? topicMessages.map(entry => copyEntry(entry, counted, bytes)) : topicMessages
-    return { request: { ...batch, topicMessages: list }, counted }
+    if (!Array.isArray(topicMessages)) return { ...batch, topicMessages }
+    const list = topicMessages.map(entry => {
+      if (!isObject(entry)) return entry // kafkajs refuses it; nothing to count
+      const count: TopicCount = { topic: undefined, count: 0, bytes: 0 }
+      const copy = copyEntry(entry, bytes, count)
+      counted.push(count)
+      return copy
+    })
+    return { ...batch, topicMessages: list }
   } catch {
-    return { request: batch, counted: [] }
+    counted.length = 0
+    return batch
   }
 }

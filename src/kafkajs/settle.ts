@@ -1,18 +1,46 @@
-// Calling a send or a handler and telling, once, how it settled, while its
-// caller gets exactly what it would have got.
+// Following what a send or a handler returned and telling, once, how it
+// settled, while its caller gets exactly what it would have got.
 
 const nativeThen = Promise.prototype.then
 
 /** Told once: failed with the error, or not. Must not throw. */
 export type Tell = (error: unknown, failed: boolean) => void
 
+/** What watch() tells, as an object: one per call, so no closure has to carry its state. */
+export interface Outcome {
+  /** Told once: failed with the error, or not. Must not throw. */
+  settled (error: unknown, failed: boolean): void
+}
+
 /**
- * Calls `start` and tells how what it returns settles, handing the caller its
- * outcome: the same value or the same rejection object (through one promise,
- * so a thenable that settles twice is told once); a rejection the caller
- * leaves unhandled stays unhandled. A plain value is told as success and
- * returned as is; a synchronous throw is told and rethrown.
+ * Tells `outcome` how `sent` (what a call returned) settles, handing the
+ * caller its outcome: the same value or the same rejection object (through
+ * one promise, so a thenable that settles twice is told once); a rejection
+ * the caller leaves unhandled stays unhandled. A plain value is told as
+ * success and returned as is.
  */
+export function watch (sent: unknown, outcome: Outcome): unknown {
+  let then: unknown
+  try {
+    if (sent !== null && (typeof sent === 'object' || typeof sent === 'function')) then = (sent as { then?: unknown }).then
+  } catch (error) {
+    outcome.settled(error, true) // awaiting it would throw the same
+    return sent
+  }
+  if (typeof then !== 'function') {
+    outcome.settled(undefined, false)
+    return sent
+  }
+  const onValue = (value: unknown): unknown => { outcome.settled(undefined, false); return value }
+  const onError = (error: unknown): never => { outcome.settled(error, true); throw error }
+  // A native promise settles once: chained directly. Anything else is adopted by one promise first.
+  if (then === nativeThen && sent instanceof Promise) {
+    try { return nativeThen.call(sent, onValue, onError) } catch { /* not a real promise after all: adopted below */ }
+  }
+  return new Promise((resolve, reject) => { then.call(sent, resolve, reject) }).then(onValue, onError)
+}
+
+/** Calls `start` and tells how it settles, as watch() does; a synchronous throw is told and rethrown. */
 export function settle (start: () => unknown, tell: Tell): unknown {
   let sent: unknown
   try {
@@ -21,22 +49,5 @@ export function settle (start: () => unknown, tell: Tell): unknown {
     tell(error, true)
     throw error
   }
-  let then: unknown
-  try {
-    if (sent !== null && (typeof sent === 'object' || typeof sent === 'function')) then = (sent as { then?: unknown }).then
-  } catch (error) {
-    tell(error, true) // awaiting it would throw the same
-    return sent
-  }
-  if (typeof then !== 'function') {
-    tell(undefined, false)
-    return sent
-  }
-  const onValue = (value: unknown): unknown => { tell(undefined, false); return value }
-  const onError = (error: unknown): never => { tell(error, true); throw error }
-  // A native promise settles once: chained directly. Anything else is adopted by one promise first.
-  if (sent instanceof Promise && then === nativeThen) {
-    try { return nativeThen.call(sent, onValue, onError) } catch { /* not a real promise after all: adopted below */ }
-  }
-  return new Promise((resolve, reject) => { then.call(sent, resolve, reject) }).then(onValue, onError)
+  return watch(sent, { settled: tell })
 }

@@ -1,0 +1,50 @@
+// A send on its way: what it counted and when it started, told once how it
+// settled (see settle.ts), then counted per topic by its SendCounter.
+import { seconds } from './row-writer.js'
+import type { RecordCount, TopicCount } from './requests.js'
+import type { SendCounter } from './send-counter.js'
+import type { Outcome } from './settle.js'
+
+/** A send()'s one topic: no list to build or walk. */
+export class RecordSend implements Outcome, RecordCount {
+  topic: unknown = undefined
+  count = 0
+  bytes = 0
+  counted = false
+  /** seconds() when the send started; -1 when the counter does not time sends. */
+  began = -1
+
+  constructor (private readonly counter: SendCounter) {}
+
+  settled (error: unknown, failed: boolean): void {
+    if (!this.counted) return
+    const took = this.began < 0 ? 0 : seconds() - this.began
+    this.counter.settled(this.topic, this.count, this.bytes, took, error, failed)
+  }
+}
+
+/** A batch naming a topic twice is one send of that topic: one duration, counts summed. */
+function byTopic (counted: TopicCount[]): TopicCount[] {
+  if (counted.length < 2) return counted
+  const merged = new Map<unknown, TopicCount>()
+  for (const { topic, count, bytes } of counted) {
+    const row = merged.get(topic)
+    if (row === undefined) merged.set(topic, { topic, count, bytes })
+    else { row.count += count; row.bytes += bytes }
+  }
+  return merged.size === counted.length ? counted : [...merged.values()]
+}
+
+/** A sendBatch()'s topics. */
+export class BatchSend implements Outcome {
+  readonly counted: TopicCount[] = []
+  /** seconds() when the send started; -1 when the counter does not time sends. */
+  began = -1
+
+  constructor (private readonly counter: SendCounter) {}
+
+  settled (error: unknown, failed: boolean): void {
+    const took = this.began < 0 ? 0 : seconds() - this.began
+    for (const { topic, count, bytes } of byTopic(this.counted)) this.counter.settled(topic, count, bytes, took, error, failed)
+  }
+}
