@@ -30,7 +30,10 @@
 //   unit added before a word's load is in that batch; one added after is in
 //   the next. Batches telescope: their sum is the last acknowledged total,
 //   exactly, with no unit in two batches. Counters wrap modulo 2^64 and so
-//   does the subtraction: exact while one batch holds less than 2^64 of a word.
+//   does the subtraction: exact while a word gains less than 2^64 between two
+//   formations. A batch takes at most 2^53 - 1 of a count cell (defer():
+//   its stage stops there), so the host reads every count as an exact number;
+//   the rest waits in the counters for the next batch.
 // - No writer is ever moved, swapped or waited on: a writer that runs during
 //   a formation is simply early or late by one batch.
 // - A flusher killed at any point: before its CAS on PENDING the stage it
@@ -122,8 +125,13 @@ export function batchOpen(nowMs: f64): f64 {
   return unreachable();
 }
 
-// Rows of the open batch with anything in them (thread-local: the holder's).
+/** The most a batch holds of a count cell: Number.MAX_SAFE_INTEGER. */
+export const MAX_BATCH_CELL: u64 = (<u64>1 << 53) - 1;
+
+// Rows of the open batch with anything in them, and whether any cell is past
+// MAX_BATCH_CELL (thread-local: the holder's).
 let rowsWithCounts: u32 = 0;
+let big: bool = false;
 
 /** Forms a new stage from the counters, then writes the batch. */
 function form(base: usize): void {
@@ -146,6 +154,7 @@ function writeBatch(base: usize, forming: bool): void {
   const stage = totalsBase + (base ^ 1) * regionBytes;
   const from = totalsBase + base * regionBytes;
   let listed: u32 = 0;
+  big = false;
   for (let slot: u32 = 0; slot < n; slot++) {
     if (writeRow(<usize>slot, used, stage, from, forming)) {
       store<u32>(batchListBase + (<usize>listed << 2), slot);
@@ -163,21 +172,22 @@ function writeBatch(base: usize, forming: bool): void {
   const end = first + <usize>rowCells * CELL_BYTES;
   let any: u64 = 0;
   for (let at = first; at < end; at += CELL_BYTES) {
-    let total: u64;
+    const base = load<u64>(from + at);
+    let d: u64;
     if (forming) {
-      total = 0;
+      let total: u64 = 0;
       // One load per stripe of the same word, summed in a register.
       let p = countersBase + at;
       const last = p + used * stripeBytes;
       for (; p < last; p += stripeBytes) total += atomic.load<u64>(p);
       store<u64>(stage + at, total);
+      d = total - base;
     } else {
-      total = load<u64>(stage + at);
+      d = load<u64>(stage + at) - base;
     }
-    const d = total - load<u64>(from + at);
     any |= d;
-    // Signed conversion (one instruction): a batch's cell is below 2^63.
-    store<f64>(batchBase + at, <f64><i64>d);
+    big |= d > MAX_BATCH_CELL;
+    store<f64>(batchBase + at, <f64>d);
   }
   return any != 0;
 }
@@ -197,6 +207,32 @@ export function batchRows(): u32 {
   return rowsWithCounts;
 }
 
+/** Whether a cell of the open batch is past 2^53 - 1 (rare: then the host defers its count cells). */
+export function batchBig(): bool {
+  return big;
+}
+
+/**
+ * Holds pending batch `seq` to 2^53 - 1 of a cell (lock held, before the batch
+ * is handed to anyone): its stage stops there, and the rest stays in the
+ * counters for the next batch, so a count reaches the host as an exact
+ * number. The host does this for count cells; a histogram's sum (nano-units)
+ * goes out whole, as the nearest f64. False when `seq` is not pending.
+ */
+export function defer(seq: f64, slot: u32, c: u32): bool {
+  const p = atomic.load<u64>(TABLE_BASE + H_PENDING);
+  if (p >> 1 != <u64>seq || seq == 0) return false;
+  const base = <usize>(p & 1);
+  const at = (<usize>slot * <usize>rowCells + <usize>c) * CELL_BYTES;
+  const from = load<u64>(totalsBase + base * regionBytes + at);
+  const stage = totalsBase + (base ^ 1) * regionBytes + at;
+  if (load<u64>(stage) - from > MAX_BATCH_CELL) {
+    store<u64>(stage, from + MAX_BATCH_CELL);
+    store<f64>(batchBase + at, <f64>MAX_BATCH_CELL);
+  }
+  return true;
+}
+
 /** What the pending batch holds of a cell now (after any reduce); exact up to 2^53. */
 export function peek(slot: u32, c: u32): f64 {
   const base = <usize>(atomic.load<u64>(TABLE_BASE + H_PENDING) & 1);
@@ -204,12 +240,19 @@ export function peek(slot: u32, c: u32): f64 {
   return <f64>(load<u64>(totalsBase + (base ^ 1) * regionBytes + at) - load<u64>(totalsBase + base * regionBytes + at));
 }
 
-/** Removes `n` delivered units of a cell from the pending batch (partial delivery; lock held, n <= peek): its base advances. */
-export function reduce(slot: u32, c: u32, n: f64): void {
-  if (n <= 0) return;
-  const base = <usize>(atomic.load<u64>(TABLE_BASE + H_PENDING) & 1);
-  const at = totalsBase + base * regionBytes + (<usize>slot * <usize>rowCells + <usize>c) * CELL_BYTES;
+/**
+ * Removes `n` delivered units of a cell from pending batch `seq` (partial
+ * delivery; lock held, n <= peek): its base advances. False, changing
+ * nothing, when `seq` is no longer pending (a flusher that took the lock over
+ * acknowledged it: the base is then another batch's).
+ */
+export function reduce(seq: f64, slot: u32, c: u32, n: f64): bool {
+  const p = atomic.load<u64>(TABLE_BASE + H_PENDING);
+  if (p >> 1 != <u64>seq || seq == 0) return false;
+  if (n <= 0) return true;
+  const at = totalsBase + <usize>(p & 1) * regionBytes + (<usize>slot * <usize>rowCells + <usize>c) * CELL_BYTES;
   store<u64>(at, load<u64>(at) + <u64>n);
+  return true;
 }
 
 /**

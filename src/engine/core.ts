@@ -36,8 +36,10 @@ export interface CoreExports {
   batchAddress (): number
   batchListAddress (): number
   batchRows (): number
+  batchBig (): number
+  defer (sequence: number, slot: number, cell: number): number
   peek (slot: number, cell: number): number
-  reduce (slot: number, cell: number, count: number): void
+  reduce (sequence: number, slot: number, cell: number, count: number): number
   batchAck (sequence: number): number
   lockTry (owner: number, nowMs: number, leaseMs: number): number
   lockRenew (owner: number, nowMs: number, leaseMs: number): number

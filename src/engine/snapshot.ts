@@ -123,6 +123,23 @@ export function addRow (a: Row, b: Row): void {
 }
 
 /**
+ * A count cell past 2^53 - 1 in one batch (rare) is held to 2^53 - 1 so it
+ * reaches the reader exactly; the rest stays for the next batch. A histogram's
+ * sum (nano-units) goes out whole instead, as the nearest number: held back,
+ * a sum that grows faster than 2^53 nano-units an interval would never catch up.
+ */
+function deferBigCounts (core: CoreExports, cells: Float64Array, list: Uint32Array, epoch: number, schema: Schema): void {
+  const sums = new Set(schema.histograms.map(h => h.sumCell))
+  const width = schema.cells
+  const rows = [...list, core.tableCapacity()]
+  for (const slot of rows) {
+    for (let c = 0; c < width; c++) {
+      if (!sums.has(c) && cells[slot * width + c] > Number.MAX_SAFE_INTEGER) core.defer(epoch, slot, c)
+    }
+  }
+}
+
+/**
  * Reads the batch batchOpen() wrote (lock held) into a Snapshot: the batch
  * region holds one f64 per cell, row after row, the overflow row at
  * `capacity`, and the list holds the slots of the rows with anything in them.
@@ -134,6 +151,7 @@ export function readBatch (core: CoreExports, memory: WebAssembly.Memory, names:
   const width = schema.cells
   const cells = new Float64Array(memory.buffer, core.batchAddress(), (capacity + 1) * width)
   const list = new Uint32Array(memory.buffer, core.batchListAddress(), core.batchRows())
+  if (core.batchBig() !== 0) deferBigCounts(core, cells, list, epoch, schema)
   if (schema === DEFAULT_SCHEMA) { // the two-counter row: the common case, kept fast
     for (let i = 0; i < list.length; i++) {
       const slot = list[i]

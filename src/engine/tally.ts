@@ -442,10 +442,18 @@ export class Tally<C extends string = Outcome, H extends string = never> {
       throw error
     }
     if (!this.renewBatch()) return false
+    const sequence = batch.id.sequence
     try {
-      if (delivered === undefined) return core.batchAck(batch.id.sequence) !== 0
-      if (core.pendingBatch() !== batch.id.sequence) return false
-      this.remove(delivered)
+      if (delivered === undefined) return core.batchAck(sequence) !== 0
+      if (core.pendingBatch() !== sequence) return false
+      const removals = this.removals(delivered)
+      // Finding the rows walks every slot in JavaScript, which can outlast a
+      // short lease: renew again, so the writes below run inside a fresh lease.
+      if (!this.renewBatch()) return false
+      for (let i = 0; i < removals.length; i += 3) {
+        // Each checks that the batch is still pending: none lands in another batch's base.
+        if (core.reduce(sequence, removals[i], removals[i + 1], removals[i + 2]) === 0) return false
+      }
       return true
     } finally {
       core.lockRelease()
@@ -457,9 +465,13 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     this.core.lockRelease()
   }
 
-  /** Removes delivered counts from the pending batch, slot by slot (a name may span two slots). */
-  private remove (delivered: Snapshot): void {
+  /**
+   * The delivered counts to remove from the pending batch, as (slot, cell, n)
+   * triples, slot by slot (a name may span two slots). Reads only.
+   */
+  private removals (delivered: Snapshot): number[] {
     const core = this.core
+    const out: number[] = []
     const left = new Map<string, number[]>()
     for (const [topic, row] of delivered.topics) left.set(topic, this.cellsOf(row))
     const registered = core.registered()
@@ -468,11 +480,12 @@ export class Tally<C extends string = Outcome, H extends string = never> {
       if (rest === undefined) continue
       rest.forEach((n, c) => {
         const take = Math.min(n, core.peek(slot, c))
-        core.reduce(slot, c, take)
+        if (take > 0) out.push(slot, c, take)
         rest[c] -= take
       })
     }
-    this.cellsOf(delivered.overflow).forEach((n, c) => core.reduce(core.tableCapacity(), c, n))
+    this.cellsOf(delivered.overflow).forEach((n, c) => { if (n > 0) out.push(core.tableCapacity(), c, n) })
+    return out
   }
 
   /** A row as its cells' values (histogram sums back in nano-units). */
