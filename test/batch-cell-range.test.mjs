@@ -12,7 +12,6 @@ import * as assert from 'uvu/assert'
 import { Tally } from '../dist/index.js'
 
 const MAX = Number.MAX_SAFE_INTEGER // 2^53 - 1, the largest count record() takes
-const NANOS = 1_000_000_000n
 
 /** Snapshots until one comes back empty; the column's values, as BigInt. */
 function drain (tally, topic, column) {
