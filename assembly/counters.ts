@@ -49,7 +49,9 @@
 //   past its lease inside these sub-millisecond steps (a stage store made that
 //   late could land in a region that has since become a base; model/ shows it).
 // - Partial delivery (reduce): the base of a word advances by what was
-//   delivered; the rest stays pending under the same seq.
+//   delivered, then batchRename() gives the rest a new seq by one CAS (a
+//   flusher that dies between its last reduce and that CAS leaves the rest
+//   pending under the old seq).
 // - A slot registered or a stripe first used during a formation: it reads
 //   registered() and stripesInUse() once, at its start. Both only grow; a row
 //   or stripe it did not read is read, whole, by the next formation.
@@ -176,10 +178,10 @@ function writeBatch(base: usize, forming: bool): void {
     let d: u64;
     if (forming) {
       let total: u64 = 0;
-      // One load per stripe of the same word, summed in a register.
+      // One load per stripe of the same word, summed in a register. Counted by
+      // stripes, not by an end address: the last stripe's end may be 2^32.
       let p = countersBase + at;
-      const last = p + used * stripeBytes;
-      for (; p < last; p += stripeBytes) total += atomic.load<u64>(p);
+      for (let s: usize = 0; s < used; s++, p += stripeBytes) total += atomic.load<u64>(p);
       store<u64>(stage + at, total);
       d = total - base;
     } else {
@@ -253,6 +255,20 @@ export function reduce(seq: f64, slot: u32, c: u32, n: f64): bool {
   const at = totalsBase + <usize>(p & 1) * regionBytes + (<usize>slot * <usize>rowCells + <usize>c) * CELL_BYTES;
   store<u64>(at, load<u64>(at) + <u64>n);
   return true;
+}
+
+/**
+ * Renames pending batch `seq` (lock held, after a partial delivery's reduce()
+ * calls): what it still holds becomes a batch of its own, under a new seq, so
+ * a reader that keeps the first delivery of each id does not drop it as a
+ * repeat. Returns the new seq, or 0 when `seq` is not pending.
+ */
+export function batchRename(seq: f64): f64 {
+  const word = TABLE_BASE + H_PENDING;
+  const p = atomic.load<u64>(word);
+  if (p >> 1 != <u64>seq || seq == 0) return 0;
+  const e = atomic.add<u64>(TABLE_BASE + H_EPOCH, 1) + 1;
+  return atomic.cmpxchg<u64>(word, p, e << 1 | (p & 1)) == p ? <f64>e : 0;
 }
 
 /**

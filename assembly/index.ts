@@ -3,5 +3,5 @@
 export { bytesFor, maxTableBytes, create, attach, takeTicket, tableCapacity, tableStripes, tableId, tableRowCells, schemaAddress, schemaLength,
   epoch, pendingBatch, overflowTopics, registered, stripesInUse } from "./table";
 export { scratchAcquire, scratchRelease, resolve, slotKey, slotKeyLength } from "./directory";
-export { cell, add, inc, observe, claimFlush, batchOpen, batchAddress, batchListAddress, batchRows, batchBig, defer, peek, reduce, batchAck } from "./counters";
+export { cell, add, inc, observe, claimFlush, batchOpen, batchAddress, batchListAddress, batchRows, batchBig, defer, peek, reduce, batchRename, batchAck } from "./counters";
 export { lockTry, lockRenew, lockRelease, lockDeadline, lockAddress } from "./lock";

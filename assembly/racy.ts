@@ -5,7 +5,7 @@
 export { bytesFor, maxTableBytes, create, attach, takeTicket, tableCapacity, tableStripes, tableId, tableRowCells, schemaAddress, schemaLength,
   epoch, pendingBatch, overflowTopics, registered, stripesInUse } from "./table";
 export { scratchAcquire, scratchRelease, resolve, slotKey, slotKeyLength } from "./directory";
-export { cell, claimFlush, batchAddress, batchListAddress, batchBig, defer, peek, reduce, batchAck } from "./counters";
+export { cell, claimFlush, batchAddress, batchListAddress, batchBig, defer, peek, reduce, batchRename, batchAck } from "./counters";
 export { lockTry, lockRenew, lockRelease, lockDeadline, lockAddress } from "./lock";
 import { TABLE_BASE, H_EPOCH, H_PENDING, CELL_BYTES, capacity, rowCells, totalsBase, batchBase, batchListBase, regionBytes } from "./layout";
 import { registered, stripesInUse } from "./table";

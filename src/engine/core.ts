@@ -41,6 +41,7 @@ export interface CoreExports {
   peek (slot: number, cell: number): number
   reduce (sequence: number, slot: number, cell: number, count: number): number
   batchAck (sequence: number): number
+  batchRename (sequence: number): number
   lockTry (owner: number, nowMs: number, leaseMs: number): number
   lockRenew (owner: number, nowMs: number, leaseMs: number): number
   lockRelease (): number

@@ -82,7 +82,7 @@ export class SlotNames {
   name (slot: number): string | undefined {
     const name = this.names[slot]
     if (name !== undefined) return name
-    const key = this.core.slotKey(slot)
+    const key = this.core.slotKey(slot) >>> 0 // an address past 2 GiB comes back negative as i32
     if (key === 0) return undefined
     const length = this.core.slotKeyLength(slot)
     // Copy out of shared memory: TextDecoder does not read shared views everywhere.
@@ -149,8 +149,9 @@ export function readBatch (core: CoreExports, memory: WebAssembly.Memory, names:
   const snap = emptySnapshot(epoch, schema)
   const capacity = core.tableCapacity()
   const width = schema.cells
-  const cells = new Float64Array(memory.buffer, core.batchAddress(), (capacity + 1) * width)
-  const list = new Uint32Array(memory.buffer, core.batchListAddress(), core.batchRows())
+  // Addresses come back from wasm as i32: past 2 GiB they read negative without >>> 0.
+  const cells = new Float64Array(memory.buffer, core.batchAddress() >>> 0, (capacity + 1) * width)
+  const list = new Uint32Array(memory.buffer, core.batchListAddress() >>> 0, core.batchRows())
   if (core.batchBig() !== 0) deferBigCounts(core, cells, list, epoch, schema)
   if (schema === DEFAULT_SCHEMA) { // the two-counter row: the common case, kept fast
     for (let i = 0; i < list.length; i++) {

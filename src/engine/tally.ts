@@ -7,7 +7,7 @@ import { batchId, readBatch, SlotNames, type BatchId, type Counts, type Histogra
 import { deliveredPart, type Batch } from './batch.js'
 import { bucketOf, DEFAULT_SCHEMA, makeSchema, NANOS, observationNanos, parseSchema, type Schema, type SchemaOptions } from './schema.js'
 import { checkCount, checkOptions, checkTopic, checkWait, checkWholeInRange, describe, outcomeOffset, type Outcome } from './validate.js'
-import { ATTACH_OK, CELL_BYTES, LOCK_BUSY, MAX_KEY, OUTCOME_SUCCESS } from './generated/constants.js'
+import { ATTACH_OK, CELL_BYTES, H_VERSION, LOCK_BUSY, MAX_KEY, OUTCOME_SUCCESS, TABLE_BASE, VERSION } from './generated/constants.js'
 
 export const DEFAULT_CAPACITY = 1024
 export const DEFAULT_STRIPES = 16
@@ -257,6 +257,10 @@ export class Tally<C extends string = Outcome, H extends string = never> {
   private static adopt (core: CoreExports, memory: WebAssembly.Memory, module: WebAssembly.Module, options: AttachOptions): Tally {
     const status = core.attach(memory.buffer.byteLength)
     if (status !== ATTACH_OK) throw new TallyLayoutError(`cannot attach: ${ATTACH_ERRORS[status] ?? `status ${status}`}`)
+    // A handle may carry the module of an older release with its own table:
+    // that module accepts its table, but this host speaks only its own layout.
+    const version = new Uint32Array(memory.buffer, TABLE_BASE + H_VERSION, 1)[0]
+    if (version !== VERSION) throw new TallyLayoutError(`cannot attach: the table has layout version ${version} and this wasm-tally reads version ${VERSION} (a handle from another release)`)
     try {
       return new Tally(core, memory, module, options)
     } catch (cause) {
@@ -427,13 +431,17 @@ export class Tally<C extends string = Outcome, H extends string = never> {
 
   /**
    * Acknowledges an open batch and releases the lock. With `undelivered`, only
-   * the rest is removed, and the batch stays pending (same id) with what was
-   * not delivered. False when the lock was taken over meanwhile: the batch is
+   * the rest is removed, and what was not delivered stays pending as a batch
+   * of its own, under a new id. False when the lock was taken over meanwhile: the batch is
    * left for the flusher that took it. An `undelivered` part that is not a
    * subset of the batch is refused with a RangeError, nothing removed.
    */
   ackBatch (batch: Batch, undelivered?: Snapshot): boolean {
     const core = this.core
+    if (batch?.id?.table !== this.tableId) {
+      core.lockRelease()
+      throw new TypeError(`ackBatch takes a batch of this table (${this.tableId}), got one of ${describe(batch?.id?.table)}`)
+    }
     let delivered: Snapshot | undefined
     try {
       if (undelivered !== undefined) delivered = deliveredPart(batch.snapshot, undelivered, this.schema)
@@ -454,7 +462,9 @@ export class Tally<C extends string = Outcome, H extends string = never> {
         // Each checks that the batch is still pending: none lands in another batch's base.
         if (core.reduce(sequence, removals[i], removals[i + 1], removals[i + 2]) === 0) return false
       }
-      return true
+      // The rest goes out under a new id: a reader that keeps the first delivery
+      // of each id has kept this one, which held the rest too.
+      return core.batchRename(sequence) !== 0
     } finally {
       core.lockRelease()
     }

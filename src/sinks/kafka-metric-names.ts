@@ -3,6 +3,7 @@
 // error.type from the snapshot's failures by cause.
 import type { HistogramCounts, Snapshot } from '../engine/snapshot.js'
 import { OVERFLOW_ATTRIBUTES, type Attributes, type MetricInfo, type RowNamer } from './metric-points.js'
+import { own } from './own.js'
 
 /** error.type of failures whose kind is not known (OpenTelemetry's fallback value). */
 export const OTHER_ERROR = '_OTHER'
@@ -74,7 +75,7 @@ export const kafkaRow: RowNamer = (b, snap, shape, topic, name, row) => {
   for (const column of shape.columns) {
     const value = cells[column] as number
     if (value === 0) continue
-    const use = KAFKA_COLUMN_USE[column]
+    const use = own(KAFKA_COLUMN_USE, column)
     if (use === undefined) { b.count(b.generic(column, 'counter'), base(), value, topic, column); continue }
     const metric = b.metric(use.metric.name, () => use.metric)
     if (use.errors === undefined || name === undefined) { b.count(metric, withOperation(use.operation), value, topic, column); continue }
@@ -86,7 +87,7 @@ export const kafkaRow: RowNamer = (b, snap, shape, topic, name, row) => {
   for (const [histogram, bounds] of shape.histograms) {
     const h = cells[histogram] as HistogramCounts
     if (h.count === 0 && h.sum === 0) continue
-    const use = KAFKA_HISTOGRAM_USE[histogram]
+    const use = own(KAFKA_HISTOGRAM_USE, histogram)
     const metric = use === undefined ? b.generic(histogram, 'histogram') : b.metric(use.metric.name, () => use.metric)
     b.observe(metric, use === undefined ? base() : withOperation(use.operation), h, bounds, topic, histogram)
   }

@@ -3,6 +3,7 @@
 // and the row it came from; and the builder the namings fill.
 import type { HistogramCounts, Row, Snapshot } from '../engine/snapshot.js'
 import type { RowShape } from './snapshot-shape.js'
+import { own } from './own.js'
 
 export type Attributes = Record<string, string | boolean>
 
@@ -92,7 +93,7 @@ export class PointBuilder {
     let m = this.metrics.get(key)
     if (m === undefined) {
       m = make()
-      const to = this.o.rename?.[m.name] ?? this.o.rename?.[key]
+      const to = own(this.o.rename, m.name) ?? own(this.o.rename, key)
       if (to !== undefined) m = { ...m, name: to }
       this.metrics.set(key, m)
     }
@@ -103,7 +104,7 @@ export class PointBuilder {
     return this.metric(column, () => ({
       name: `${this.o.prefix ?? DEFAULT_PREFIX}.${snakeCase(column)}`,
       kind,
-      unit: this.o.units?.[column] ?? '',
+      unit: own(this.o.units, column) ?? '',
       description: `The ${kind === 'counter' ? 'column' : 'histogram'} ${column} of a wasm-tally table, per topic.`
     }))
   }

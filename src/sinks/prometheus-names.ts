@@ -3,6 +3,7 @@
 // the unit is appended ("s" -> _seconds, "By" -> _bytes; "{message}" adds
 // nothing), and a counter ends in _total.
 import type { Attributes, MetricInfo } from './metric-names.js'
+import { own } from './own.js'
 
 const UNITS: Readonly<Record<string, string>> = {
   s: 'seconds',
@@ -30,7 +31,7 @@ function clean (text: string, allowed: RegExp): string {
 /** The unit's word in a Prometheus name ('' for none, annotations in braces and "1"). */
 export function prometheusUnit (unit: string): string {
   if (unit === '' || unit === '1' || /^\{.*\}$/.test(unit)) return ''
-  return UNITS[unit] ?? clean(unit.replace(/\{[^}]*\}/g, ''), /[^a-zA-Z0-9_]/g).replace(/^_|_$/g, '')
+  return own(UNITS, unit) ?? clean(unit.replace(/\{[^}]*\}/g, ''), /[^a-zA-Z0-9_]/g).replace(/^_|_$/g, '')
 }
 
 /** messaging.client.sent.messages (counter) -> messaging_client_sent_messages_total. */

@@ -4,6 +4,7 @@
 // of KafkaTally's durations are known, others need the schema.
 import { DURATION_BOUNDS, KAFKA_HISTOGRAMS } from '../schemas/kafka.js'
 import type { HistogramCounts, Snapshot } from '../engine/snapshot.js'
+import { own } from './own.js'
 
 /** A table's schema as `tally.schema` holds it, or as declared (`{ columns, histograms: { name: bounds } }`, e.g. KAFKA_SCHEMA). */
 export interface SchemaLike {
@@ -34,7 +35,7 @@ export function shapeOfSnapshot (snap: Snapshot, schema?: RowShape): RowShape {
   const histograms = new Map<string, readonly number[]>()
   for (const [name, value] of Object.entries(snap.overflow as Record<string, number | HistogramCounts>)) {
     if (typeof value === 'number') { columns.push(name); continue }
-    const known = KNOWN_BOUNDS[name]
+    const known = own(KNOWN_BOUNDS, name)
     if (known === undefined || known.length + 1 !== value.counts.length) {
       throw new TypeError(`histogram ${name}: the snapshot does not carry its bucket bounds; give the sink the table's schema (schema: tally.schema)`)
     }

@@ -1,5 +1,5 @@
 // A flusher that delivers part of a batch, acknowledges that part, opens the
-// batch again (the rest, same id) and then hangs holding the lock until it is
+// batch again (the rest, under a new id) and then hangs holding the lock until it is
 // terminated: the next flusher must take over and deliver exactly the rest.
 import { workerData, parentPort } from 'node:worker_threads'
 import { Tally } from '../../dist/index.js'
