@@ -106,6 +106,24 @@ function checkOnOverflow (value: unknown): ((topic: string) => void) | undefined
   return value as ((topic: string) => void) | undefined
 }
 
+/**
+ * Counter words a batch formation may read per millisecond of lease: about a
+ * fifth of what it reads on a loaded 2-core machine (about 1 ns a word), so a
+ * formation ends well inside its lease and a live flusher is not overtaken
+ * in the middle of one (docs/ARCHITECTURE.md, the one assumption).
+ */
+const WORDS_PER_LEASE_MS = 200_000
+
+function checkLeaseFits (core: CoreExports, leaseMs: number): void {
+  const capacity = core.tableCapacity()
+  const cells = core.tableRowCells()
+  const stripes = core.tableStripes()
+  const least = Math.ceil((capacity + 1) * cells * stripes / WORDS_PER_LEASE_MS)
+  if (leaseMs < least) {
+    throw new RangeError(`leaseMs must be at least ${least} ms for this table (1 ms per ${WORDS_PER_LEASE_MS} counter words it forms a batch from: capacity ${capacity} + 1 rows x ${cells} cells x ${stripes} stripes), got ${leaseMs}`)
+  }
+}
+
 function readSchemaText (core: CoreExports, memory: WebAssembly.Memory): string {
   const length = core.schemaLength()
   if (length === 0) return ''
@@ -261,6 +279,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     // that module accepts its table, but this host speaks only its own layout.
     const version = new Uint32Array(memory.buffer, TABLE_BASE + H_VERSION, 1)[0]
     if (version !== VERSION) throw new TallyLayoutError(`cannot attach: the table has layout version ${version} and this wasm-tally reads version ${VERSION} (a handle from another release)`)
+    checkLeaseFits(core, checkWholeInRange('leaseMs', options.leaseMs ?? DEFAULT_LEASE_MS, 1, 2 ** 31))
     try {
       return new Tally(core, memory, module, options)
     } catch (cause) {
