@@ -85,7 +85,7 @@ test('a KafkaTally batch that fails is retried with its kinds; a partial deliver
   const undelivered = { epoch: batch.snapshot.epoch, topics: new Map([['b', batch.snapshot.topics.get('b')]]), overflow: batch.snapshot.overflow, errors: new Map([['b', batch.snapshot.errors.get('b')]]) }
   assert.ok(counts.ackBatch(batch, undelivered))
   const rest = counts.openBatch()
-  assert.is(rest.id.id, batch.id.id, 'the rest stays pending under the same id')
+  assert.is.not(rest.id.id, batch.id.id, 'the rest is a batch of its own, under a new id')
   assert.equal([...rest.snapshot.topics.keys()], ['b'])
   assert.is(rest.snapshot.topics.get('b').error, 3)
   assert.equal([...rest.snapshot.errors.keys()], ['b'])

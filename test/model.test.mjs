@@ -99,23 +99,27 @@ async function check (commands) {
       assert.equal(batch.snapshot.overflow, want.overflow)
       assert.is(batch.id.id, `${batch.id.table}-${batch.snapshot.epoch}`)
       if (model.batchId !== undefined) assert.is(batch.id.id, model.batchId, 'a pending batch keeps its id')
+      if (model.renamedFrom !== undefined) assert.is.not(batch.id.id, model.renamedFrom, 'the rest of a partial delivery has an id of its own')
+      model.renamedFrom = undefined
       if (c.then === 'ack') { assert.ok(tally.ackBatch(batch)); model.staged = undefined; model.batchId = undefined }
       if (c.then === 'release') { tally.releaseBatch(batch); model.batchId = batch.id.id }
       if (c.then === 'partial') {
         const rest = halfOf(batch.snapshot)
         assert.ok(tally.ackBatch(batch, rest))
         model.staged = { topics: nonEmpty(rest.topics), overflow: rest.overflow }
-        model.batchId = batch.id.id
+        model.batchId = undefined
+        model.renamedFrom = batch.id.id
       }
     } else {
       const snap = pick(c.who).snapshot()
       const want = model.take()
       model.batchId = undefined
+      model.renamedFrom = undefined
       assert.equal(Object.fromEntries(snap.topics), Object.fromEntries(nonEmpty(want.topics)))
       assert.equal(snap.overflow, want.overflow)
     }
   }
-  // Three final snapshots hold everything not yet taken: a pending batch, then both buffers.
+  // Three final snapshots hold everything not yet taken: a pending batch, then the rest (the third finds nothing).
   const got = new Map()
   const want = new Map()
   for (let i = 0; i < 3; i++) {
