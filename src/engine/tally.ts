@@ -463,7 +463,13 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     }
     let delivered: Snapshot | undefined
     try {
-      if (undelivered !== undefined) delivered = deliveredPart(batch.snapshot, undelivered, this.schema)
+      if (undelivered !== undefined) {
+        if (core.pendingBatch() !== batch.id.sequence) { core.lockRelease(); return false }
+        // Checked against what the table holds of the batch, not batch.snapshot:
+        // that is the caller's copy, which a sink may have changed.
+        const held = readBatch(core, this.memory, this.names, core.batchOpen(Date.now()), this.schema)
+        delivered = deliveredPart(held, undelivered, this.schema)
+      }
     } catch (error) {
       core.lockRelease()
       throw error
