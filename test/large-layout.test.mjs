@@ -23,7 +23,7 @@ async function largest (stripes, cells) {
 test('the largest table for 256 stripes, every stripe in use: rows in the last stripe\'s top addresses are delivered', async () => {
   const CELLS = 1024
   const capacity = await largest(256, CELLS)
-  const tally = await Tally.create({ capacity, stripes: 256, columns: columns(CELLS) })
+  const tally = await Tally.create({ capacity, stripes: 256, columns: columns(CELLS), leaseMs: 60_000 }) // a table this large needs a lease past the 5 s default
   const { memory, module } = tally.share()
   // 256 threads attached over the table's life (a pool that recycles workers does this): every stripe is in use.
   const raw = await instantiateCore(module, memory)
@@ -48,7 +48,7 @@ test('a table whose batch region lies past 2 GiB: snapshot() reads it', async ()
   // byte 2^31, and the module returns its address as a (signed) i32.
   const CELLS = 1000
   const capacity = await largest(1, CELLS)
-  const tally = await Tally.create({ capacity, stripes: 1, columns: columns(CELLS) })
+  const tally = await Tally.create({ capacity, stripes: 1, columns: columns(CELLS), leaseMs: 60_000 })
   tally.record('orders', 'c0', 5)
   let row
   try {

@@ -107,12 +107,13 @@ function checkOnOverflow (value: unknown): ((topic: string) => void) | undefined
 }
 
 /**
- * Counter words a batch formation may read per millisecond of lease: about a
- * fifth of what it reads on a loaded 2-core machine (about 1 ns a word), so a
- * formation ends well inside its lease and a live flusher is not overtaken
- * in the middle of one (docs/ARCHITECTURE.md, the one assumption).
+ * Counter words a batch formation may read per millisecond of lease: 50 ns a
+ * word, where a formation on a 2-core machine takes about 1 ns a word, and
+ * 4 to 5 ns with both cores oversubscribed (a flusher that forms for longer
+ * than its lease is overtaken in the middle, which the design's one
+ * assumption rules out: docs/ARCHITECTURE.md).
  */
-const WORDS_PER_LEASE_MS = 200_000
+const WORDS_PER_LEASE_MS = 20_000
 
 function checkLeaseFits (core: CoreExports, leaseMs: number): void {
   const capacity = core.tableCapacity()
@@ -120,7 +121,7 @@ function checkLeaseFits (core: CoreExports, leaseMs: number): void {
   const stripes = core.tableStripes()
   const least = Math.ceil((capacity + 1) * cells * stripes / WORDS_PER_LEASE_MS)
   if (leaseMs < least) {
-    throw new RangeError(`leaseMs must be at least ${least} ms for this table (1 ms per ${WORDS_PER_LEASE_MS} counter words it forms a batch from: capacity ${capacity} + 1 rows x ${cells} cells x ${stripes} stripes), got ${leaseMs}`)
+    throw new RangeError(`leaseMs must be at least ${least} ms for this table (1 ms per ${WORDS_PER_LEASE_MS} counter words: ${capacity + 1} rows x ${cells} cells x ${stripes} stripes), got ${leaseMs}`)
   }
 }
 
@@ -278,7 +279,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     // A handle may carry the module of an older release with its own table:
     // that module accepts its table, but this host speaks only its own layout.
     const version = new Uint32Array(memory.buffer, TABLE_BASE + H_VERSION, 1)[0]
-    if (version !== VERSION) throw new TallyLayoutError(`cannot attach: the table has layout version ${version} and this wasm-tally reads version ${VERSION} (a handle from another release)`)
+    if (version !== VERSION) throw new TallyLayoutError(`cannot attach: the table has layout version ${version}, this wasm-tally reads ${VERSION} (a handle from another release)`)
     checkLeaseFits(core, checkWholeInRange('leaseMs', options.leaseMs ?? DEFAULT_LEASE_MS, 1, 2 ** 31))
     try {
       return new Tally(core, memory, module, options)
