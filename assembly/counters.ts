@@ -176,19 +176,28 @@ function writeRow(slot: usize, used: usize, stage: usize, from: usize, forming: 
     const base = load<u64>(from + at);
     let d: u64;
     if (forming) {
-      let total: u64 = 0;
+      let total = atomic.load<u64>(countersBase + at);
       // One load per stripe of the same word, summed in a register. Counted by
       // stripes, not by an end address: the last stripe's end may be 2^32.
       let p = countersBase + at;
-      for (let s: usize = 0; s < used; s++, p += stripeBytes) total += atomic.load<u64>(p);
+      for (let s: usize = 1; s < used; s++) {
+        p += stripeBytes;
+        total += atomic.load<u64>(p);
+      }
       store<u64>(stage + at, total);
       d = total - base;
     } else {
       d = load<u64>(stage + at) - base;
     }
     any |= d;
-    big |= d > MAX_BATCH_CELL;
-    store<f64>(batchBase + at, <f64>d);
+    // The signed conversion is one instruction, the unsigned one several: it
+    // is needed only past 2^63, which only a histogram's sum can reach.
+    if (d > MAX_BATCH_CELL) {
+      big = true;
+      store<f64>(batchBase + at, <f64>d);
+    } else {
+      store<f64>(batchBase + at, <f64><i64>d);
+    }
   }
   return any != 0;
 }

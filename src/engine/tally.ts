@@ -279,7 +279,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     // A handle may carry the module of an older release with its own table:
     // that module accepts its table, but this host speaks only its own layout.
     const version = new Uint32Array(memory.buffer, TABLE_BASE + H_VERSION, 1)[0]
-    if (version !== VERSION) throw new TallyLayoutError(`cannot attach: the table has layout version ${version}, this wasm-tally reads ${VERSION} (a handle from another release)`)
+    if (version !== VERSION) throw new TallyLayoutError(`cannot attach: the table has layout version ${version}, this wasm-tally reads ${VERSION}`)
     checkLeaseFits(core, checkWholeInRange('leaseMs', options.leaseMs ?? DEFAULT_LEASE_MS, 1, 2 ** 31))
     try {
       return new Tally(core, memory, module, options)
