@@ -42,7 +42,7 @@ export async function runWriters ({ topics, n, warmup, snapshotEveryMs, ownTable
     Atomics.notify(flags, 1)
     const flushed = await flushedP
 
-    // Writers have stopped: two snapshots drain both buffers.
+    // Writers have stopped: two snapshots take the rest (a pending batch comes out first, alone).
     const counted = { ...flushed.counted }
     for (const snap of [tally.snapshot(), tally.snapshot()]) {
       for (const [topic, c] of snap.topics) counted[topic] = (counted[topic] ?? 0) + (op === 'observe' ? c.duration.count : c.success)

@@ -39,7 +39,7 @@ async function startWritersUnderControl (tally, count) {
   return { writers, release: () => Atomics.store(flags, 0, 1) }
 }
 
-/** Three snapshots after every writer stopped take whatever is still in the table: a pending batch, then both buffers. */
+/** Three snapshots after every writer stopped take whatever is still in the table: a pending batch, then the rest. */
 function drain (tally, into) {
   for (let i = 0; i < 3; i++) addUp(into, tally.snapshot())
   return into

@@ -32,7 +32,7 @@ export async function runStress ({ writers, steps, flushers = 1, stripes = 16, c
   for (const part of recordedParts) addRows(recorded, part.recorded)
   const counted = {}
   for (const part of flushed) addRows(counted, part.counted)
-  // Writers have stopped: two snapshots drain both buffers (late stragglers included).
+  // Writers have stopped: two snapshots take the rest (a pending batch comes out first, alone).
   addSnapshot(counted, tally.snapshot())
   addSnapshot(counted, tally.snapshot())
   const snapshots = flushed.reduce((n, f) => n + f.snapshots, 0) + 2
