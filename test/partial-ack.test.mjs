@@ -71,12 +71,14 @@ test('a sink that adds to batch.snapshot\'s overflow row: a partial ack never re
   assert.equal(tally.snapshot().overflow, { success: 1, error: 0 })
 })
 
-test('a holder overtaken while it reads its batch, and the taker acks part of it: the gate does not hand on what was already delivered', async () => {
-  // White-box: the stall is made by a hook in the reader's slot naming (the
-  // read phase, which the design says a takeover cannot hurt: "a holder
-  // overtaken while it reads or delivers writes nothing but its ack"). The
-  // gate compares only the seq, and a partial ack keeps the seq.
-  const LEASE = 20
+/**
+ * Two handles on one table with 5 orders and 3 payments counted. The first,
+ * `a`, leases for LEASE ms; while it reads its batch (at its first slot name,
+ * a white-box hook), it stalls past its lease, and `b` takes the lock over,
+ * opens the same batch and acknowledges part of it (orders went out).
+ * Returns { a, taken: () => what b did, restore() }.
+ */
+async function overtakenWhileReading (LEASE) {
   const a = await Tally.create({ capacity: 16, leaseMs: LEASE })
   const b = await Tally.attach(a.share(), { leaseMs: 60_000 })
   a.record('orders', 'success', 5)
@@ -94,39 +96,30 @@ test('a holder overtaken while it reads its batch, and the taker acks part of it
     }
     return name(slot)
   }
+  return { a, taken: () => taken, restore: () => { names.name = name } }
+}
+
+test('a holder overtaken while it reads its batch, and the taker acks part of it: the gate does not hand on what was already delivered', async () => {
+  // The read phase is the one the design says a takeover cannot hurt ("a
+  // holder overtaken while it reads or delivers writes nothing but its ack").
+  // The gate compares only the seq, which the rest of a partial ack must not keep.
+  const { a, taken, restore } = await overtakenWhileReading(20)
   const batchA = a.openBatch()
-  names.name = name
-  assert.ok(taken?.acked, 'precondition: the taker delivered orders and acknowledged that part')
+  restore()
+  assert.ok(taken()?.acked, 'precondition: the taker delivered orders and acknowledged that part')
   if (batchA !== undefined) {
-    assert.is(batchA.id.id, taken.id)
+    assert.is(batchA.id.id, taken().id)
     assert.equal(Object.fromEntries(batchA.snapshot.topics), { payments: { success: 3, error: 0 } },
       `handed on under ${batchA.id.id}, after orders went out under the same id`)
   }
 })
 
 test('snapshot() overtaken while it reads, and the taker acks part of the batch: its ack does not win with what was already delivered', async () => {
-  // The same stall in snapshot(): its ack is a CAS on (seq, base), which a partial ack leaves as it was.
-  const LEASE = 20
-  const a = await Tally.create({ capacity: 16, leaseMs: LEASE })
-  const b = await Tally.attach(a.share(), { leaseMs: 60_000 })
-  a.record('orders', 'success', 5)
-  a.record('payments', 'success', 3)
-  let taken
-  const names = a.names
-  const name = names.name.bind(names)
-  names.name = slot => {
-    if (taken === undefined) {
-      const until = Date.now() + 2 * LEASE
-      while (Date.now() < until) { /* a stalls past its lease */ }
-      const batchB = b.openBatch(0)
-      const undelivered = { epoch: batchB.snapshot.epoch, topics: new Map([['payments', batchB.snapshot.topics.get('payments')]]), overflow: { success: 0, error: 0 } }
-      taken = { id: batchB.id.id, acked: b.ackBatch(batchB, undelivered) }
-    }
-    return name(slot)
-  }
+  // The same stall in snapshot(): its ack is a CAS on (seq, base), which the rest of a partial ack must not keep.
+  const { a, taken, restore } = await overtakenWhileReading(20)
   const snap = a.trySnapshot(0)
-  names.name = name
-  assert.ok(taken?.acked, 'precondition: the taker delivered orders and acknowledged that part')
+  restore()
+  assert.ok(taken()?.acked, 'precondition: the taker delivered orders and acknowledged that part')
   const delivered = { orders: 5 } // by the taker
   if (snap !== undefined) for (const [topic, row] of snap.topics) delivered[topic] = (delivered[topic] ?? 0) + row.success
   // Nothing is counted after: whatever comes out now is the rest of that batch (under any id).
