@@ -70,8 +70,7 @@ import { registered, stripesInUse } from "./table";
 
 /** Address of a stripe's counter for a slot and cell. */
 export function cell(stripe: u32, slot: u32, c: u32): usize {
-  return countersBase + <usize>stripe * stripeBytes
-    + (<usize>slot * <usize>rowCells + <usize>c) * CELL_BYTES;
+  return countersBase + <usize>stripe * stripeBytes + wordOf(slot, c);
 }
 
 /** The hot path: one atomic add. */
@@ -153,8 +152,8 @@ function readBatch(base: usize): void {
 function writeBatch(base: usize, forming: bool): void {
   const used = <usize>stripesInUse();
   const n = registered();
-  const stage = totalsBase + (base ^ 1) * regionBytes;
-  const from = totalsBase + base * regionBytes;
+  const stage = totals(base ^ 1);
+  const from = totals(base);
   let listed: u32 = 0;
   big = false;
   for (let slot: u32 = 0; slot < n; slot++) {
@@ -233,9 +232,9 @@ export function defer(seq: f64, slot: u32, c: u32): bool {
   const p = atomic.load<u64>(TABLE_BASE + H_PENDING);
   if (p >> 1 != <u64>seq || seq == 0) return false;
   const base = <usize>(p & 1);
-  const at = (<usize>slot * <usize>rowCells + <usize>c) * CELL_BYTES;
-  const from = load<u64>(totalsBase + base * regionBytes + at);
-  const stage = totalsBase + (base ^ 1) * regionBytes + at;
+  const at = wordOf(slot, c);
+  const from = load<u64>(totals(base) + at);
+  const stage = totals(base ^ 1) + at;
   if (load<u64>(stage) - from > MAX_BATCH_CELL) {
     store<u64>(stage, from + MAX_BATCH_CELL);
     store<f64>(batchBase + at, <f64>MAX_BATCH_CELL);
@@ -246,8 +245,8 @@ export function defer(seq: f64, slot: u32, c: u32): bool {
 /** What the pending batch holds of a cell now (after any reduce); exact up to 2^53. */
 export function peek(slot: u32, c: u32): f64 {
   const base = <usize>(atomic.load<u64>(TABLE_BASE + H_PENDING) & 1);
-  const at = (<usize>slot * <usize>rowCells + <usize>c) * CELL_BYTES;
-  return <f64>(load<u64>(totalsBase + (base ^ 1) * regionBytes + at) - load<u64>(totalsBase + base * regionBytes + at));
+  const at = wordOf(slot, c);
+  return <f64>(load<u64>(totals(base ^ 1) + at) - load<u64>(totals(base) + at));
 }
 
 /**
@@ -260,7 +259,7 @@ export function reduce(seq: f64, slot: u32, c: u32, n: f64): bool {
   const p = atomic.load<u64>(TABLE_BASE + H_PENDING);
   if (p >> 1 != <u64>seq || seq == 0) return false;
   if (n <= 0) return true;
-  const at = totalsBase + <usize>(p & 1) * regionBytes + (<usize>slot * <usize>rowCells + <usize>c) * CELL_BYTES;
+  const at = totals(<usize>(p & 1)) + wordOf(slot, c);
   store<u64>(at, load<u64>(at) + <u64>n);
   return true;
 }
@@ -289,4 +288,16 @@ export function batchAck(seq: f64): bool {
   const p = atomic.load<u64>(word);
   if (p >> 1 != <u64>seq || seq == 0) return false;
   return atomic.cmpxchg<u64>(word, p, (p & 1) ^ 1) == p;
+}
+
+/** Where totals region `i` (0 or 1) starts. */
+// @ts-ignore: decorator
+@inline function totals(i: usize): usize {
+  return totalsBase + i * regionBytes;
+}
+
+/** A cell's byte offset within any region laid out row by row (counters of a stripe, totals, the batch). */
+// @ts-ignore: decorator
+@inline function wordOf(slot: u32, c: u32): usize {
+  return (<usize>slot * <usize>rowCells + <usize>c) * CELL_BYTES;
 }
