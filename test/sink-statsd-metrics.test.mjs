@@ -4,12 +4,12 @@
 // failed line hands back exactly its part of the flush.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createSocket } from 'node:dgram'
 import StatsD from 'hot-shots'
 import { flushEvery } from '../dist/index.js'
 import { KafkaTally, DURATION_BOUNDS } from '../dist/kafkajs/index.js'
 import { statsdSink } from '../dist/sinks/statsd.js'
 import { FAILURES, OVERFLOW, recordRound } from './helpers/kafka-metrics.mjs'
+import { listenUdp } from './helpers/udp-listener.mjs'
 
 const LINE = /^([^:]+):([^|]+)\|c\|#(.+)$/
 const SENT = 'messaging.client.sent.messages'
@@ -17,19 +17,6 @@ const BUCKET = 'messaging.client.operation.duration.bucket'
 const SUM = 'messaging.client.operation.duration.sum'
 // hot-shots replaces ':' (and '|', '@', ',') in tag values with '_'.
 const onWire = label => label.replace(/[:|@,]/g, '_')
-
-function listen () {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4')
-    const lines = []
-    socket.on('message', msg => { for (const line of msg.toString('utf8').split('\n')) if (line) lines.push(line) })
-    socket.once('error', reject)
-    socket.bind(0, '127.0.0.1', () => {
-      try { socket.setRecvBufferSize(4 << 20) } catch {}
-      resolve({ socket, lines, port: socket.address().port })
-    })
-  })
-}
 
 function parse (line) {
   const m = LINE.exec(line)
@@ -63,7 +50,7 @@ async function settled (lines, want) {
 }
 
 test('hot-shots over UDP: sent messages by error.type, bytes, duration buckets and sums equal what was recorded', async () => {
-  const { socket, lines, port } = await listen()
+  const { socket, lines, port } = await listenUdp()
   const client = new StatsD({ host: '127.0.0.1', port, maxBufferSize: 0, errorHandler: () => {} })
   const kafkaTally = await KafkaTally.create({ capacity: 4, errorCapacity: 4, onOverflow: () => {} })
   const sent = { lines: 0 }

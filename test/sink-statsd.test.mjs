@@ -2,27 +2,13 @@
 // counter lines received add up exactly to what was recorded.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createSocket } from 'node:dgram'
 import StatsD from 'hot-shots'
 import { Tally, flushEvery } from '../dist/index.js'
 import { statsdSink } from '../dist/sinks/statsd.js'
 import { recordNoted } from '../scripts/lib/counts.mjs'
+import { listenUdp } from './helpers/udp-listener.mjs'
 
 const LINE = /^kafka\.producer\.messages:(\d+)\|c\|#(.+)$/
-
-function listen () {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4')
-    const lines = []
-    socket.on('message', msg => { for (const line of msg.toString('utf8').split('\n')) if (line) lines.push(line) })
-    socket.once('error', reject)
-    socket.bind(0, '127.0.0.1', () => {
-      // Room for bursts (capped by net.core.rmem_max): a full receive buffer drops datagrams.
-      try { socket.setRecvBufferSize(4 << 20) } catch {}
-      resolve({ socket, lines, port: socket.address().port })
-    })
-  })
-}
 
 function sumLines (lines) {
   const totals = {}
@@ -56,7 +42,7 @@ async function received (lines, want) {
 }
 
 test('hot-shots (unbuffered) to a UDP listener: the received lines sum to what was recorded', async () => {
-  const { socket, lines, port } = await listen()
+  const { socket, lines, port } = await listenUdp()
   const client = new StatsD({ host: '127.0.0.1', port, maxBufferSize: 0, errorHandler: () => {} })
   const tally = await Tally.create({ capacity: 256 })
   const flusher = flushEvery(tally, 5, statsdSink(client))
@@ -81,7 +67,7 @@ test('hot-shots (unbuffered) to a UDP listener: the received lines sum to what w
 })
 
 test('hot-shots (unbuffered) over UDP, one datagram failing once: the wire carries each count exactly once', async () => {
-  const { socket, lines, port } = await listen()
+  const { socket, lines, port } = await listenUdp()
   const client = new StatsD({ host: '127.0.0.1', port, maxBufferSize: 0, errorHandler: () => {} })
   const sends = failSend(client, 7)
   const tally = await Tally.create({ capacity: 256 })
@@ -105,7 +91,7 @@ test('hot-shots (unbuffered) over UDP, one datagram failing once: the wire carri
 })
 
 test('a buffered hot-shots client is refused: it cannot say which counts a failed datagram carried', async () => {
-  const { socket, lines, port } = await listen()
+  const { socket, lines, port } = await listenUdp()
   const client = new StatsD({ host: '127.0.0.1', port, maxBufferSize: 200, errorHandler: () => {} })
   failSend(client, 3)
   try {
@@ -130,7 +116,7 @@ test('a buffered hot-shots client is refused: it cannot say which counts a faile
 })
 
 test('a client sampleRate below 1 does not sample the counts', async () => {
-  const { socket, lines, port } = await listen()
+  const { socket, lines, port } = await listenUdp()
   const client = new StatsD({ host: '127.0.0.1', port, sampleRate: 0.25, errorHandler: () => {} })
   const tally = await Tally.create({ capacity: 64 })
   const flusher = flushEvery(tally, 60_000, statsdSink(client), { timer: false })
