@@ -166,39 +166,60 @@ function writeBatch(base: usize, forming: bool): void {
   rowsWithCounts = listed;
 }
 
-/** One row of writeBatch(); true when any of its cells holds anything. A call, not inlined: smaller. */
+/**
+ * One row of writeBatch(); true when any of its cells holds anything. A call,
+ * not inlined: smaller.
+ */
 function writeRow(slot: usize, used: usize, stage: usize, from: usize, forming: bool): bool {
   const first = slot * <usize>rowCells * CELL_BYTES;
   const end = first + <usize>rowCells * CELL_BYTES;
   let any: u64 = 0;
-  for (let at = first; at < end; at += CELL_BYTES) {
-    const base = load<u64>(from + at);
-    let d: u64;
-    if (forming) {
-      let total = atomic.load<u64>(countersBase + at);
+  if (!forming) {
+    for (let at = first; at < end; at += CELL_BYTES) any |= putCell(at, load<u64>(stage + at) - load<u64>(from + at));
+  } else if (used == 1) {
+    // One stripe in use (one thread counting, the common case): each word is
+    // copied, two a turn, with no loop over stripes. A third less time than
+    // the loop below for a row of the Kafka schema.
+    let at = first;
+    for (; at + CELL_BYTES < end; at += 2 * CELL_BYTES) {
+      const t0 = atomic.load<u64>(countersBase + at);
+      const t1 = atomic.load<u64>(countersBase + at, CELL_BYTES);
+      store<u64>(stage + at, t0);
+      store<u64>(stage + at, t1, CELL_BYTES);
+      any |= putCell(at, t0 - load<u64>(from + at));
+      any |= putCell(at + CELL_BYTES, t1 - load<u64>(from + at, CELL_BYTES));
+    }
+    if (at < end) { // a row of an odd number of words: its last
+      const total = atomic.load<u64>(countersBase + at);
+      store<u64>(stage + at, total);
+      any |= putCell(at, total - load<u64>(from + at));
+    }
+  } else {
+    for (let at = first; at < end; at += CELL_BYTES) {
       // One load per stripe of the same word, summed in a register. Counted by
       // stripes, not by an end address: the last stripe's end may be 2^32.
+      let total = atomic.load<u64>(countersBase + at);
       let p = countersBase + at;
       for (let s: usize = 1; s < used; s++) {
         p += stripeBytes;
         total += atomic.load<u64>(p);
       }
       store<u64>(stage + at, total);
-      d = total - base;
-    } else {
-      d = load<u64>(stage + at) - base;
-    }
-    any |= d;
-    // The signed conversion is one instruction, the unsigned one several: it
-    // is needed only past 2^63, which only a histogram's sum can reach.
-    if (d > MAX_BATCH_CELL) {
-      big = true;
-      store<f64>(batchBase + at, <f64>d);
-    } else {
-      store<f64>(batchBase + at, <f64><i64>d);
+      any |= putCell(at, total - load<u64>(from + at));
     }
   }
   return any != 0;
+}
+
+// @ts-ignore: decorator
+@inline function putCell(at: usize, d: u64): u64 {
+  if (d > MAX_BATCH_CELL) {
+    big = true;
+    store<f64>(batchBase + at, <f64>d);
+  } else {
+    store<f64>(batchBase + at, <f64><i64>d);
+  }
+  return d;
 }
 
 /** Where the batch region starts: one f64 per cell, row after row, the overflow row at `capacity`. */
