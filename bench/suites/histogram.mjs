@@ -69,6 +69,19 @@ const searchPlain = v => {
   return lo
 }
 
+// The floor of a thread-safe observation: the core's own observe export (two
+// 64-bit atomic adds, the bucket's and the sum's) in one wasm call, with the
+// bucket and the nano-units worked out before timing. A table of its own, so
+// the checks below can count its observations too.
+const FLOOR = 'bench.floor'
+const atomicsTable = await Tally.create({ capacity: 4, ...SCHEMA })
+atomicsTable.record(FLOOR, 'success', 0) // registers the topic
+// Reached through the table's internals (TypeScript-private, plain properties at run time).
+const coreObserve = atomicsTable.core.observe
+const floorSumAddress = atomicsTable.cache.get(FLOOR) + atomicsTable.schema.histograms[0].sumCell * 8
+const BUCKET_OF = Uint8Array.from(VALUES, v => searchPlain(v))
+const NANOS_OF = Float64Array.from(VALUES, v => Math.round(v * 1e9))
+
 // prom-client: a Histogram with a topic label and the same buckets. It freezes
 // the array it is given, and element loads from a frozen array are several
 // times slower in V8: each library gets a copy, so BOUNDS stays as it is.
@@ -180,6 +193,9 @@ const rows = [
   row('search-plain', 'the same search over a plain copy of those bounds', G_PARTS, 'JS array', off => {
     for (let i = 0; i < OPS; i++) seen[searchPlain(VALUES[off + i])]++
   }),
+  row('atomics-floor', 'two 64-bit atomic adds in one wasm call, bucket and nano-units given (the floor of a thread-safe observation)', G_PARTS, 'wasm-tally', off => {
+    for (let i = 0; i < OPS; i++) coreObserve(floorSumAddress, BUCKET_OF[off + i], NANOS_OF[off + i])
+  }),
 
   // Counters, not observations: the value window only keeps the row shape.
   row('plain-bind-success', 'default table: bind(topic).success()', G_COUNT, 'wasm-tally', () => {
@@ -284,6 +300,8 @@ for (const t of ALL) {
   mustEqual(`DDSketch ${t}`, sketches.get(t).count, ddWant[t])
 }
 mustEqual('JS bucket array', sumOf(floor.counts), observed('floor-bound'))
+const floorCounts = [atomicsTable.snapshot(), atomicsTable.snapshot()].reduce((a, snap) => plus(a, snap.topics.get(FLOOR)?.duration.counts ?? zero()), zero())
+mustEqual('the atomic-adds floor row\'s buckets', JSON.stringify(floorCounts), JSON.stringify(expectedBuckets('atomics-floor')))
 mustEqual('bucket searches', sumOf(seen), observed('search-table') + observed('search-plain'))
 mustEqual('the table\'s bounds are frozen (what the parts group measures)', Object.isFrozen(tableBounds), true)
 // The counter rows.
@@ -309,7 +327,8 @@ emit({
   notes: [
     `Values: ${VALUES.length} pre-generated delivery latencies (5 % exactly on a bound, 70 % around 8 ms, 22 % around 60 ms, 3 % around 1.5 s), the same for every row; hdr-histogram-js records them as whole microseconds, converted before timing.`,
     'wasm-tally, prom-client and OpenTelemetry share the 14 bounds (15 buckets) and are checked bucket by bucket after the rounds; hdr-histogram-js and DDSketch keep their own buckets and are checked by count.',
-    'The parts rows run the binary search bind().observe() runs, once over the table\'s own bounds (frozen by the schema) and once over a plain copy: V8 loads elements of a frozen array of numbers more slowly.'
+    'The parts rows run the binary search bind().observe() runs, once over the table\'s own bounds (frozen by the schema) and once over a plain copy: V8 loads elements of a frozen array of numbers more slowly.',
+    'The atomic-adds row calls the core\'s observe export alone (what bind().observe() ends in), with each value\'s bucket and nano-units worked out before timing: what any thread-safe observation pays on this machine before it has searched a bucket; its buckets are checked too.'
   ],
   rows: rows.map((r, i) => ({ id: r.id, label: r.label, short: SHORT[r.id], group: r.group, impl: r.impl, reference: r.reference, refersTo: r.refersTo, ...summaries[i] }))
 })
