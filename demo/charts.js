@@ -30,7 +30,7 @@ function el (name, attrs, text) {
  * with one writer race only with the flush; topics with several also collide.
  */
 export function drawTopicBars (svg, rows) {
-  const width = 560
+  const width = svg.clientWidth || 560 // one user unit a CSS pixel, so the labels keep their size at any width
   const label = 92
   const value = 100
   const rowHeight = 40

@@ -2,14 +2,23 @@
 // isolated, counts rise while workers produce, and after Stop wasm-tally's
 // counted total equals what the workers recorded, while the naive shared
 // counters got it wrong (lost counts, or counted some twice; the log says
-// which). Saves screenshots to test/artifacts/; UPDATE_SCREENSHOT=1 also
-// refreshes the one the README shows (docs/demo.png).
+// which); likewise every latency the workers observed is in wasm-tally's
+// histograms, and the naive histograms fell short. The page is checked and
+// photographed at a laptop's size and a phone's width. Saves screenshots to
+// test/artifacts/; UPDATE_SCREENSHOT=1 also refreshes the one the README
+// shows (docs/demo.png).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { CHROMIUM, launchChromium } from './helpers/chromium.mjs'
+import { histogramQuantile } from '../demo/quantile.js'
+import { formatSeconds } from '../demo/latency-totals.js'
+
+const LAPTOP = { width: 1366, height: 768 }
+const PHONE = { width: 390, height: 844 }
+const DURATION_BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] // the Kafka schema's
 const LOAD = 10_000_000 // deliveries to produce before stopping: enough for races to show
 const FLUSHES = 16 // snapshots to take before stopping: a timeline worth looking at
 const fmt = n => n.toLocaleString('en-US')
@@ -19,6 +28,7 @@ let browser
 let page
 let url
 const problems = [] // errors the page logged
+let stopped // demoState once the workers stopped and the table drained
 
 function startServer () {
   return new Promise((resolve, reject) => {
@@ -59,7 +69,7 @@ test('Chromium opens the demo page, and the page is cross-origin isolated', asyn
   const started = await startServer()
   server = started.child
   url = started.url
-  browser = await launchChromium({ viewport: { width: 1240, height: 840 }, deviceScaleFactor: 1 })
+  browser = await launchChromium({ viewport: LAPTOP, deviceScaleFactor: 1 })
   page = browser.page
   page.on('pageerror', e => problems.push(e.message))
   page.on('console', m => { if (m.type() === 'error') problems.push(m.text()) })
@@ -83,6 +93,7 @@ test('with 2 workers the counts rise while they run', async () => {
   assert.is(first.workers, 2)
   const later = await waitFor('counts to rise', s => s.counted > first.counted && s.recorded > first.recorded && s.snapshots > first.snapshots)
   assert.ok(later.naive.counted > 0, 'the naive counters count too')
+  assert.ok(later.observations.counted > 0 && later.naive.observations.counted > 0, 'both sides\' histograms fill')
 })
 
 test('after stop, wasm-tally counted exactly what the workers recorded; the naive counters did not', async () => {
@@ -107,11 +118,68 @@ test('after stop, wasm-tally counted exactly what the workers recorded; the naiv
   }
   const headline = await page.textContent('#headline')
   assert.is(headline, `2 workers, 1 shared table: wasm-tally lost 0 of ${fmt(s.recorded)}; naive ${naive}`)
-  // The README's screenshot is refreshed on request (UPDATE_SCREENSHOT=1), so
-  // a test run leaves the working tree as it found it.
-  const shot = process.env.UPDATE_SCREENSHOT === '1' ? 'docs/demo.png' : 'test/artifacts/demo.png'
-  await page.screenshot({ path: shot, fullPage: true })
+  stopped = s
 })
+
+test('after stop, every latency observed is in wasm-tally\'s histograms; the naive histograms fell short', async () => {
+  const s = stopped
+  const o = s.observations
+  const n = s.naive.observations
+  console.log(`  latencies observed ${fmt(o.recorded)}; wasm-tally's histograms hold ${fmt(o.counted)}; the naive histograms ${fmt(n.counted)} (short by ${fmt(n.recorded - n.counted)})`)
+  for (const t of s.latency) console.log(`    ${t.topic}: p50 ${formatSeconds(t.p50)}, p99 ${formatSeconds(t.p99)}, +Inf ${fmt(t.counts.at(-1))}; naive short by ${fmt(t.counts.reduce((a, b) => a + b) - t.naiveCount)}`)
+  assert.is(o.recorded, s.recorded, 'one latency per delivery')
+  assert.is(n.recorded, o.recorded)
+  assert.is(o.counted, o.recorded, 'wasm-tally\'s histograms must hold exactly the latencies the workers observed')
+  // Never reset, the naive histograms can only lose: two workers storing the same bucket's count + 1.
+  assert.ok(n.counted <= n.recorded, `the naive histograms hold ${fmt(n.counted - n.recorded)} observations more than were made: impossible for plain stores that only lose`)
+  if (n.counted === n.recorded) {
+    assert.unreachable(`on this run the naive histograms lost nothing (${fmt(n.recorded)} observed): no two workers collided on a bucket, so this run demonstrates nothing`)
+  }
+  assert.equal(s.latency.map(t => t.topic), s.topics.map(t => t.topic))
+  const cards = await page.$$eval('.latency-card', cards => cards.map(c => ({ topic: c.querySelector('h3').textContent, quantiles: c.querySelector('.latency-quantiles').textContent })))
+  for (const [i, t] of s.latency.entries()) {
+    const row = s.topics[i]
+    assert.is(t.counts.reduce((a, b) => a + b), row.success + row.error, `${t.topic}: every delivery's latency in its topic's histogram`)
+    assert.ok(t.counts.at(-1) > 0, `${t.topic}: the timeouts (30 s) are in the +Inf bucket`)
+    // The page's p50 and p99 are Prometheus's estimates from the buckets it holds.
+    assert.is(t.p50, histogramQuantile(0.5, DURATION_BOUNDS, t.counts))
+    assert.is(t.p99, histogramQuantile(0.99, DURATION_BOUNDS, t.counts))
+    assert.ok(t.p50 > 0.001 && t.p50 < 0.01, `${t.topic}: most sends take a few ms (p50 ${t.p50})`)
+    assert.ok(t.p99 > 0.1 && t.p99 <= 10, `${t.topic}: the slow tail is past 100 ms (p99 ${t.p99})`)
+    assert.equal(cards[i], { topic: t.topic, quantiles: `p50 ${formatSeconds(t.p50)} · p99 ${formatSeconds(t.p99)}` })
+  }
+  assert.match(await page.textContent('#subline'), `the naive histograms lost ${fmt(n.recorded - n.counted)} of ${fmt(n.recorded)} latencies`)
+})
+
+/** What makes a page unreadable at this size: anything wider than the window, or text drawn too small. */
+async function readability () {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth
+    const wide = [...document.querySelectorAll('body *')]
+      .filter(e => e.getBoundingClientRect().right > width + 0.5)
+      .map(e => e.id || e.className.baseVal || e.className || e.tagName)
+    const tiny = [...document.querySelectorAll('svg text')]
+      .filter(t => t.getBoundingClientRect().height < 9) // a label's box under 9 CSS px: too small to read
+      .map(t => t.textContent)
+    return { scrollWidth: document.documentElement.scrollWidth, width, wide: [...new Set(wide)], tiny: [...new Set(tiny)] }
+  })
+}
+
+for (const [name, size] of [['laptop', LAPTOP], ['phone', PHONE]]) {
+  test(`at a ${name}'s size (${size.width}x${size.height}) nothing spills sideways and chart labels stay readable`, async () => {
+    await page.setViewportSize(size)
+    // The page redraws its charts on resize; two frames later they are drawn at the new widths.
+    await page.evaluate(() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))))
+    // The README's screenshot (the laptop's) is refreshed on request (UPDATE_SCREENSHOT=1),
+    // so a test run leaves the working tree as it found it.
+    const shot = name === 'laptop' && process.env.UPDATE_SCREENSHOT === '1' ? 'docs/demo.png' : `test/artifacts/demo-${name}.png`
+    await page.screenshot({ path: shot, fullPage: true })
+    const r = await readability()
+    assert.is(r.scrollWidth, r.width, `the page scrolls sideways: ${JSON.stringify(r.wide)}`)
+    assert.equal(r.wide, [])
+    assert.equal(r.tiny, [])
+  })
+}
 
 test('reset clears the totals; the page logged no errors', async () => {
   await page.click('#reset')
