@@ -3,6 +3,7 @@
 // observations each side counted.
 import { compact, number } from './charts.js'
 import { formatSeconds } from './latency-totals.js'
+import { bucketIndex } from './naive-histograms.js'
 
 const SVG = 'http://www.w3.org/2000/svg'
 const HEIGHT = 118 // CSS px, as styles.css sets it
@@ -30,8 +31,7 @@ function html (name, className, text) {
  * linear interpolation the estimate makes).
  */
 function xOf (value, bounds, column) {
-  let i = 0
-  while (i < bounds.length && value > bounds[i]) i++
+  const i = bucketIndex(bounds, value)
   if (i === bounds.length) return i * column // past every bound: the +Inf column's left edge
   const low = i === 0 ? 0 : bounds[i - 1]
   return (i + (value - low) / (bounds[i] - low)) * column
