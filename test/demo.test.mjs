@@ -185,6 +185,8 @@ test('reset clears the totals; the page logged no errors', async () => {
   await page.click('#reset')
   const s = await waitFor('the reset', s => s.recorded === 0)
   assert.equal([s.counted, s.naive.counted, s.snapshots, s.running], [0, 0, 0, false])
+  assert.equal([s.observations, s.naive.observations], [{ recorded: 0, counted: 0 }, { recorded: 0, counted: 0 }])
+  assert.ok(s.latency.every(t => t.counts.every(n => n === 0) && t.naiveCount === 0 && Number.isNaN(t.p50)), 'empty histograms, no p50')
   assert.equal(problems, [])
 })
 
