@@ -10,6 +10,7 @@ import { createNaiveHistograms } from './naive-histograms.js'
 import { addSnapshot, createLatencyTotals, latencyRows, observationsCounted, readNaive } from './latency-totals.js'
 import { compact, drawTimeline, drawTopicBars, number } from './charts.js'
 import { drawLatencyCharts } from './latency-chart.js'
+import { gap, settled, verdict } from './verdict.js'
 
 const TIMELINE_POINTS = 120
 const $ = id => document.getElementById(id)
@@ -187,35 +188,6 @@ async function reset () {
   render()
 }
 
-function gap (recorded, counted, final) {
-  if (recorded === 0 && counted === 0) return { value: '—', label: 'nothing recorded yet' }
-  const missing = recorded - counted
-  if (!final) return { value: compact(Math.abs(missing)), label: 'not counted yet (in flight or lost)' }
-  if (missing === 0) return { value: '0', label: 'lost' }
-  const share = `${(Math.abs(missing) / recorded * 100).toFixed(2)}%`
-  if (missing > 0) return { value: number.format(missing), label: `lost (${share})` }
-  return { value: number.format(-missing), label: `too many (${share})` }
-}
-
-function verdict (n, recorded, counted, naive) {
-  const workers = `${n} worker${n === 1 ? '' : 's'}, 1 shared table`
-  const lost = recorded - counted
-  const naiveLost = recorded - naive
-  const tallyPart = `wasm-tally lost ${number.format(lost)} of ${number.format(recorded)}`
-  const naivePart = naiveLost > 0 ? `naive lost ${number.format(naiveLost)}` : naiveLost < 0 ? `naive counted ${number.format(-naiveLost)} too many` : 'naive was exact'
-  return `${workers}: ${tallyPart}; ${naivePart}`
-}
-
-/** The subline once the workers have stopped: what each side made of the workers' exact counts. */
-function settled (recorded, naive, observed, naiveObserved) {
-  const lostObservations = observed - naiveObserved
-  const histograms = lostObservations > 0
-    ? `the naive histograms lost ${number.format(lostObservations)} of ${number.format(observed)} latencies`
-    : 'the naive histograms got away with it this time (they need two workers on a topic)'
-  const counters = naive === recorded ? 'the naive counters got away with it this time' : 'the naive counters do not'
-  return `Every worker also kept its own exact count. wasm-tally's snapshots add up to it exactly, deliveries and latencies; ${counters}, and ${histograms}.`
-}
-
 function render () {
   const recorded = recordedNow()
   const counted = countedTotal()
@@ -234,7 +206,7 @@ function render () {
     ui.subline.textContent = phase === 'stopping' ? 'Stopping the workers and draining the table…' : 'Both sides flush on the same interval. Press Stop to settle the totals.'
   } else {
     ui.headline.textContent = verdict(n, recorded, counted, naive)
-    ui.subline.textContent = settled(recorded, naive, observed, observations.naive)
+    ui.subline.textContent = settled({ recorded, counted, naive, observed, observations })
   }
 
   const g1 = gap(recorded, counted, final)
