@@ -39,7 +39,7 @@ function xOf (value, bounds, column) {
 
 /** Draws a topic's buckets into `svg`, one user unit a CSS pixel (so text keeps its size at any width). */
 function drawChart (svg, row, bounds) {
-  const width = svg.clientWidth || 300 // 300 until the card is laid out; the next render has its width
+  const width = svg.clientWidth || 300 // read after the card is in place (a hidden page has no width: 300)
   svg.setAttribute('viewBox', `0 0 ${width} ${HEIGHT}`)
   svg.replaceChildren()
   const column = width / row.counts.length
@@ -79,9 +79,9 @@ function createCard (topic) {
 }
 
 /**
- * One card per topic, into `container` (kept from render to render, so each
- * chart is drawn at its laid-out width); rows from latencyRows(). Once `final`
- * (workers stopped, table drained), the naive count is shown as its shortfall.
+ * One card per topic, into `container` (cards are kept from render to render);
+ * rows from latencyRows(). Once `final` (workers stopped, table drained), the
+ * naive count is shown as its shortfall.
  */
 export function drawLatencyCharts (container, rows, bounds, final) {
   const kept = new Map([...container.children].map(card => [card.dataset.topic, card]))
@@ -95,6 +95,6 @@ export function drawLatencyCharts (container, rows, bounds, final) {
       : short === 0 ? 'naive: none lost' : `naive ${short > 0 ? 'lost' : 'gained'} ${number.format(Math.abs(short))}`
     return card
   }))
-  // Drawn once the cards are in place, so each chart has its width.
+  // Drawn once the cards are in place, so each chart reads its laid-out width.
   for (const row of rows) drawChart(container.querySelector(`[data-topic="${row.topic}"] svg`), row, bounds)
 }
