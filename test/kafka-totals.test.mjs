@@ -43,9 +43,19 @@ test('the sink\'s own records: the overflow row, and what toRecords writes for a
   const r = new TotalsReader()
   for (let i = 0; i < 2; i++) for (const m of toRecords(snap, 5000, 'h:1')) r.add(Buffer.from(m.value))
   assert.equal(r.totals(), { topics: { orders: { success: 3, error: 2 } }, overflow: { success: 4, error: 1 }, batches: 1, duplicates: 2 })
-  const custom = new TotalsReader({ overflowTopic: 'full' })
-  for (const m of toRecords(snap, 5000, 'h:1', 'full')) custom.add(m.value)
+  // A label of one's own: the reader tells the overflow row by its flag, not its label.
+  const custom = new TotalsReader()
+  for (const m of toRecords(snap, 5000, 'h:1', '(full)')) custom.add(m.value)
   assert.equal(custom.totals().overflow, { success: 4, error: 1 })
+  assert.throws(() => toRecords(snap, 5000, 'h:1', 'full'), /overflowTopic must be a name no topic can hold .* got "full", which is a valid topic name/)
+  // Records written before the flag: the reader maps their topic back only when told to.
+  const legacy = JSON.stringify({ topic: '__overflow', success: 5, error: 0, epoch: 1, time: 1, source: 'old:1' })
+  const told = new TotalsReader({ overflowTopic: '__overflow' })
+  told.add(legacy)
+  assert.equal(told.totals().overflow, { success: 5, error: 0 })
+  const untold = new TotalsReader()
+  untold.add(legacy)
+  assert.equal(untold.totals().topics.__overflow, { success: 5, error: 0 })
 })
 
 test('records without a batch id are summed as they are', () => {

@@ -41,7 +41,7 @@ test('not a TTY: one progress line per flush', async () => {
   sink.write({ epoch: 1, topics: new Map([['a', { success: 3, error: 1 }]]), overflow: { success: 2, error: 0 } })
   assert.is(stream.chunks.length, 1)
   assert.match(stream.chunks[0], /^flush 1 {2}0\/s {2}total 5 ok, 1 errors {2}last flush \d\d:\d\d:\d\d\n$/)
-  assert.equal(sink.state.totals.get('__overflow'), { success: 2, error: 0 })
+  assert.equal(sink.state.totals.get('/overflow'), { success: 2, error: 0 })
 })
 
 test.run()

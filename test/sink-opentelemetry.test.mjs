@@ -75,9 +75,9 @@ test('a KafkaTally through a real reader and exporter: every data point equals w
       assert.equal(h.value.buckets.boundaries, DURATION_BOUNDS)
       assert.equal(h.value.buckets.counts, e.durations.counts)
       assert.is(h.value.count, e.durations.count)
-      let sum = 0
-      for (const s of snaps) if (s.topics.get(topic)?.sendDuration.count > 0) sum += s.topics.get(topic).sendDuration.sum
-      assert.is(h.value.sum, sum, `${topic}: the sum of the snapshots' sums`)
+      let nanos = 0n // the snapshots' sums added exactly, converted once
+      for (const s of snaps) if (s.topics.get(topic)?.sendDuration.count > 0) nanos += BigInt(Math.round(s.topics.get(topic).sendDuration.sum * 1e9))
+      assert.is(h.value.sum, Number(nanos / 1_000_000_000n) + Number(nanos % 1_000_000_000n) / 1e9, `${topic}: the sum of the snapshots' sums`)
     }
     const overflow = pointsOf(sent, { 'otel.metric.overflow': true })
     assert.equal(overflow.map(p => p.attributes), [{ 'otel.metric.overflow': true }])

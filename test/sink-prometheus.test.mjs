@@ -34,7 +34,7 @@ test('a scrape of /metrics equals what was recorded, across flushes and an overf
     const recorded = {}
     const add = (topic, outcome, n) => {
       tally.record(topic, outcome, n)
-      const key = tally.topics().includes(topic) ? topic : '__overflow'
+      const key = tally.topics().includes(topic) ? topic : '/overflow'
       const row = recorded[key] ??= { success: 0, error: 0 }
       row[outcome] += n
     }
@@ -47,7 +47,7 @@ test('a scrape of /metrics equals what was recorded, across flushes and an overf
       }
     }
     assert.is(await flusher.stop(), undefined)
-    assert.ok(recorded.__overflow, 'topics past the capacity went to the overflow row')
+    assert.ok(recorded['/overflow'], 'topics past the capacity went to the overflow row')
     assert.equal(await scrape(server.url), recorded, 'counters are cumulative')
     const missing = await fetch(server.url.replace('/metrics', '/other'))
     assert.is(missing.status, 404)

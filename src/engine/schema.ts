@@ -2,6 +2,7 @@
 // a histogram is a sum cell (nano-units) followed by one counter per bucket.
 // The schema is checked here, once, and travels with the table as JSON text.
 import { describe } from './validate.js'
+import { MAX_ROW_CELLS, MAX_SCHEMA_BYTES } from './generated/constants.js'
 
 export const DEFAULT_COLUMNS: readonly string[] = ['success', 'error']
 export const MAX_BUCKETS = 64
@@ -9,6 +10,16 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 // Observations are kept as whole nano-units, exact while they fit a double.
 export const NANOS = 1e9
 export const MAX_OBSERVATION = Number.MAX_SAFE_INTEGER / NANOS
+/** The core's limits on a row: cells (columns, plus 2 + bounds per histogram) and the schema's JSON text in bytes. */
+export { MAX_ROW_CELLS, MAX_SCHEMA_BYTES }
+
+/**
+ * Names a column or histogram may not take: the fields a sink writes beside a
+ * row's columns (a Kafka record's topic, overflow flag, epoch, time, source,
+ * batch, table and sequence), so no column is ever overwritten by metadata or
+ * read back as it.
+ */
+export const RESERVED_NAMES: readonly string[] = Object.freeze(['topic', 'overflow', 'epoch', 'time', 'source', 'batch', 'table', 'sequence'])
 
 /** What the user declares: counter columns and histograms (name -> ascending bucket upper bounds). */
 export interface SchemaOptions {
@@ -37,6 +48,9 @@ function checkName (what: string, name: unknown, seen: Set<string>): string {
   if (!NAME.test(name)) throw new RangeError(`a ${what} name must be an identifier ([A-Za-z_][A-Za-z0-9_]*), got ${JSON.stringify(name)}`)
   // As a key, __proto__ would set a row object's prototype instead of holding a number.
   if (name === '__proto__') throw new RangeError(`a ${what} name must not be "__proto__" (it names an object's prototype, not a key of its own)`)
+  if (RESERVED_NAMES.includes(name)) {
+    throw new RangeError(`a ${what} name must not be one of ${RESERVED_NAMES.join(', ')} (the sinks write these fields beside a row's columns), got ${JSON.stringify(name)}`)
+  }
   if (seen.has(name)) throw new RangeError(`the name ${JSON.stringify(name)} is declared twice (columns and histograms share one namespace)`)
   seen.add(name)
   return name
@@ -78,7 +92,15 @@ export function makeSchema (options: SchemaOptions): Schema {
   if (names.length === 0 && hists.length === 0) throw new RangeError('a schema needs at least one column or histogram')
   const isDefault = hists.length === 0 && names.length === 2 && names[0] === 'success' && names[1] === 'error'
   if (isDefault) return DEFAULT_SCHEMA
-  return layout(names, hists, JSON.stringify({ columns: names, histograms: Object.fromEntries(hists) }))
+  const schema = layout(names, hists, JSON.stringify({ columns: names, histograms: Object.fromEntries(hists) }))
+  // The core's limits, checked before any memory is made (the core would refuse the table without saying why).
+  if (schema.cells > MAX_ROW_CELLS) {
+    throw new RangeError(`a row holds at most ${MAX_ROW_CELLS} cells (a cell per column, and per histogram a sum and a cell per bucket), ` +
+      `got ${schema.cells} (${names.length} columns, ${hists.length} histograms)`)
+  }
+  const bytes = new TextEncoder().encode(schema.text).length
+  if (bytes > MAX_SCHEMA_BYTES) throw new RangeError(`a schema's JSON text is at most ${MAX_SCHEMA_BYTES} bytes (64 KiB), got ${bytes}`)
+  return schema
 }
 
 /** The schema a table stores, from its text ('' is the default). */

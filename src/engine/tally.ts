@@ -337,7 +337,21 @@ export class Tally<C extends string = Outcome, H extends string = never> {
 
   /** Resolves the topic's slot once; the returned binding counts with one atomic add. */
   bind (topic: string): Binding<C, H> {
-    const cell = this.cache.get(topic) ?? this.resolve(topic)
+    return this.binding(topic, this.cache.get(topic) ?? this.resolve(topic))
+  }
+
+  /**
+   * A binding for a row named by any key of 1 to 255 UTF-8 bytes, Kafka's topic
+   * rule aside (a layer's own rows, under names no topic can have). For the
+   * package's own layers.
+   * @internal
+   */
+  bindRow (key: string): Binding<C, H> {
+    if (typeof key !== 'string' || key.length === 0) throw new TypeError(`a row key must be a non-empty string, got ${describe(key)}`)
+    return this.binding(key, this.cache.get(key) ?? this.resolve(key, false))
+  }
+
+  private binding (topic: string, cell: number): Binding<C, H> {
     const inc = this.inc
     const add = this.add
     const observe = this.core.observe

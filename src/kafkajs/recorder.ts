@@ -5,8 +5,12 @@ import type { Tally as TypedTally } from '../engine/tally.js'
 // Any table: its columns and histograms are checked when counting, not typed here.
 type Tally = TypedTally<string, string>
 
-/** Where counts for a topic the engine refuses (not a string, or not a valid Kafka name) go. */
-export const INVALID_TOPIC = '__invalid_topic'
+/**
+ * Where counts for a topic the engine refuses (not a string, or not a valid
+ * Kafka name) go: a row key no topic can have ('/' is outside Kafka's
+ * [a-zA-Z0-9._-]), so it never merges with a topic's row.
+ */
+export const INVALID_TOPIC = '/invalid-topic'
 
 /** What instrumentProducer needs from a table: a plain Tally, or a KafkaTally that also counts error kinds. */
 export interface Recorder {
@@ -38,6 +42,6 @@ export function safeRecord (tally: Tally, topic: unknown, column: string, count:
   try {
     tally.record(topic as string, column, count)
   } catch {
-    try { tally.record(INVALID_TOPIC, column, count) } catch { /* counting never breaks a send */ }
+    try { tally.bindRow(INVALID_TOPIC).add(column, count) } catch { /* counting never breaks a send */ }
   }
 }

@@ -43,7 +43,7 @@ export class RowWriter {
     try {
       row = this.tally.bind(topic as string)
     } catch {
-      try { row = this.tally.bind(INVALID_TOPIC) } catch { return nothing }
+      try { row = this.tally.bindRow(INVALID_TOPIC) } catch { return nothing }
       if (typeof topic !== 'string') return row // not kept: any value could come this way
     }
     this.rows.set(topic as string, row)

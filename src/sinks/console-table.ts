@@ -1,7 +1,7 @@
 // A live per-topic table with a progress line, redrawn on a terminal at each flush.
 import type { SinkObject } from '../flush/sink.js'
 import type { Counts } from '../engine/snapshot.js'
-import { OVERFLOW_TOPIC } from '../flush/rows.js'
+import { overflowLabel } from '../flush/rows.js'
 
 /** The part of a Node Writable this sink uses; isTTY selects redrawing in place. */
 export interface TableStream {
@@ -13,7 +13,7 @@ export interface TableStream {
 export interface ConsoleTableOptions {
   /** Most topics shown, busiest first (default 20). */
   maxRows?: number
-  /** The label of the overflow row (default "__overflow"). */
+  /** The label of the overflow row (default "/overflow"; a name no topic can hold). */
   overflowTopic?: string
   /** The clock (default Date.now). */
   now?: () => number
@@ -64,7 +64,7 @@ export function renderTable (state: TableState, maxRows = 20, width = 100): stri
  */
 export function consoleTableSink (stream: TableStream = process.stdout, options: ConsoleTableOptions = {}): ConsoleTableSink {
   const now = options.now ?? Date.now
-  const overflowTopic = options.overflowTopic ?? OVERFLOW_TOPIC
+  const overflowTopic = overflowLabel(options.overflowTopic)
   const state: TableState = { flushes: 0, totals: new Map(), rates: new Map(), rate: 0, success: 0, error: 0, lastFlushAt: undefined }
   let drawn = 0
   return {

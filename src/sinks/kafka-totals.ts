@@ -3,7 +3,6 @@
 // one partition in the order they were sent, and a table delivers batch n
 // (maybe more than once) before it forms n + 1, so keeping, per table and row,
 // the highest sequence counted is enough: anything at or below it is a repeat.
-import { OVERFLOW_TOPIC } from '../flush/rows.js'
 
 /** A histogram column: bucket counts added element-wise. */
 export interface HistogramTotal {
@@ -28,7 +27,12 @@ export interface CountsTotals {
 export type Added = 'counted' | 'duplicate' | 'invalid'
 
 export interface TotalsOptions {
-  /** The row key of the overflow row (default "__overflow"). */
+  /**
+   * The overflow row is the record with `overflow: true`, whatever its topic.
+   * Records written before that flag named it by a topic ("__overflow"): give
+   * that topic here to count such records (without the flag) as overflow too.
+   * Default: none, so a topic named "__overflow" stays a topic.
+   */
   overflowTopic?: string
   /** Batches remembered per table for the `batches` figure (default 4096). */
   batchMemory?: number
@@ -36,6 +40,8 @@ export interface TotalsOptions {
 
 // Numeric fields that describe a record rather than count anything.
 const METADATA = new Set(['epoch', 'time', 'sequence'])
+// Where a reader keeps the overflow row's highest sequence: no topic can be named so.
+const OVERFLOW_ROW = '/overflow'
 
 function isHistogram (value: unknown): value is HistogramTotal {
   const h = value as Partial<HistogramTotal> | null
@@ -52,6 +58,7 @@ function addInto (row: RowTotals, value: Record<string, unknown>): void {
   const r = row as Record<string, number | HistogramTotal>
   for (const [key, v] of Object.entries(value)) {
     if (METADATA.has(key) || key === '__proto__') continue // a key, not the prototype
+    if (key === 'overflow' && v === true) continue // the overflow row's flag
     if (typeof v === 'number' && Number.isFinite(v)) {
       const had = r[key]
       r[key] = (typeof had === 'number' ? had : 0) + v
@@ -72,7 +79,7 @@ function copyRow (row: RowTotals): RowTotals {
 export class TotalsReader {
   private readonly topics = new Map<string, RowTotals>()
   private readonly overflow = emptyRow()
-  private readonly overflowTopic: string
+  private readonly overflowTopic: string | undefined
   private readonly batchMemory: number
   // Per table: per row, the highest sequence counted.
   private readonly highest = new Map<string, Map<string, number>>()
@@ -84,7 +91,7 @@ export class TotalsReader {
   readonly records = { counted: 0, duplicate: 0, invalid: 0 }
 
   constructor (options: TotalsOptions = {}) {
-    this.overflowTopic = options.overflowTopic ?? OVERFLOW_TOPIC
+    this.overflowTopic = options.overflowTopic
     this.batchMemory = options.batchMemory ?? 4096
     if (!Number.isSafeInteger(this.batchMemory) || this.batchMemory < 1) throw new RangeError(`batchMemory must be a whole number of at least 1, got ${String(options.batchMemory)}`)
   }
@@ -98,7 +105,9 @@ export class TotalsReader {
   }
 
   private count (record: Record<string, unknown>): Added {
-    const topic = record.topic as string
+    const overflow = record.overflow === true || (record.overflow === undefined && record.topic === this.overflowTopic)
+    // The overflow row is told by its flag: a topic of any name stays a topic.
+    const topic = overflow ? OVERFLOW_ROW : record.topic as string
     const { table, sequence } = record
     const batched = table !== undefined || sequence !== undefined
     if (batched) {
@@ -113,7 +122,7 @@ export class TotalsReader {
       rows.set(topic, sequence)
       this.noteBatch(table, sequence)
     } // else: a record of a version without batch ids, summed as it is
-    const row = topic === this.overflowTopic ? this.overflow : this.topics.get(topic) ?? emptyRow()
+    const row = overflow ? this.overflow : this.topics.get(topic) ?? emptyRow()
     if (row !== this.overflow) this.topics.set(topic, row)
     addInto(row, record)
     return 'counted'

@@ -4,7 +4,7 @@ import type { Message, Producer } from 'kafkajs'
 import type { SinkObject } from '../flush/sink.js'
 import type { Row, Snapshot } from '../engine/snapshot.js'
 import { isEmptyRow } from '../flush/snapshot-ops.js'
-import { OVERFLOW_TOPIC } from '../flush/rows.js'
+import { overflowLabel } from '../flush/rows.js'
 import { idempotentProducer, isKafkaClient, type KafkaClient } from './kafka-producer.js'
 
 export interface KafkaSinkOptions {
@@ -16,7 +16,7 @@ export interface KafkaSinkOptions {
   acks?: number
   /** Broker-side time-out of one send (ms, default 30000). */
   timeout?: number
-  /** The key of the overflow row (default "__overflow"). */
+  /** The key and `topic` of the overflow row's record (default "/overflow"; a name no topic can hold). Readers tell it by `overflow: true`. */
   overflowTopic?: string
   /** The clock for "time" (default Date.now). */
   now?: () => number
@@ -35,7 +35,10 @@ export interface KafkaSink extends SinkObject {
 
 /** The value of one record, as JSON. */
 export interface TallyRecord {
+  /** The row's topic; for the overflow row, its label ("/overflow", which no topic can hold). */
   topic: string
+  /** True on the overflow row's record only: readers tell that row by this flag, never by its topic. */
+  overflow?: true
   /** With the default schema; a table with a schema writes its own columns and histograms. */
   success: number
   error: number
@@ -55,16 +58,18 @@ export interface TallyRecord {
  * and error with the default schema) and every histogram as `{ count, sum,
  * counts }`, beside the metadata, so a reader sums whatever the table keeps.
  */
-export function toRecords (snap: Snapshot, time: number, source: string, overflowTopic = OVERFLOW_TOPIC): Message[] {
+export function toRecords (snap: Snapshot, time: number, source: string, overflowTopic?: string): Message[] {
   const messages: Message[] = []
-  const add = (topic: string, row: Row): void => {
+  const overflowKey = overflowLabel(overflowTopic)
+  const add = (topic: string, row: Row, overflow: boolean): void => {
     if (isEmptyRow(row)) return
-    const value = { topic, ...row, epoch: snap.epoch, time, source } as TallyRecord
+    // Columns never collide with these fields: Tally.create refuses a column named like one (RESERVED_NAMES).
+    const value = (overflow ? { topic, overflow: true, ...row, epoch: snap.epoch, time, source } : { topic, ...row, epoch: snap.epoch, time, source }) as TallyRecord
     if (snap.batch !== undefined) Object.assign(value, { batch: snap.batch.id, table: snap.batch.table, sequence: snap.batch.sequence })
     messages.push({ key: topic, value: JSON.stringify(value), timestamp: String(time) })
   }
-  for (const [topic, row] of snap.topics) add(topic, row)
-  add(overflowTopic, snap.overflow)
+  for (const [topic, row] of snap.topics) add(topic, row, false)
+  add(overflowKey, snap.overflow, true)
   return messages
 }
 
@@ -102,6 +107,7 @@ function sinkOn (producer: Pick<Producer, 'send'>, options: KafkaSinkOptions): S
   if (options === undefined || typeof options.topic !== 'string' || options.topic === '') {
     throw new TypeError('kafkaSink needs options.topic, the Kafka topic to write the counts to')
   }
+  overflowLabel(options.overflowTopic) // refused when the sink is made, not at the first flush
   const source = options.source ?? `${hostname()}:${process.pid}`
   const now = options.now ?? Date.now
   return {

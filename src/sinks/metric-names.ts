@@ -5,11 +5,13 @@
 // kafka.producer.messages{topic, outcome}. Names are OpenTelemetry's (dotted);
 // each sink spells them its own way (prometheus-names.ts for Prometheus).
 import { KAFKA_COLUMNS } from '../schemas/kafka.js'
-import type { HistogramCounts, Snapshot } from '../engine/snapshot.js'
+import type { HistogramCounts, Row, Snapshot } from '../engine/snapshot.js'
 import { describe } from '../engine/validate.js'
+import { overflowLabel } from '../flush/rows.js'
 import { kafkaRow } from './kafka-metric-names.js'
 import { AttributeSets, OVERFLOW_ATTRIBUTES, PointBuilder, type Attributes, type MetricInfo, type NamingStyle, type RowNamer, type SnapshotMetrics } from './metric-points.js'
 import { isOutcomeShape, shapeOfSchema, shapeOfSnapshot, type RowShape, type SchemaLike } from './snapshot-shape.js'
+import { refuseClashes, type MetricSources, type Spelling } from './name-clashes.js'
 
 export type { Attributes, CounterPoint, HistogramPoint, MetricInfo, NamingStyle, SnapshotMetrics } from './metric-points.js'
 export { DEFAULT_PREFIX, OVERFLOW_ATTRIBUTES, snakeCase } from './metric-points.js'
@@ -31,7 +33,7 @@ export interface NamingOptions {
   units?: Readonly<Record<string, string>>
   /** The attribute naming the topic in generic and outcome names (default "topic"). */
   topicAttribute?: string
-  /** Names the overflow row as this topic; by default its points carry only otel.metric.overflow=true. */
+  /** Names the overflow row as this topic (a name no topic can hold, such as "/overflow"); by default its points carry only otel.metric.overflow=true. */
   overflowTopic?: string
 }
 
@@ -49,7 +51,8 @@ function checkOptions (o: NamingOptions): void {
   if (o.naming !== undefined && !['auto', 'kafka', 'generic', 'outcome'].includes(o.naming)) {
     throw new RangeError(`naming must be "auto", "kafka", "generic" or "outcome", got ${describe(o.naming)}`)
   }
-  for (const key of ['prefix', 'topicAttribute', 'overflowTopic'] as const) {
+  overflowLabel(o.overflowTopic) // a name no topic can hold, or the row would merge with that topic's
+  for (const key of ['prefix', 'topicAttribute'] as const) {
     const v = o[key]
     if (v !== undefined && (typeof v !== 'string' || v === '')) throw new TypeError(`${key} must be a non-empty string, got ${describe(v)}`)
   }
@@ -76,6 +79,20 @@ export interface MetricNaming {
   style (snap: Snapshot): NamingStyle
   /** The snapshot's points: counters (deltas) and histograms (bucket counts), each with its metric, attributes and row. */
   metrics (snap: Snapshot): SnapshotMetrics
+  /**
+   * Every metric rows of the snapshot's shape (or, without one, of the
+   * declared schema's) can produce, with the columns and histograms feeding
+   * each; undefined when neither is known.
+   */
+  everyMetric (snap?: Snapshot): MetricSources | undefined
+}
+
+/** A row of that shape with every cell counted: it produces every metric the shape can. */
+function fullRow (shape: RowShape): Row {
+  const row: Record<string, number | HistogramCounts> = {}
+  for (const c of shape.columns) row[c] = 1
+  for (const [h, bounds] of shape.histograms) row[h] = { count: bounds.length + 1, sum: 1, counts: new Array<number>(bounds.length + 1).fill(1) }
+  return row as Row
 }
 
 /**
@@ -98,8 +115,45 @@ export function metricNaming (options: NamingOptions = {}): MetricNaming {
       for (const [topic, row] of snap.topics) namer(b, snap, shape, topic, topic, row)
       namer(b, snap, shape, undefined, options.overflowTopic, snap.overflow)
       return { style, counters: b.counters, histograms: b.histograms }
+    },
+    everyMetric (snap) {
+      const shape = snap === undefined ? declared : shapeOfSnapshot(snap, declared)
+      if (shape === undefined) return undefined
+      const row = fullRow(shape)
+      const full: Snapshot = { epoch: 0, topics: new Map([['t', row]]), overflow: row }
+      const m = this.metrics(full)
+      const sources = new Map<MetricInfo, string[]>()
+      for (const p of m.counters) addSource(sources, p.metric, p.column)
+      for (const p of m.histograms) addSource(sources, p.metric, p.histogram)
+      return sources
     }
   }
+}
+
+function addSource (sources: Map<MetricInfo, string[]>, metric: MetricInfo, source: string): void {
+  const list = sources.get(metric) ?? []
+  if (!list.includes(source)) list.push(source)
+  sources.set(metric, list)
+}
+
+/**
+ * A check of a sink's exported names, once per row shape: at once when the
+ * options give the schema, else at the first snapshot of each shape. Throws
+ * the refusal (refuseClashes) every time it applies.
+ */
+export function clashCheck (sink: string, naming: MetricNaming, spell: Spelling): (snap: Snapshot) => void {
+  refuseIfAny(sink, naming.everyMetric(), spell)
+  let checked = ''
+  return snap => {
+    const key = Object.keys(snap.overflow).join(',')
+    if (key === checked) return
+    refuseIfAny(sink, naming.everyMetric(snap), spell)
+    checked = key
+  }
+}
+
+function refuseIfAny (sink: string, metrics: MetricSources | undefined, spell: Spelling): void {
+  if (metrics !== undefined) refuseClashes(sink, metrics, spell)
 }
 
 /** Histogram name -> bounds of the snapshot's rows, or undefined where no bounds are known (JSON lines adds them to each line). */

@@ -17,7 +17,8 @@ import {
   type ScopeMetrics
 } from '@opentelemetry/sdk-metrics'
 import type { SinkObject } from '../flush/sink.js'
-import { metricNaming, type CounterPoint, type HistogramPoint, type MetricInfo, type NamingOptions } from './metric-names.js'
+import { openTelemetrySpelling } from './name-clashes.js'
+import { clashCheck, metricNaming, type CounterPoint, type HistogramPoint, type MetricInfo, type NamingOptions } from './metric-names.js'
 import { SeriesTotals } from './series-totals.js'
 
 type Resource = ResourceMetrics['resource']
@@ -85,6 +86,7 @@ function metricData (totals: SeriesTotals, temporality: AggregationTemporality, 
  */
 export function openTelemetrySink (options: OpenTelemetrySinkOptions = {}): OpenTelemetrySink {
   const naming = metricNaming(options)
+  const checkNames = clashCheck('opentelemetry', naming, openTelemetrySpelling)
   const now = options.now ?? Date.now
   const delta = options.temporality === 'delta'
   if (options.temporality !== undefined && !delta && options.temporality !== 'cumulative') {
@@ -96,6 +98,7 @@ export function openTelemetrySink (options: OpenTelemetrySinkOptions = {}): Open
   return {
     name: 'opentelemetry',
     write (snap) {
+      checkNames(snap)
       const m = naming.metrics(snap)
       const at = now()
       const planned: Array<[SeriesTotals, CounterPoint | HistogramPoint]> = []

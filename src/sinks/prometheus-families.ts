@@ -99,6 +99,10 @@ function familyFor (registry: Registry, name: string, point: CounterPoint | Hist
     return family
   }
   if (!isFamily(existing)) throw new TypeError(`the registry already holds a metric named ${name} that wasm-tally did not make`)
+  // Sinks share a family by metric; two metrics under one Prometheus name would be summed into one series.
+  if (existing.totals.metric.name !== point.metric.name) {
+    throw new TypeError(`the registry's ${name} counts ${JSON.stringify(existing.totals.metric.name)}; ${JSON.stringify(point.metric.name)} would be exported under the same name: rename one`)
+  }
   return existing
 }
 

@@ -3,9 +3,10 @@
 // rows name (metric-names.ts).
 import { Counter, register as defaultRegistry, type Registry } from 'prom-client'
 import type { SinkObject } from '../flush/sink.js'
-import { metricNaming, type NamingOptions } from './metric-names.js'
+import { clashCheck, metricNaming, type NamingOptions } from './metric-names.js'
+import { prometheusSpelling } from './name-clashes.js'
 import { addToRegistry } from './prometheus-families.js'
-import { forEachCount, OVERFLOW_TOPIC } from '../flush/rows.js'
+import { forEachCount, overflowLabel } from '../flush/rows.js'
 
 export interface PrometheusSinkOptions extends NamingOptions {
   /** The registry to add the metrics to (default prom-client's global one). */
@@ -15,8 +16,9 @@ export interface PrometheusSinkOptions extends NamingOptions {
   /** The default table's counter help. */
   help?: string
   /**
-   * The topic label of the overflow row: "__overflow" by default for the
+   * The topic label of the overflow row: "/overflow" by default for the
    * default table; other tables label it otel_metric_overflow="true" unless this is given.
+   * It must be a name no topic can hold (a character outside [a-zA-Z0-9._-]).
    */
   overflowTopic?: string
 }
@@ -55,15 +57,21 @@ function outcomeCounter (registry: Registry, name: string, help: string | undefi
 export function prometheusSink (options: PrometheusSinkOptions = {}): PrometheusSink {
   const registry = options.registry ?? defaultRegistry
   const name = options.name ?? DEFAULT_METRIC_NAME
-  const overflowTopic = options.overflowTopic ?? OVERFLOW_TOPIC
+  const overflowTopic = overflowLabel(options.overflowTopic)
   const naming = metricNaming(options)
+  // Two columns under one exported name are refused here when the schema is given, else at the first flush.
+  const checkNames = clashCheck('prometheus', naming, prometheusSpelling)
   let counter: Counter<'topic' | 'outcome'> | undefined
   const outcomes = (): Counter<'topic' | 'outcome'> => (counter ??= outcomeCounter(registry, name, options.help))
   return {
     name: 'prometheus',
     get counter () { return outcomes() },
     write (snap) {
-      if (naming.style(snap) !== 'outcome') { addToRegistry(registry, naming.metrics(snap)); return }
+      if (naming.style(snap) !== 'outcome') {
+        checkNames(snap)
+        addToRegistry(registry, naming.metrics(snap))
+        return
+      }
       const c = outcomes()
       forEachCount(snap, overflowTopic, (topic, outcome, count) => c.inc({ topic, outcome }, count))
     }

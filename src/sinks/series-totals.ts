@@ -13,7 +13,10 @@ export interface CounterSeries {
 export interface HistogramSeries {
   attributes: Attributes
   counts: number[]
+  /** The running sum, converted once from `sumNanos`. */
   sum: number
+  /** The running sum in whole nano-units, exact: adding each batch's sum as a float would drift (ten 0.1 make 0.9999999999999999). */
+  sumNanos: bigint
   count: number
   start: number
 }
@@ -29,6 +32,19 @@ export function attributeKey (attributes: Attributes): string {
     if (Object.isFrozen(attributes)) keys.set(attributes, key)
   }
   return key
+}
+
+const BILLION = 1_000_000_000n
+
+/** A sum (a number of units, whole or not) as whole nano-units: the whole part exactly, the fraction to the nearest nano-unit. */
+export function toNanos (sum: number): bigint {
+  const whole = Math.trunc(sum)
+  return BigInt(whole) * BILLION + BigInt(Math.round((sum - whole) * 1e9)) // sum - whole is exact
+}
+
+/** Nano-units back to units, rounded once. */
+export function fromNanos (nanos: bigint): number {
+  return Number(nanos / BILLION) + Number(nanos % BILLION) / 1e9
 }
 
 const sameBounds = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i])
@@ -60,11 +76,13 @@ export class SeriesTotals {
     const key = attributeKey(point.attributes)
     const s = this.histograms.get(key)
     if (s === undefined) {
-      this.histograms.set(key, { attributes: point.attributes, counts: [...point.counts], sum: point.sum, count: point.count, start: now })
+      const sumNanos = toNanos(point.sum)
+      this.histograms.set(key, { attributes: point.attributes, counts: [...point.counts], sum: fromNanos(sumNanos), sumNanos, count: point.count, start: now })
       return
     }
     point.counts.forEach((n, i) => { s.counts[i] += n })
-    s.sum += point.sum
+    s.sumNanos += toNanos(point.sum)
+    s.sum = fromNanos(s.sumNanos)
     s.count += point.count
   }
 

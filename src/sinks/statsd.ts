@@ -5,14 +5,15 @@ import type { StatsD } from 'hot-shots'
 import { PartialDeliveryError, type SinkObject } from '../flush/sink.js'
 import { emptySnapshot, type Snapshot } from '../engine/snapshot.js'
 import type { Outcome } from '../engine/validate.js'
-import { metricNaming, type NamingOptions } from './metric-names.js'
-import { forEachCount, OVERFLOW_TOPIC } from '../flush/rows.js'
+import { clashCheck, metricNaming, type NamingOptions } from './metric-names.js'
+import { statsdSpelling } from './name-clashes.js'
+import { forEachCount, overflowLabel } from '../flush/rows.js'
 import { statsdLines, undeliveredFor, type StatsdLine } from './statsd-lines.js'
 
 export interface StatsdSinkOptions extends NamingOptions {
   /** The default table's metric name (default kafka.producer.messages; the client's prefix applies). */
   name?: string
-  /** The topic tag of the overflow row (default "__overflow" for the default table; other tables tag it otel.metric.overflow:true unless this is given). */
+  /** The topic tag of the overflow row (default "/overflow" for the default table, a name no topic can hold; other tables tag it otel.metric.overflow:true unless this is given). */
   overflowTopic?: string
 }
 
@@ -32,8 +33,9 @@ function unbufferedOnly (client: StatsD): void {
   }
 }
 
-function addTo (snap: Snapshot, topic: string, overflowTopic: string, outcome: Outcome, count: number): void {
-  if (topic === overflowTopic) { snap.overflow[outcome] += count; return }
+/** Adds a failed line back to the undelivered part: to the overflow row by its flag, never by its label. */
+function addTo (snap: Snapshot, topic: string, overflow: boolean, outcome: Outcome, count: number): void {
+  if (overflow) { snap.overflow[outcome] += count; return }
   const c = snap.topics.get(topic) ?? { success: 0, error: 0 }
   c[outcome] += count
   snap.topics.set(topic, c)
@@ -42,8 +44,8 @@ function addTo (snap: Snapshot, topic: string, overflowTopic: string, outcome: O
 /** The default table's rows as lines: kafka.producer.messages{topic, outcome}. */
 function outcomeLines (snap: Snapshot, name: string, overflowTopic: string): StatsdLine[] {
   const lines: StatsdLine[] = []
-  forEachCount(snap, overflowTopic, (topic, outcome, count) => {
-    lines.push({ name, value: count, tags: { topic, outcome }, undo: u => addTo(u, topic, overflowTopic, outcome, count) })
+  forEachCount(snap, overflowTopic, (topic, outcome, count, overflow) => {
+    lines.push({ name, value: count, tags: { topic, outcome }, undo: u => addTo(u, topic, overflow, outcome, count) })
   })
   return lines
 }
@@ -65,13 +67,15 @@ export function statsdSink (client: StatsD, options: StatsdSinkOptions = {}): Si
   }
   unbufferedOnly(client)
   const name = options.name ?? DEFAULT_STATSD_NAME
-  const overflowTopic = options.overflowTopic ?? OVERFLOW_TOPIC
+  const overflowTopic = overflowLabel(options.overflowTopic)
   const naming = metricNaming(options)
+  const checkNames = clashCheck('statsd', naming, statsdSpelling)
   return {
     name: 'statsd',
     write (snap) {
       unbufferedOnly(client) // the option may have been changed since
       const outcome = naming.style(snap) === 'outcome'
+      if (!outcome) checkNames(snap)
       const lines = outcome ? outcomeLines(snap, name, overflowTopic) : statsdLines(snap, naming.metrics(snap))
       return new Promise<void>((resolve, reject) => {
         const undelivered = outcome ? emptySnapshot(snap.epoch) : undeliveredFor(snap)
