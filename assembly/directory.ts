@@ -18,7 +18,7 @@
 // buffer when the lease runs out, and a holder that stalled past its lease
 // learns it at release, so the host resolves the key again.
 import {
-  TABLE_BASE, H_SLOT_TICKETS, H_OVERFLOW_TOPICS, SCRATCH_SLOTS, SCRATCH_BYTES, SCRATCH_KEY,
+  TABLE_BASE, H_SLOT_TICKETS, H_OVERFLOW_TOPICS, H_TOPIC_TICKETS, H_RESERVED_TICKETS, H_RESERVED, SCRATCH_SLOTS, SCRATCH_BYTES, SCRATCH_KEY,
   ENTRY_BYTES, E_STATE, E_SLOT, E_LEN, E_KEY, MAX_KEY,
   capacity, dirMask, scratchBase, dirBase, slotEntryBase,
 } from "./layout";
@@ -78,9 +78,12 @@ function sameKey(entry: usize, key: usize, len: u32): bool {
 
 /**
  * The slot of the key at `key` (`len` bytes), registering it on first sight.
- * Returns `capacity` (the overflow row) when the table is full.
+ * Returns `capacity` (the overflow row) when the table is full. With rows
+ * reserved (a KafkaTally's error kinds), an `internal` key is admitted only
+ * to the reserve and any other only to the rest, so neither pool can take
+ * the other's rows.
  */
-export function resolve(key: usize, len: u32): u32 {
+export function resolve(key: usize, len: u32, internal: bool): u32 {
   if (len == 0 || len > MAX_KEY) return capacity;
   const h = fnv1a(key, len);
   const claiming = (<u64>h << 32) | CLAIMING;
@@ -91,7 +94,7 @@ export function resolve(key: usize, len: u32): u32 {
     let state = atomic.load<u64>(entry + E_STATE);
     if (state == EMPTY) {
       state = atomic.cmpxchg<u64>(entry + E_STATE, EMPTY, claiming);
-      if (state == EMPTY) return claim(entry, i, key, len, ready);
+      if (state == EMPTY) return claim(entry, i, key, len, ready, internal);
     }
     if (state == claiming) {
       let spins: u32 = 0;
@@ -110,10 +113,19 @@ export function resolve(key: usize, len: u32): u32 {
   return capacity;
 }
 
-function claim(entry: usize, index: u32, key: usize, len: u32, ready: u64): u32 {
+function claim(entry: usize, index: u32, key: usize, len: u32, ready: u64, internal: bool): u32 {
   store<u32>(entry + E_LEN, len);
   memory.copy(entry + E_KEY, key, len);
-  const ticket = atomic.add<u32>(TABLE_BASE + H_SLOT_TICKETS, 1);
+  // Admission to the key's pool first: the pools' sizes sum to the capacity,
+  // so an admitted key always finds a slot ticket below it.
+  let admitted = true;
+  const reserved = load<u32>(TABLE_BASE + H_RESERVED); // written once, at create
+  if (reserved != 0) {
+    admitted = internal
+      ? atomic.add<u32>(TABLE_BASE + H_RESERVED_TICKETS, 1) < reserved
+      : atomic.add<u32>(TABLE_BASE + H_TOPIC_TICKETS, 1) < capacity - reserved;
+  }
+  const ticket = admitted ? atomic.add<u32>(TABLE_BASE + H_SLOT_TICKETS, 1) : capacity;
   let slot = capacity;
   if (ticket < capacity) {
     slot = ticket;

@@ -18,6 +18,7 @@ export const H_ROW_CELLS: usize = 20; // u32: counter cells per row
 export const H_TOTAL_BYTES: usize = 24; // u64: bytes from 0 to the end of the table
 export const H_TABLE_ID: usize = 32; // 2 x u32: random id, unique across processes
 export const H_SCHEMA_BYTES: usize = 40; // u32: length of the schema text (JSON) after the scratch buffers
+export const H_RESERVED: usize = 44; // u32: of the capacity, rows only internal keys may take (0: one pool for all)
 // Line 1 is written by flushers and by registration.
 export const H_LOCK: usize = 64; // u64: owner << 48 | lease deadline (ms)
 export const H_EPOCH: usize = 72; // u64: batches formed so far; each formation's add names its batch
@@ -26,6 +27,8 @@ export const H_PENDING: usize = 88; // u64: seq << 1 | base: the pending batch (
 export const H_SLOT_TICKETS: usize = 96; // u32: slot tickets handed out (may pass capacity)
 export const H_ATTACH_TICKETS: usize = 100; // u32: instances attached
 export const H_OVERFLOW_TOPICS: usize = 104; // u32: topics that found the table full
+export const H_TOPIC_TICKETS: usize = 108; // u32: topics admitted to their pool (with reserved rows; may pass it)
+export const H_RESERVED_TICKETS: usize = 112; // u32: internal keys admitted to the reserve (may pass it)
 // Writers read nothing in the header: their add goes straight to their counter.
 export const HEADER_BYTES: usize = 128;
 

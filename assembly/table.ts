@@ -3,7 +3,7 @@
 import {
   MAGIC, VERSION, H_MAGIC, H_VERSION, H_CAPACITY, H_STRIPES, H_DIR_SIZE, H_ROW_CELLS,
   H_SCHEMA_BYTES, H_ATTACH_TICKETS, H_TOTAL_BYTES, H_TABLE_ID, H_EPOCH, H_PENDING, H_SLOT_TICKETS,
-  H_OVERFLOW_TOPICS, TABLE_BASE, MAX_TABLE_BYTES, MAX_ROW_CELLS, MAX_SCHEMA_BYTES,
+  H_OVERFLOW_TOPICS, H_RESERVED, TABLE_BASE, MAX_TABLE_BYTES, MAX_ROW_CELLS, MAX_SCHEMA_BYTES,
   derive, dirMask, totalBytes, capacity, stripes, rowCells, schemaBase, schemaBytes,
 } from "./layout";
 
@@ -27,7 +27,7 @@ export function maxTableBytes(): f64 {
  * Writes the header of a new table into zeroed memory; false if the shape does
  * not fit. The host writes the schema text at schemaAddress() first.
  */
-export function create(cap: u32, nStripes: u32, cells: u32, schemaLength: u32, id0: u32, id1: u32): bool {
+export function create(cap: u32, nStripes: u32, cells: u32, schemaLength: u32, id0: u32, id1: u32, reserve: u32): bool {
   if (cells == 0 || cells > MAX_ROW_CELLS || schemaLength > MAX_SCHEMA_BYTES) return false;
   derive(cap, nStripes, cells, schemaLength);
   if (totalBytes > MAX_TABLE_BYTES) return false;
@@ -36,6 +36,7 @@ export function create(cap: u32, nStripes: u32, cells: u32, schemaLength: u32, i
   store<u32>(TABLE_BASE + H_DIR_SIZE, dirMask + 1);
   store<u32>(TABLE_BASE + H_ROW_CELLS, cells);
   store<u32>(TABLE_BASE + H_SCHEMA_BYTES, schemaLength);
+  store<u32>(TABLE_BASE + H_RESERVED, reserve);
   store<u64>(TABLE_BASE + H_TOTAL_BYTES, totalBytes);
   store<u32>(TABLE_BASE + H_TABLE_ID, id0);
   store<u32>(TABLE_BASE + H_TABLE_ID + 4, id1);

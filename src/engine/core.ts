@@ -8,7 +8,7 @@ import { ATTACH_BAD_MAGIC, ATTACH_BAD_SIZE, ATTACH_BAD_VERSION } from './generat
 export interface CoreExports {
   bytesFor (capacity: number, stripes: number, cells: number, schemaBytes: number): number
   maxTableBytes (): number
-  create (capacity: number, stripes: number, cells: number, schemaBytes: number, id0: number, id1: number): number
+  create (capacity: number, stripes: number, cells: number, schemaBytes: number, id0: number, id1: number, reserved: number): number
   attach (memoryBytes: number): number
   takeTicket (): number
   tableCapacity (): number
@@ -24,7 +24,8 @@ export interface CoreExports {
   stripesInUse (): number
   scratchAcquire (owner: number, nowMs: number, leaseMs: number): number
   scratchRelease (key: number): number
-  resolve (key: number, length: number): number
+  /** `internal` (1) admits the key to the reserved rows only, 0 to the rest (one pool when the table reserves none). */
+  resolve (key: number, length: number, internal: number): number
   slotKey (slot: number): number
   slotKeyLength (slot: number): number
   cell (stripe: number, slot: number, outcome: number): number

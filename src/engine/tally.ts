@@ -12,8 +12,8 @@ import { ATTACH_OK, CELL_BYTES, H_VERSION, LOCK_BUSY, MAX_KEY, OUTCOME_SUCCESS, 
 export const DEFAULT_CAPACITY = 1024
 export const DEFAULT_STRIPES = 16
 export const DEFAULT_LEASE_MS = 5000
-const MAX_CAPACITY = 1 << 20
-const MAX_STRIPES = 256
+export const MAX_CAPACITY = 1 << 20
+export const MAX_STRIPES = 256
 const PAGE = 65536
 // How long a thread may hold a scratch buffer while it registers a topic; a
 // thread terminated mid-registration frees it when this runs out.
@@ -39,6 +39,12 @@ export interface TallyOptions<C extends string = Outcome, H extends string = nev
   columns?: readonly C[]
   /** Histograms of every row: name -> ascending finite bucket upper bounds (at most 63 bounds). */
   histograms?: { readonly [name in H]: readonly number[] }
+  /**
+   * Of `capacity`, rows only the package's own rows (recordRow) may take, and
+   * topics never: a KafkaTally's error kinds. Default 0: one pool for all.
+   * @internal
+   */
+  reservedRows?: number
 }
 
 export type AttachOptions = Pick<TallyOptions<string, string>, 'leaseMs' | 'onOverflow'>
@@ -222,6 +228,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     const capacity = checkWholeInRange('capacity', o.capacity ?? DEFAULT_CAPACITY, 1, MAX_CAPACITY)
     const stripes = checkWholeInRange('stripes', o.stripes ?? DEFAULT_STRIPES, 1, MAX_STRIPES)
     if (o.leaseMs !== undefined) checkWholeInRange('leaseMs', o.leaseMs, 1, 2 ** 31)
+    const reserved = checkWholeInRange('reservedRows', o.reservedRows ?? 0, 0, capacity - 1)
     checkOnOverflow(o.onOverflow)
     const schema = makeSchema({ columns: o.columns, histograms: o.histograms })
     const schemaText = new TextEncoder().encode(schema.text)
@@ -233,7 +240,9 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     const core = await instantiateCore(module, memory)
     core.bytesFor(capacity, stripes, schema.cells, schemaText.length) // lays the table out: schemaAddress() is known
     new Uint8Array(memory.buffer, core.schemaAddress(), schemaText.length).set(schemaText)
-    core.create(capacity, stripes, schema.cells, schemaText.length, randomWord(), randomWord())
+    if (!core.create(capacity, stripes, schema.cells, schemaText.length, randomWord(), randomWord(), reserved)) {
+      throw new TallyLayoutError(`the core refused a table of capacity ${capacity}, ${stripes} stripes, ${schema.cells} cells a row and ${schemaText.length} bytes of schema`)
+    }
     return Tally.adopt(core, memory, module, o) as Tally<C, H>
   }
 
@@ -601,7 +610,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     let cell = this.cache.get(key)
     if (cell === undefined) {
       if (typeof key !== 'string' || key.length === 0) throw new TypeError(`a row key must be a non-empty string, got ${describe(key)}`)
-      cell = this.resolve(key, false)
+      cell = this.resolve(key, false, true)
     }
     if (cell === this.overflowCell()) return false
     if (count !== 0) this.add(cell + offset, count)
@@ -612,7 +621,8 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     return this.core.cell(this.stripe, this.core.tableCapacity(), OUTCOME_SUCCESS)
   }
 
-  private resolve (topic: string, isTopic = true): number {
+  /** The key's cell; `isTopic` checks Kafka's rule, `internal` puts the key in the reserved rows' pool. */
+  private resolve (topic: string, isTopic = true, internal = false): number {
     if (isTopic) checkTopic(topic)
     const core = this.core
     const bytes = new TextEncoder().encode(topic)
@@ -623,7 +633,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
       let key = 0
       while (key === 0) key = core.scratchAcquire(this.owner, Date.now(), SCRATCH_LEASE_MS)
       new Uint8Array(this.memory.buffer, key, bytes.length).set(bytes)
-      slot = core.resolve(key, bytes.length)
+      slot = core.resolve(key, bytes.length, internal ? 1 : 0)
       // Lost the scratch lease mid-call (stalled past it): the key may have been overwritten.
       if (core.scratchRelease(key) !== 0) break
     }

@@ -2,7 +2,7 @@
 // kind) rows in the same shared table, under keys no Kafka topic can have. One table means
 // one lock and one snapshot for outcomes and error kinds alike: a snapshot or
 // a batch holds both or neither.
-import { Tally, type SharedTally, type Snapshot, type TallyOptions, type AttachOptions, DEFAULT_CAPACITY } from '../engine/tally.js'
+import { Tally, type SharedTally, type Snapshot, type TallyOptions, type AttachOptions, DEFAULT_CAPACITY, MAX_CAPACITY } from '../engine/tally.js'
 import type { Batch } from '../engine/batch.js'
 import type { BatchSource } from '../flush/flusher.js'
 import { describe } from '../engine/validate.js'
@@ -85,9 +85,14 @@ export class KafkaTally implements Recorder, BatchSource {
       throw new RangeError(`errorCapacity must be a whole number from 0 up, got ${describe(errorCapacity)}`)
     }
     const capacity = tallyOptions.capacity ?? DEFAULT_CAPACITY
-    const total = typeof capacity === 'number' ? capacity + errorCapacity + 2 : capacity // + the two kinds overflow rows
+    const reserved = errorCapacity + 2 // + the two kinds overflow rows
+    const total = typeof capacity === 'number' ? capacity + reserved : capacity
+    if (typeof total === 'number' && total > MAX_CAPACITY) {
+      throw new RangeError(`capacity + errorCapacity + 2 must be at most ${MAX_CAPACITY} rows, got ${capacity} + ${errorCapacity} + 2 = ${total}`)
+    }
     const schema = tallyOptions.columns === undefined && tallyOptions.histograms === undefined ? KAFKA_SCHEMA : {}
-    return new KafkaTally(await Tally.create({ ...schema, ...tallyOptions, capacity: total }))
+    // The kinds' rows are a reserve of their own: topics cannot take them, and kinds cannot take a topic's.
+    return new KafkaTally(await Tally.create({ ...schema, ...tallyOptions, capacity: total, reservedRows: typeof capacity === 'number' ? reserved : 0 }))
   }
 
   /** Counts error kinds into an existing Tally's table, beside its topics. */

@@ -1,0 +1,73 @@
+// A KafkaTally's error-kind rows are a reserve of their own: however many
+// kinds its topics fail with, every one of its `capacity` topics gets a row,
+// and kinds past `errorCapacity` are counted in errorsOverflow, exactly.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { Tally } from '../dist/index.js'
+import { KafkaTally } from '../dist/kafkajs/index.js'
+
+const kindError = i => Object.assign(new Error(`kind ${i}`), { name: `Kind${i}Error` })
+
+test('capacity 4, errorCapacity 2: 8 kinds on one topic, then 3 more topics: every topic has its row', async () => {
+  const overflowed = []
+  const tally = await KafkaTally.create({ capacity: 4, errorCapacity: 2, onOverflow: t => overflowed.push(t) })
+  for (let i = 0; i < 8; i++) tally.error('orders', i + 1, kindError(i))
+  for (const topic of ['payments', 'refunds', 'audit']) tally.success(topic, 10)
+  const snap = tally.snapshot()
+  assert.equal(overflowed, [], 'no topic found the table full')
+  assert.equal([...snap.topics.keys()].sort(), ['audit', 'orders', 'payments', 'refunds'])
+  for (const topic of ['payments', 'refunds', 'audit']) assert.is(snap.topics.get(topic).success, 10)
+  assert.is(snap.topics.get('orders').error, 36, '1 + 2 + ... + 8 failures')
+  assert.is(snap.overflow.success + snap.overflow.error, 0, 'nothing in the overflow row')
+  // Two kinds have rows; the other six are counted whole in errorsOverflow.
+  const kinds = snap.errors.get('orders')
+  assert.is(kinds.kinds.size, 2)
+  const inRows = [...kinds.kinds.values()].reduce((a, b) => a + b, 0)
+  assert.is(inRows + snap.errorsOverflow.retriable + snap.errorsOverflow.nonRetriable, 36)
+  assert.is(inRows, 1 + 2)
+  // A fifth topic finds the table full: topics have exactly `capacity` rows.
+  tally.success('late', 1)
+  const next = tally.snapshot()
+  assert.is(next.overflow.success, 1)
+  assert.equal(overflowed, ['late'])
+})
+
+test('topics first, then kinds: kinds never take a topic row either, and topics never take the reserve', async () => {
+  const tally = await KafkaTally.create({ capacity: 2, errorCapacity: 1, onOverflow: () => {} })
+  tally.success('a', 1)
+  tally.success('b', 1)
+  tally.success('c', 1) // overflow: 2 topics only, though kind rows are free
+  tally.error('a', 1, kindError(1))
+  tally.error('b', 1, kindError(2)) // the reserve holds one kind: errorsOverflow
+  const snap = tally.snapshot()
+  assert.equal([...snap.topics.keys()].sort(), ['a', 'b'])
+  assert.is(snap.overflow.success, 1)
+  assert.is(snap.errors.get('a').kinds.size, 1)
+  assert.is(snap.errorsOverflow.nonRetriable, 1)
+})
+
+test('a plain Tally reserves nothing: its one pool is shared as before', async () => {
+  const tally = await Tally.create({ capacity: 2 })
+  tally.record('a', 'success')
+  tally.record('b', 'success')
+  assert.equal(tally.topics(), ['a', 'b'])
+  await assert.not.throws(() => Tally.create({ capacity: 2, reservedRows: 1 }))
+  try {
+    await Tally.create({ capacity: 2, reservedRows: 2 })
+    assert.unreachable()
+  } catch (e) {
+    assert.match(e.message, /reservedRows must be an integer from 0 to 1, got 2/)
+  }
+})
+
+test('capacity + errorCapacity past the largest table is refused naming both', async () => {
+  try {
+    await KafkaTally.create({ capacity: 2 ** 20, errorCapacity: 10 })
+    assert.unreachable()
+  } catch (e) {
+    assert.instance(e, RangeError)
+    assert.match(e.message, /capacity \+ errorCapacity \+ 2 must be at most 1048576 rows, got 1048576 \+ 10 \+ 2 = 1048588/)
+  }
+})
+
+test.run()
