@@ -3,6 +3,7 @@
 // and kinds past `errorCapacity` are counted in errorsOverflow, exactly.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Worker } from 'node:worker_threads'
 import { Tally } from '../dist/index.js'
 import { KafkaTally } from '../dist/kafkajs/index.js'
 
@@ -68,6 +69,43 @@ test('capacity + errorCapacity past the largest table is refused naming both', a
     assert.instance(e, RangeError)
     assert.match(e.message, /capacity \+ errorCapacity \+ 2 must be at most 1048576 rows, got 1048576 \+ 10 \+ 2 = 1048588/)
   }
+})
+
+
+// Four threads register 32 topics and 40 kinds each at once; `wrap` is the
+// broken variant (one pool, as before the reserve), which the same check catches.
+async function race (tally) {
+  const topics = Array.from({ length: 32 }, (_, i) => `race.${i}`)
+  const start = new SharedArrayBuffer(4)
+  const racers = [0, 1, 2, 3].map(r => new Worker(new URL('./workers/kinds-racer.mjs', import.meta.url), {
+    workerData: { shared: tally.share(), topics: r % 2 === 0 ? topics : [...topics].reverse(), kinds: 40, start }
+  }))
+  await new Promise(resolve => setTimeout(resolve, 100))
+  Atomics.store(new Int32Array(start), 0, 1)
+  Atomics.notify(new Int32Array(start), 0)
+  await Promise.all(racers.map(w => new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject) })))
+  await Promise.all(racers.map(w => w.terminate()))
+  return tally.snapshot()
+}
+
+test('four threads registering topics and kinds at once: all 32 topics get rows, and every failure is counted once', async () => {
+  const snap = await race(await KafkaTally.create({ capacity: 32, errorCapacity: 8, onOverflow: () => {} }))
+  assert.is(snap.topics.size, 32)
+  assert.is(snap.overflow.success + snap.overflow.error, 0)
+  let failed = 0
+  for (const row of snap.topics.values()) { assert.is(row.success, 4); failed += row.error }
+  assert.is(failed, 160)
+  let kinds = 0
+  for (const e of snap.errors.values()) kinds += e.retriable + e.nonRetriable
+  assert.is(kinds + snap.errorsOverflow.retriable + snap.errorsOverflow.nonRetriable, 160)
+  assert.is([...snap.errors.values()].reduce((n, e) => n + e.kinds.size, 0), 8, 'the kinds filled their reserve exactly')
+})
+
+test('the broken variant (kinds and topics in one pool) loses topic rows in the same race', async () => {
+  const plain = await Tally.create({ capacity: 32 + 8 + 2, columns: ['success', 'error'], onOverflow: () => {} })
+  const snap = await race(await KafkaTally.wrap(plain))
+  assert.ok(snap.topics.size < 32, `kinds took topic rows: ${snap.topics.size} topics have rows`)
+  assert.ok(snap.overflow.success > 0)
 })
 
 test.run()
