@@ -71,7 +71,6 @@ test('capacity + errorCapacity past the largest table is refused naming both', a
   }
 })
 
-
 // Four threads register 32 topics and 40 kinds each at once; `wrap` is the
 // broken variant (one pool, as before the reserve), which the same check catches.
 async function race (tally) {
