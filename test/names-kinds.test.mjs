@@ -40,11 +40,13 @@ test('topics first, then kinds: kinds never take a topic row either, and topics 
   tally.success('c', 1) // overflow: 2 topics only, though kind rows are free
   tally.error('a', 1, kindError(1))
   tally.error('b', 1, kindError(2)) // the reserve holds one kind: errorsOverflow
+  tally.error('c', 5, kindError(3)) // a topic in the overflow row keeps no kinds: errorsOverflow
   const snap = tally.snapshot()
   assert.equal([...snap.topics.keys()].sort(), ['a', 'b'])
-  assert.is(snap.overflow.success, 1)
+  assert.equal(snap.overflow, { ...snap.overflow, success: 1, error: 5 })
+  assert.equal([...snap.errors.keys()], ['a'])
   assert.is(snap.errors.get('a').kinds.size, 1)
-  assert.is(snap.errorsOverflow.nonRetriable, 1)
+  assert.is(snap.errorsOverflow.nonRetriable, 1 + 5, 'every failure without a kind row of its own')
 })
 
 test('a plain Tally reserves nothing: its one pool is shared as before', async () => {

@@ -617,6 +617,16 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     return true
   }
 
+  /**
+   * Whether the row named `key` (a topic, or a key of the package's own) is
+   * the overflow row: the key found the table full. Registers the key first
+   * if this thread has not met it. For the package's own layers.
+   * @internal
+   */
+  inOverflow (key: string): boolean {
+    return (this.cache.get(key) ?? this.resolve(key, false)) === this.overflowCell()
+  }
+
   private overflowCell (): number {
     return this.core.cell(this.stripe, this.core.tableCapacity(), OUTCOME_SUCCESS)
   }

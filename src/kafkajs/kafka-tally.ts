@@ -42,11 +42,11 @@ export interface TopicErrors {
 export interface KafkaSnapshot extends Snapshot {
   /** Per topic, failed messages by cause, since the previous snapshot. */
   errors: Map<string, TopicErrors>
-  /** Failed messages whose (topic, kind) found the table full. */
+  /** Failed messages whose (topic, kind) found the reserve full, or whose topic is in the overflow row. */
   errorsOverflow: { retriable: number, nonRetriable: number }
   /** Per topic, consumed messages whose handler threw, by cause, since the previous snapshot. */
   processErrors: Map<string, TopicErrors>
-  /** Handler failures whose (topic, kind) found the table full. */
+  /** Handler failures whose (topic, kind) found the reserve full, or whose topic is in the overflow row. */
   processErrorsOverflow: { retriable: number, nonRetriable: number }
 }
 
@@ -142,9 +142,15 @@ export class KafkaTally implements Recorder, BatchSource {
     try {
       const name = countedTopic(topic)
       const kind = classify(cause)
+      const outcome = kind.retriable ? 'success' : 'error'
+      // A topic without a row of its own (its failures are in the overflow row) keeps no kinds either:
+      // they count with the kinds' overflow, so the kinds of every topic add up to its failures.
+      if (this.tally.inOverflow(name)) {
+        if (overflow !== undefined) this.tally.recordRow(overflow, outcome, count)
+        return
+      }
       const key = kindKey(name, kind.head)
       if (key[0] === 'h') this.hashed.set(topicHash(name), name)
-      const outcome = kind.retriable ? 'success' : 'error'
       if (!this.tally.recordRow(prefix + key, outcome, count) && overflow !== undefined) {
         this.tally.recordRow(overflow, outcome, count)
       }
