@@ -83,6 +83,14 @@ test('OpenTelemetry and StatsD: names two metrics would share are refused, namin
   assert.not.throws(() => statsdSink(client, { schema: { columns: ['a__b', 'a_b'] } }), 'StatsD keeps both names as they are')
 })
 
+test('a topicAttribute the sinks set beside the topic is refused (the overflow flag, outcome, le)', () => {
+  for (const topicAttribute of ['otel.metric.overflow', 'otel_metric_overflow', 'outcome', 'le']) {
+    assert.throws(() => prometheusSink({ registry: new Registry(), topicAttribute }), new RegExp(`topicAttribute must not be otel.metric.overflow, outcome or le .*got "${topicAttribute}"`))
+    assert.throws(() => openTelemetrySink({ topicAttribute }), /topicAttribute must not be/)
+  }
+  assert.not.throws(() => prometheusSink({ registry: new Registry(), topicAttribute: 'destination' }))
+})
+
 test('ten flushes of one 0.1 observation export a sum of exactly 1 (Prometheus and OpenTelemetry)', async () => {
   const tally = await Tally.create({ columns: ['success'], histograms: { latency: [0.5] } })
   const registry = new Registry()

@@ -12,6 +12,7 @@ import { kafkaRow } from './kafka-metric-names.js'
 import { AttributeSets, OVERFLOW_ATTRIBUTES, PointBuilder, type Attributes, type MetricInfo, type NamingStyle, type RowNamer, type SnapshotMetrics } from './metric-points.js'
 import { isOutcomeShape, shapeOfSchema, shapeOfSnapshot, type RowShape, type SchemaLike } from './snapshot-shape.js'
 import { refuseClashes, type MetricSources, type Spelling } from './name-clashes.js'
+import { prometheusLabel } from './prometheus-names.js'
 
 export type { Attributes, CounterPoint, HistogramPoint, MetricInfo, NamingStyle, SnapshotMetrics } from './metric-points.js'
 export { DEFAULT_PREFIX, OVERFLOW_ATTRIBUTES, snakeCase } from './metric-points.js'
@@ -46,6 +47,8 @@ export function styleOf (naming: NamingOptions['naming'], shape: RowShape): Nami
   return KAFKA_COLUMNS.every(c => shape.columns.includes(c)) ? 'kafka' : 'generic'
 }
 
+const TAKEN_ATTRIBUTES = ['otel_metric_overflow', 'outcome', 'le']
+
 function checkOptions (o: NamingOptions): void {
   if (o === null || typeof o !== 'object') throw new TypeError(`sink options must be an object, got ${describe(o)}`)
   if (o.naming !== undefined && !['auto', 'kafka', 'generic', 'outcome'].includes(o.naming)) {
@@ -55,6 +58,10 @@ function checkOptions (o: NamingOptions): void {
   for (const key of ['prefix', 'topicAttribute'] as const) {
     const v = o[key]
     if (v !== undefined && (typeof v !== 'string' || v === '')) throw new TypeError(`${key} must be a non-empty string, got ${describe(v)}`)
+  }
+  // The topic's attribute must not be one the sinks set beside it (in any sink's spelling).
+  if (o.topicAttribute !== undefined && TAKEN_ATTRIBUTES.includes(prometheusLabel(o.topicAttribute))) {
+    throw new RangeError(`topicAttribute must not be otel.metric.overflow, outcome or le (the sinks set these beside the topic), got ${JSON.stringify(o.topicAttribute)}`)
   }
 }
 
