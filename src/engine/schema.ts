@@ -2,7 +2,7 @@
 // a histogram is a sum cell (nano-units) followed by one counter per bucket.
 // The schema is checked here, once, and travels with the table as JSON text.
 import { describe } from './validate.js'
-import { MAX_ROW_CELLS, MAX_SCHEMA_BYTES } from './generated/constants.js'
+import { MAX_ROW_CELLS as CORE_ROW_CELLS, MAX_SCHEMA_BYTES as CORE_SCHEMA_BYTES } from './generated/constants.js'
 
 export const DEFAULT_COLUMNS: readonly string[] = ['success', 'error']
 export const MAX_BUCKETS = 64
@@ -10,8 +10,10 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 // Observations are kept as whole nano-units, exact while they fit a double.
 export const NANOS = 1e9
 export const MAX_OBSERVATION = Number.MAX_SAFE_INTEGER / NANOS
-/** The core's limits on a row: cells (columns, plus 2 + bounds per histogram) and the schema's JSON text in bytes. */
-export { MAX_ROW_CELLS, MAX_SCHEMA_BYTES }
+/** The core's limit on a row's cells: one per column, and per histogram 2 + its bounds. */
+export const MAX_ROW_CELLS: number = CORE_ROW_CELLS
+/** The core's limit on the schema's JSON text, in bytes. */
+export const MAX_SCHEMA_BYTES: number = CORE_SCHEMA_BYTES
 
 /**
  * Names a column or histogram may not take: the fields a sink writes beside a
