@@ -13,6 +13,15 @@
 // the key and drain like any other; the host merges rows of one name. When the
 // table is full, such a second claim goes to the overflow row.
 //
+// Two pools, when a table reserves rows (H_RESERVED, a KafkaTally's error
+// kinds): the claimer of a new entry is first admitted to its key's pool by an
+// atomic add on that pool's counter (topics: capacity - reserved, internal
+// keys: reserved), and only an admitted key takes a slot ticket. The pools'
+// sizes sum to the capacity, so an admitted key always finds a ticket below
+// it, and neither pool can take the other's rows in any interleaving. A key
+// refused admission gets an entry all the same, ready with the overflow slot,
+// so every resolver of that key agrees on it.
+//
 // Scratch buffers are leased like the snapshot lock (owner and deadline in one
 // word, compare-and-swap): a thread terminated mid-registration frees its
 // buffer when the lease runs out, and a holder that stalled past its lease
