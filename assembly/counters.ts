@@ -17,7 +17,7 @@
 // one atomic step, the ack's compare-and-swap on PENDING.
 //
 //   writer:  add(counter[stripe][slot][c], n)               (one instruction)
-//   observe: add(bucket, 1); add(sum, nanos)
+//   observe: add(bucket, 1); add(sum, units) (and its carry: histogram.ts)
 //   form:    e = add(EPOCH, 1) + 1; for every word:
 //            stage[w] = sum over stripes of load(counter[s][w]);
 //            CAS(PENDING, 0 << 1 | b -> e << 1 | b)          (lock held)
@@ -55,8 +55,10 @@
 // - A slot registered or a stripe first used during a formation: it reads
 //   registered() and stripesInUse() once, at its start. Both only grow; a row
 //   or stripe it did not read is read, whole, by the next formation.
+// - A histogram's sum is two counter cells (histogram.ts says why a batch's
+//   sum, read from both, is exact); writeRow() writes it as one number.
 // - An observation a formation splits (its bucket read before it lands, its
-//   sum after): both cells are counters like any other, so the totals over
+//   sum after): its cells are counters like any other, so the totals over
 //   batches are exact; one batch may hold a bucket whose sum comes in the
 //   next. The count is not a cell: the host reports the sum of the buckets it
 //   read, so within a batch count = sum(counts) always.
@@ -64,9 +66,10 @@
 //   directory.ts): two rows with one name; the host merges rows by name.
 import {
   TABLE_BASE, H_EPOCH, H_LAST_FLUSH, H_PENDING, CELL_BYTES,
-  capacity, rowCells, countersBase, stripeBytes, totalsBase, batchBase, batchListBase, regionBytes,
+  capacity, rowCells, countersBase, stripeBytes, totalsBase, batchBase, batchListBase, regionBytes, histBase, histograms,
 } from "./layout";
 import { registered, stripesInUse } from "./table";
+import { sumCellOf, sumDelta, sumAdd } from "./histogram";
 
 /** Address of a stripe's counter for a slot and cell. */
 export function cell(stripe: u32, slot: u32, c: u32): usize {
@@ -81,15 +84,6 @@ export function add(cell0: usize, n: f64): void {
 /** Adds one: the same as add(cell0, 1) without the number conversion. */
 export function inc(cell0: usize): void {
   atomic.add<u64>(cell0, 1);
-}
-
-/**
- * One observation of a histogram whose sum cell is `sum0`; its buckets
- * follow. Two atomic adds, no lock.
- */
-export function observe(sum0: usize, bucket: u32, nanos: f64): void {
-  atomic.add<u64>(sum0 + CELL_BYTES * (1 + <usize>bucket), 1);
-  atomic.add<u64>(sum0, <u64>nanos);
 }
 
 /**
@@ -208,6 +202,11 @@ function writeRow(slot: usize, used: usize, stage: usize, from: usize, forming: 
       any |= putCell(at, total - load<u64>(from + at));
     }
   }
+  // Each histogram's sum: its two words read as one number, in the first (the host reads no other).
+  for (let j: u32 = 0; j < histograms; j++) {
+    const at = first + <usize>sumCellOf(histBase, j) * CELL_BYTES;
+    store<f64>(batchBase + at, sumDelta(stage + at, from + at));
+  }
   return any != 0;
 }
 
@@ -263,7 +262,7 @@ export function defer(seq: f64, slot: u32, c: u32): bool {
   return true;
 }
 
-/** What the pending batch holds of a cell now (after any reduce); exact up to 2^53. */
+/** What the pending batch holds of a count cell now (after any reduce); exact up to 2^53. */
 export function peek(slot: u32, c: u32): f64 {
   const base = <usize>(atomic.load<u64>(TABLE_BASE + H_PENDING) & 1);
   const at = wordOf(slot, c);
@@ -271,17 +270,19 @@ export function peek(slot: u32, c: u32): f64 {
 }
 
 /**
- * Removes `n` delivered units of a cell from pending batch `seq` (partial
+ * Removes `n` delivered units of a cell (with `sum`, of the histogram sum
+ * whose first cell it is) from pending batch `seq` (partial
  * delivery; lock held, n <= peek): its base advances. False, changing
  * nothing, when `seq` is no longer pending (a flusher that took the lock over
  * acknowledged it: the base is then another batch's).
  */
-export function reduce(seq: f64, slot: u32, c: u32, n: f64): bool {
+export function reduce(seq: f64, slot: u32, c: u32, n: f64, sum: bool): bool {
   const p = atomic.load<u64>(TABLE_BASE + H_PENDING);
   if (p >> 1 != <u64>seq || seq == 0) return false;
   if (n <= 0) return true;
   const at = totals(<usize>(p & 1)) + wordOf(slot, c);
-  store<u64>(at, load<u64>(at) + <u64>n);
+  if (sum) sumAdd(at, <u64>n);
+  else store<u64>(at, load<u64>(at) + <u64>n);
   return true;
 }
 

@@ -5,7 +5,7 @@
 
 export const TABLE_BASE: usize = 1024;
 export const MAGIC: u32 = 0x594c4154; // "TALY" little-endian
-export const VERSION: u32 = 3;
+export const VERSION: u32 = 4;
 
 // Header: two 64-byte lines, offsets from TABLE_BASE.
 // Line 0 is written once, at create.
@@ -19,6 +19,7 @@ export const H_TOTAL_BYTES: usize = 24; // u64: bytes from 0 to the end of the t
 export const H_TABLE_ID: usize = 32; // 2 x u32: random id, unique across processes
 export const H_SCHEMA_BYTES: usize = 40; // u32: length of the schema text (JSON) after the scratch buffers
 export const H_RESERVED: usize = 44; // u32: of the capacity, rows only internal keys may take (0: one pool for all)
+export const H_HIST_BYTES: usize = 48; // u32: length of the histogram index (histogram.ts) after the schema text
 // Line 1 is written by flushers and by registration.
 export const H_LOCK: usize = 64; // u64: owner << 48 | lease deadline (ms)
 export const H_EPOCH: usize = 72; // u64: batches formed so far; each formation's add names its batch
@@ -49,6 +50,7 @@ export const MAX_KEY: u32 = 255;
 export const DEFAULT_ROW_CELLS: u32 = 2;
 export const MAX_ROW_CELLS: u32 = 1024;
 export const MAX_SCHEMA_BYTES: u32 = 65536;
+export const MAX_HIST_BYTES: u32 = 1 << 20;
 export const OUTCOME_SUCCESS: u32 = 0; // the default row's first cell
 export const OUTCOME_ERROR: u32 = 1; // its second
 export const CELL_BYTES: usize = 8; // u64 counter
@@ -64,6 +66,9 @@ export let schemaBytes: u32 = 0;
 export let dirMask: u32 = 0;
 export let scratchBase: usize = 0;
 export let schemaBase: usize = 0;
+export let histBytes: u32 = 0;
+export let histBase: usize = 0; // the histogram index: bounds and bucket lookup tables (histogram.ts)
+export let histograms: u32 = 0; // how many it describes (read from it at create and attach)
 export let dirBase: usize = 0;
 export let slotEntryBase: usize = 0;
 export let totalsBase: usize = 0; // region 0 of the totals; region 1 follows at regionBytes
@@ -89,16 +94,18 @@ function nextPow2(n: u64): u64 {
  * Derives every region's address from the table's shape. Sizes are summed in
  * 64 bits; the addresses are only valid when totalBytes fits.
  */
-export function derive(cap: u32, nStripes: u32, cells: u32, schemaLength: u32): void {
+export function derive(cap: u32, nStripes: u32, cells: u32, schemaLength: u32, histLength: u32): void {
   capacity = cap;
   stripes = nStripes;
   rowCells = cells;
   schemaBytes = schemaLength;
+  histBytes = histLength;
   const dirSize = nextPow2(<u64>cap * 2);
   dirMask = <u32>(dirSize - 1);
   const scratch = <u64>(TABLE_BASE + HEADER_BYTES);
   const schema = align64(scratch + <u64>SCRATCH_SLOTS * SCRATCH_BYTES);
-  const dir = align64(schema + <u64>schemaLength);
+  const hist = align64(schema + <u64>schemaLength);
+  const dir = align64(hist + <u64>histLength);
   const slotEntries = align64(dir + dirSize * ENTRY_BYTES);
   // One row per slot plus the overflow row, `cells` 64-bit words each, in each
   // of: the two totals regions, the batch, and every stripe's counters; the
@@ -111,6 +118,7 @@ export function derive(cap: u32, nStripes: u32, cells: u32, schemaLength: u32): 
   totalBytes = counters + region * <u64>nStripes;
   scratchBase = <usize>scratch;
   schemaBase = <usize>schema;
+  histBase = <usize>hist;
   dirBase = <usize>dir;
   slotEntryBase = <usize>slotEntries;
   totalsBase = <usize>totals;

@@ -2,7 +2,7 @@
 // pattern. Writers do a plain read-modify-write, and a batch is formed by
 // reading each counter and storing 0 back (read-and-reset) instead of reading
 // cumulative counters. The stress harness must report the counts this loses.
-export { bytesFor, maxTableBytes, create, attach, takeTicket, tableCapacity, tableStripes, tableId, tableRowCells, schemaAddress, schemaLength,
+export { bytesFor, maxTableBytes, create, attach, takeTicket, tableCapacity, tableStripes, tableId, tableRowCells, schemaAddress, schemaLength, histAddress,
   epoch, pendingBatch, overflowTopics, registered, stripesInUse } from "./table";
 export { scratchAcquire, scratchRelease, resolve, slotKey, slotKeyLength } from "./directory";
 export { cell, claimFlush, batchAddress, batchListAddress, batchBig, defer, peek, reduce, batchRename, batchAck } from "./counters";
@@ -10,6 +10,7 @@ export { lockTry, lockRenew, lockRelease, lockDeadline, lockAddress } from "./lo
 import { TABLE_BASE, H_EPOCH, H_PENDING, CELL_BYTES, capacity, rowCells, totalsBase, batchBase, batchListBase, regionBytes } from "./layout";
 import { registered, stripesInUse } from "./table";
 import { cell } from "./counters";
+import { inRange, unitsOf, bucketOf } from "./histogram";
 
 export function add(cell0: usize, n: f64): void {
   store<u64>(cell0, load<u64>(cell0) + <u64>n);
@@ -19,10 +20,12 @@ export function inc(cell0: usize): void {
   store<u64>(cell0, load<u64>(cell0) + 1);
 }
 
-export function observe(sum0: usize, bucket: u32, nanos: f64): void {
-  const b = sum0 + CELL_BYTES * (1 + <usize>bucket);
+export function observe(sum0: usize, hist: usize, v: f64): bool {
+  if (!inRange(hist, v)) return false;
+  const b = sum0 + CELL_BYTES * (2 + bucketOf(hist, v));
   store<u64>(b, load<u64>(b) + 1);
-  store<u64>(sum0, load<u64>(sum0) + <u64>nanos);
+  store<u64>(sum0, load<u64>(sum0) + unitsOf(hist, v));
+  return true;
 }
 
 let rows: u32 = 0;

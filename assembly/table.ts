@@ -2,9 +2,9 @@
 // facts a host reads back. The host validates capacity and stripes first.
 import {
   MAGIC, VERSION, H_MAGIC, H_VERSION, H_CAPACITY, H_STRIPES, H_DIR_SIZE, H_ROW_CELLS,
-  H_SCHEMA_BYTES, H_ATTACH_TICKETS, H_TOTAL_BYTES, H_TABLE_ID, H_EPOCH, H_PENDING, H_SLOT_TICKETS,
-  H_OVERFLOW_TOPICS, H_RESERVED, TABLE_BASE, MAX_TABLE_BYTES, MAX_ROW_CELLS, MAX_SCHEMA_BYTES,
-  derive, dirMask, totalBytes, capacity, stripes, rowCells, schemaBase, schemaBytes,
+  H_SCHEMA_BYTES, H_HIST_BYTES, H_ATTACH_TICKETS, H_TOTAL_BYTES, H_TABLE_ID, H_EPOCH, H_PENDING, H_SLOT_TICKETS,
+  H_OVERFLOW_TOPICS, H_RESERVED, TABLE_BASE, MAX_TABLE_BYTES, MAX_ROW_CELLS, MAX_SCHEMA_BYTES, MAX_HIST_BYTES,
+  derive, dirMask, totalBytes, capacity, stripes, rowCells, schemaBase, schemaBytes, histBase, histBytes, histograms,
 } from "./layout";
 
 export const ATTACH_OK: i32 = 0;
@@ -13,8 +13,8 @@ export const ATTACH_BAD_VERSION: i32 = 2;
 export const ATTACH_BAD_SIZE: i32 = 3;
 
 /** Bytes of linear memory a table of this shape needs (from address 0), exact past 4 GiB. */
-export function bytesFor(cap: u32, nStripes: u32, cells: u32, schemaLength: u32): f64 {
-  derive(cap, nStripes, cells, schemaLength);
+export function bytesFor(cap: u32, nStripes: u32, cells: u32, schemaLength: u32, histLength: u32): f64 {
+  derive(cap, nStripes, cells, schemaLength, histLength);
   return <f64>totalBytes;
 }
 
@@ -25,11 +25,12 @@ export function maxTableBytes(): f64 {
 
 /**
  * Writes the header of a new table into zeroed memory; false if the shape does
- * not fit. The host writes the schema text at schemaAddress() first.
+ * not fit. The host writes the schema text at schemaAddress() and the
+ * histogram index at histAddress() first.
  */
-export function create(cap: u32, nStripes: u32, cells: u32, schemaLength: u32, id0: u32, id1: u32, reserve: u32): bool {
-  if (cells == 0 || cells > MAX_ROW_CELLS || schemaLength > MAX_SCHEMA_BYTES) return false;
-  derive(cap, nStripes, cells, schemaLength);
+export function create(cap: u32, nStripes: u32, cells: u32, schemaLength: u32, histLength: u32, id0: u32, id1: u32, reserve: u32): bool {
+  if (cells == 0 || cells > MAX_ROW_CELLS || schemaLength > MAX_SCHEMA_BYTES || histLength > MAX_HIST_BYTES) return false;
+  derive(cap, nStripes, cells, schemaLength, histLength);
   if (totalBytes > MAX_TABLE_BYTES) return false;
   store<u32>(TABLE_BASE + H_CAPACITY, cap);
   store<u32>(TABLE_BASE + H_STRIPES, nStripes);
@@ -37,10 +38,12 @@ export function create(cap: u32, nStripes: u32, cells: u32, schemaLength: u32, i
   store<u32>(TABLE_BASE + H_ROW_CELLS, cells);
   store<u32>(TABLE_BASE + H_SCHEMA_BYTES, schemaLength);
   store<u32>(TABLE_BASE + H_RESERVED, reserve);
+  store<u32>(TABLE_BASE + H_HIST_BYTES, histLength);
   store<u64>(TABLE_BASE + H_TOTAL_BYTES, totalBytes);
   store<u32>(TABLE_BASE + H_TABLE_ID, id0);
   store<u32>(TABLE_BASE + H_TABLE_ID + 4, id1);
   store<u32>(TABLE_BASE + H_VERSION, VERSION);
+  countHistograms();
   // The magic number goes last: a table is valid once it is there.
   atomic.store<u32>(TABLE_BASE + H_MAGIC, MAGIC);
   return true;
@@ -55,12 +58,19 @@ export function attach(memBytes: f64): i32 {
   const nStripes = load<u32>(TABLE_BASE + H_STRIPES);
   const cells = load<u32>(TABLE_BASE + H_ROW_CELLS);
   const schemaLength = load<u32>(TABLE_BASE + H_SCHEMA_BYTES);
-  if (cells == 0 || cells > MAX_ROW_CELLS || schemaLength > MAX_SCHEMA_BYTES) return ATTACH_BAD_SIZE;
-  derive(cap, nStripes, cells, schemaLength);
+  const histLength = load<u32>(TABLE_BASE + H_HIST_BYTES);
+  if (cells == 0 || cells > MAX_ROW_CELLS || schemaLength > MAX_SCHEMA_BYTES || histLength > MAX_HIST_BYTES) return ATTACH_BAD_SIZE;
+  derive(cap, nStripes, cells, schemaLength, histLength);
   if (totalBytes != load<u64>(TABLE_BASE + H_TOTAL_BYTES)) return ATTACH_BAD_SIZE;
   if (dirMask + 1 != load<u32>(TABLE_BASE + H_DIR_SIZE)) return ATTACH_BAD_SIZE;
   if (<f64>totalBytes > memBytes) return ATTACH_BAD_SIZE;
+  countHistograms();
   return ATTACH_OK;
+}
+
+/** Reads how many histograms the index describes (none without an index). */
+function countHistograms(): void {
+  histograms = histBytes == 0 ? 0 : load<u32>(histBase);
 }
 
 /** A unique ticket per attached instance: picks its stripe and lock owner id. */
@@ -73,6 +83,8 @@ export function tableRowCells(): u32 { return rowCells; }
 /** Where the schema text is (valid after create's derive or attach). */
 export function schemaAddress(): usize { return schemaBase; }
 export function schemaLength(): u32 { return schemaBytes; }
+/** Where the histogram index is (histogram.ts). */
+export function histAddress(): usize { return histBase; }
 export function tableStripes(): u32 { return stripes; }
 export function tableId(word: u32): u32 { return load<u32>(TABLE_BASE + H_TABLE_ID + (<usize>word & 1) * 4); }
 export function epoch(): f64 { return <f64>atomic.load<u64>(TABLE_BASE + H_EPOCH); }

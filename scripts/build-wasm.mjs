@@ -7,7 +7,8 @@ import { main } from 'assemblyscript/asc'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { readConstants, renderConstants } from './lib/wasm-constants.mjs'
 
-const MAX_WASM_BYTES = 4096
+// 4.5 KiB: the bucket search and the sum's carry moved into the core (observe).
+const MAX_WASM_BYTES = 4608
 
 async function compile (entry, target) {
   const { error, stderr } = await main([entry, '--config', 'asconfig.json', '--target', target])

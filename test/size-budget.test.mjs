@@ -1,6 +1,6 @@
 // Size budget of what the package ships (run `npm run build` first): every
-// .wasm under 4 KiB, and each runtime's core bundle (minified ESM, no kafkajs
-// adapter) under 14 KiB gzipped. Prints the sizes.
+// .wasm under 4.5 KiB, and each runtime's core bundle (minified ESM, no kafkajs
+// adapter) under 15 KiB gzipped. Prints the sizes.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readdir, readFile } from 'node:fs/promises'
@@ -9,11 +9,15 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const WASM_BUDGET = 4 * 1024
+// 4 KiB until the bucket search, the unit conversion and the sum's carry moved
+// into the core's observe (one call per observation): 4.5 KiB.
+const WASM_BUDGET = 4.5 * 1024
 // The delivery batches, the table schema (columns, histograms), their checks
 // and the input rules took the bundle from 6.8 to about 12 KiB; the formation
-// loop that copies one stripe two words a turn (a third faster) took it past 13.
-const BUNDLE_GZIP_BUDGET = 14 * 1024
+// loop that copies one stripe two words a turn (a third faster) took it past 13;
+// the histogram index (bounds and bucket lookup tables the core searches) and
+// the larger core embedded in it took it to about 14.6.
+const BUNDLE_GZIP_BUDGET = 15 * 1024
 const BUNDLES = ['tally', 'workerd'] // tally.js serves browsers, Deno and Bun
 
 async function wasmFiles (dir) {
@@ -24,7 +28,7 @@ async function wasmFiles (dir) {
   return found
 }
 
-test('every shipped .wasm is under 4 KiB, and only dist/bundles/tally.wasm ships', async () => {
+test('every shipped .wasm is under 4.5 KiB, and only dist/bundles/tally.wasm ships', async () => {
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'))
   const shipped = [...pkg.files.filter(f => f.endsWith('.wasm')), ...await wasmFiles('dist')]
   assert.equal(shipped, ['dist/bundles/tally.wasm'])
@@ -35,7 +39,7 @@ test('every shipped .wasm is under 4 KiB, and only dist/bundles/tally.wasm ships
   }
 })
 
-test('each core bundle is under 14 KiB gzipped and carries no kafkajs adapter', async () => {
+test('each core bundle is under 15 KiB gzipped and carries no kafkajs adapter', async () => {
   for (const name of BUNDLES) {
     const file = `dist/bundles/${name}.js`
     const code = await readFile(join(root, file))

@@ -1,7 +1,7 @@
 // A delivery batch: what a flusher hands a sink, and the rules for the part a
 // sink may report as not delivered.
 import { describe } from './validate.js'
-import { DEFAULT_SCHEMA, NANOS, type Schema } from './schema.js'
+import { DEFAULT_SCHEMA, type Schema } from './schema.js'
 import type { BatchId, HistogramCounts, Row, Snapshot } from './snapshot.js'
 
 /** A batch taken out of the table for delivery; it stays there until acknowledged. */
@@ -32,9 +32,9 @@ function rowRest (where: string, part: unknown, whole: Row, schema: Schema): Row
       throw new RangeError(`the undelivered part must hold, for ${where}.${h.name}, a histogram of ${wh.counts.length} buckets, got ${describe(ph)}`)
     }
     const counts = wh.counts.map((n, i) => n - checkPart(`${where}.${h.name}.counts[${i}]`, ph.counts?.[i], n))
-    const wholeNanos = Math.round(wh.sum * NANOS)
-    const partNanos = checkPart(`${where}.${h.name}.sum (in nano-units)`, typeof ph.sum === 'number' ? Math.round(ph.sum * NANOS) : ph.sum, wholeNanos)
-    rest[h.name] = { count: counts.reduce((a, b) => a + b, 0), sum: (wholeNanos - partNanos) / NANOS, counts }
+    const wholeUnits = Math.round(wh.sum * h.scale)
+    const partUnits = checkPart(`${where}.${h.name}.sum (in units of ${h.resolution})`, typeof ph.sum === 'number' ? Math.round(ph.sum * h.scale) : ph.sum, wholeUnits)
+    rest[h.name] = { count: counts.reduce((a, b) => a + b, 0), sum: (wholeUnits - partUnits) / h.scale, counts }
   }
   return rest as Row
 }

@@ -6,9 +6,9 @@ import { TALLY_WASM_BASE64 } from './generated/tally-wasm.js'
 import { ATTACH_BAD_MAGIC, ATTACH_BAD_SIZE, ATTACH_BAD_VERSION } from './generated/constants.js'
 
 export interface CoreExports {
-  bytesFor (capacity: number, stripes: number, cells: number, schemaBytes: number): number
+  bytesFor (capacity: number, stripes: number, cells: number, schemaBytes: number, histBytes: number): number
   maxTableBytes (): number
-  create (capacity: number, stripes: number, cells: number, schemaBytes: number, id0: number, id1: number, reserved: number): number
+  create (capacity: number, stripes: number, cells: number, schemaBytes: number, histBytes: number, id0: number, id1: number, reserved: number): number
   attach (memoryBytes: number): number
   takeTicket (): number
   tableCapacity (): number
@@ -17,6 +17,7 @@ export interface CoreExports {
   tableRowCells (): number
   schemaAddress (): number
   schemaLength (): number
+  histAddress (): number
   epoch (): number
   pendingBatch (): number
   overflowTopics (): number
@@ -31,7 +32,8 @@ export interface CoreExports {
   cell (stripe: number, slot: number, outcome: number): number
   add (cell: number, count: number): void
   inc (cell: number): void
-  observe (sumCell: number, bucket: number, nanos: number): void
+  /** 1 when counted; 0 when the value is out of the histogram's range (nothing counted). */
+  observe (sumCell: number, histogram: number, value: number): number
   claimFlush (nowMs: number, intervalMs: number): number
   batchOpen (nowMs: number): number
   batchAddress (): number
@@ -40,7 +42,8 @@ export interface CoreExports {
   batchBig (): number
   defer (sequence: number, slot: number, cell: number): number
   peek (slot: number, cell: number): number
-  reduce (sequence: number, slot: number, cell: number, count: number): number
+  /** `sum` 1: the cell is the first of a histogram's sum (its two cells move together). */
+  reduce (sequence: number, slot: number, cell: number, count: number, sum: number): number
   batchAck (sequence: number): number
   batchRename (sequence: number): number
   lockTry (owner: number, nowMs: number, leaseMs: number): number

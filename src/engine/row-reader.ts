@@ -6,7 +6,7 @@
 // allows code generation the reader is such a literal, generated once per
 // schema; where it does not (workerd, pages whose CSP forbids eval) the
 // key-by-key reader gives the same rows.
-import { NANOS, type Schema } from './schema.js'
+import type { Schema } from './schema.js'
 import type { HistogramCounts, Row } from './snapshot.js'
 
 /** Reads the row whose first cell is at `at`. */
@@ -22,10 +22,10 @@ function readGeneric (schema: Schema): RowReader {
       const h = histograms[k]
       const n = h.bounds.length + 1
       const counts = new Array<number>(n)
-      const first = at + h.sumCell + 1
+      const first = at + h.sumCell + 2
       let count = 0
       for (let i = 0; i < n; i++) count += counts[i] = cells[first + i]
-      row[h.name] = { count, sum: cells[at + h.sumCell] / NANOS, counts }
+      row[h.name] = { count, sum: cells[at + h.sumCell] / h.scale, counts }
     }
     return row as Row
   }
@@ -40,10 +40,10 @@ function literalSource (schema: Schema): string {
   const lines: string[] = []
   const fields = schema.columns.map((name, i) => `${JSON.stringify(name)}: ${cell(i)}`)
   schema.histograms.forEach((h, k) => {
-    const buckets = Array.from({ length: h.bounds.length + 1 }, (_, i) => cell(h.sumCell + 1 + i))
+    const buckets = Array.from({ length: h.bounds.length + 1 }, (_, i) => cell(h.sumCell + 2 + i))
     lines.push(`const h${k} = [${buckets.join(', ')}]`)
     const count = buckets.map((_, i) => `h${k}[${i}]`).join(' + ')
-    fields.push(`${JSON.stringify(h.name)}: { count: ${count}, sum: ${cell(h.sumCell)} / ${NANOS}, counts: h${k} }`)
+    fields.push(`${JSON.stringify(h.name)}: { count: ${count}, sum: ${cell(h.sumCell)} / ${h.scale}, counts: h${k} }`)
   })
   return `return function readRow (c, a) {\n${lines.join('\n')}\nreturn { ${fields.join(', ')} }\n}`
 }

@@ -125,11 +125,11 @@ export function addRow (a: Row, b: Row): void {
 /**
  * A count cell past 2^53 - 1 in one batch (rare) is held to 2^53 - 1 so it
  * reaches the reader exactly; the rest stays for the next batch. A histogram's
- * sum (nano-units) goes out whole instead, as the nearest number: held back,
- * a sum that grows faster than 2^53 nano-units an interval would never catch up.
+ * sum (two cells, whole units) goes out whole instead, as the nearest number:
+ * held back, a sum that grows faster than 2^53 units an interval would never catch up.
  */
 function deferBigCounts (core: CoreExports, cells: Float64Array, list: Uint32Array, epoch: number, schema: Schema): void {
-  const sums = new Set(schema.histograms.map(h => h.sumCell))
+  const sums = new Set(schema.histograms.flatMap(h => [h.sumCell, h.sumCell + 1]))
   const width = schema.cells
   const rows = [...list, core.tableCapacity()]
   for (const slot of rows) {

@@ -5,7 +5,8 @@ import { assertSharedMemory } from './runtime-check.js'
 import { acquire } from './lock.js'
 import { batchId, readBatch, SlotNames, type BatchId, type Counts, type HistogramCounts, type Row, type Snapshot } from './snapshot.js'
 import { deliveredPart, type Batch } from './batch.js'
-import { bucketOf, DEFAULT_SCHEMA, makeSchema, NANOS, observationNanos, parseSchema, type Schema, type SchemaOptions } from './schema.js'
+import { checkObservation, DEFAULT_SCHEMA, makeSchema, parseSchema, type HistogramLayout, type Schema, type SchemaOptions } from './schema.js'
+import { descriptorAddresses, histogramIndex } from './histogram-index.js'
 import { checkCount, checkOptions, checkTopic, checkWait, checkWholeInRange, describe, outcomeOffset, type Outcome } from './validate.js'
 import { ATTACH_OK, CELL_BYTES, H_VERSION, LOCK_BUSY, MAX_KEY, OUTCOME_SUCCESS, TABLE_BASE, VERSION } from './generated/constants.js'
 
@@ -77,7 +78,8 @@ export interface Binding<C extends string = Outcome, H extends string = never> {
   observe (histogram: H, value: number): void
 }
 
-interface HistogramSlot { sumCell: number, bounds: readonly number[] }
+/** A histogram as observe() uses it: its sum's byte offset in a row, its descriptor's address in the index. */
+interface HistogramSlot { sumCell: number, descriptor: number, layout: HistogramLayout }
 
 export interface TallyStats {
   capacity: number
@@ -162,15 +164,15 @@ function randomWord (): number {
 const GIB = 2 ** 30
 
 /** The sizing rule: refuses, before any memory is made, a shape a wasm32 memory cannot hold. */
-function checkFits (probe: CoreExports, capacity: number, stripes: number, cells: number, schemaBytes: number): number {
-  const bytes = probe.bytesFor(capacity, stripes, cells, schemaBytes)
+function checkFits (probe: CoreExports, capacity: number, stripes: number, cells: number, schemaBytes: number, histBytes: number): number {
+  const bytes = probe.bytesFor(capacity, stripes, cells, schemaBytes, histBytes)
   const most = probe.maxTableBytes()
   if (bytes <= most) return bytes
   let lo = 1
   let hi = capacity
   while (lo < hi) { // the largest capacity that fits with these stripes and this schema
     const mid = Math.ceil((lo + hi) / 2)
-    if (probe.bytesFor(mid, stripes, cells, schemaBytes) <= most) lo = mid; else hi = mid - 1
+    if (probe.bytesFor(mid, stripes, cells, schemaBytes, histBytes) <= most) lo = mid; else hi = mid - 1
   }
   const row = cells === 2 ? '' : ` and ${cells} cells a row`
   throw new RangeError(`capacity ${capacity} with ${stripes} stripes${row} needs ${(bytes / GIB).toFixed(2)} GiB, over the ${most / GIB} GiB a wasm32 memory holds; ` +
@@ -193,6 +195,8 @@ export class Tally<C extends string = Outcome, H extends string = never> {
   private readonly columnNames: readonly string[]
   private readonly columnBytes: readonly number[]
   private readonly histogramCells: Map<string, HistogramSlot>
+  // The first cell of each histogram's sum: a partial delivery moves its two cells together.
+  private readonly sumCells: ReadonlySet<number>
   private warnedOverflow = false
   // The hot path calls these directly.
   private readonly inc: (cell: number) => void
@@ -217,8 +221,9 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     this.schema = parseSchema(readSchemaText(core, memory))
     this.columnNames = [...this.schema.columns]
     this.columnBytes = this.columnNames.map((_, c) => c * CELL_BYTES)
-    // A plain copy of the bounds: V8 reads a frozen array of numbers several times slower.
-    this.histogramCells = new Map(this.schema.histograms.map(h => [h.name, { sumCell: h.sumCell * CELL_BYTES, bounds: [...h.bounds] }]))
+    const descriptors = descriptorAddresses(memory, core.histAddress() >>> 0, this.schema.histograms.length)
+    this.histogramCells = new Map(this.schema.histograms.map((h, j) => [h.name, { sumCell: h.sumCell * CELL_BYTES, descriptor: descriptors[j], layout: h }]))
+    this.sumCells = new Set(this.schema.histograms.map(h => h.sumCell))
   }
 
   /** Creates a table in a new shared memory of fixed size. */
@@ -232,15 +237,17 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     checkOnOverflow(o.onOverflow)
     const schema = makeSchema({ columns: o.columns, histograms: o.histograms })
     const schemaText = new TextEncoder().encode(schema.text)
+    const index = histogramIndex(schema)
     const module = o.module === undefined ? await coreModule() : checkModule('module', o.module)
     // The sizing rule is the module's (bytesFor): ask a throwaway instance over one page, made synchronously.
     const probe = instantiateCoreSync(module, new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }))
-    const pages = Math.ceil(checkFits(probe, capacity, stripes, schema.cells, schemaText.length) / PAGE)
+    const pages = Math.ceil(checkFits(probe, capacity, stripes, schema.cells, schemaText.length, index.length) / PAGE)
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
     const core = await instantiateCore(module, memory)
-    core.bytesFor(capacity, stripes, schema.cells, schemaText.length) // lays the table out: schemaAddress() is known
+    core.bytesFor(capacity, stripes, schema.cells, schemaText.length, index.length) // lays the table out: schemaAddress() is known
     new Uint8Array(memory.buffer, core.schemaAddress(), schemaText.length).set(schemaText)
-    if (!core.create(capacity, stripes, schema.cells, schemaText.length, randomWord(), randomWord(), reserved)) {
+    new Uint8Array(memory.buffer, core.histAddress(), index.length).set(index)
+    if (!core.create(capacity, stripes, schema.cells, schemaText.length, index.length, randomWord(), randomWord(), reserved)) {
       throw new TallyLayoutError(`the core refused a table of capacity ${capacity}, ${stripes} stripes, ${schema.cells} cells a row and ${schemaText.length} bytes of schema`)
     }
     return Tally.adopt(core, memory, module, o) as Tally<C, H>
@@ -315,8 +322,13 @@ export class Tally<C extends string = Outcome, H extends string = never> {
   /** Records one observation of a declared histogram for `topic`. */
   observe (topic: string, histogram: H, value: number): void {
     const h = this.histogramOf(histogram)
-    const nanos = observationNanos(value) // checked before the topic takes a slot
-    this.core.observe((this.cache.get(topic) ?? this.resolve(topic)) + h.sumCell, bucketOf(h.bounds, value), nanos)
+    let row = this.cache.get(topic)
+    if (row === undefined) {
+      checkObservation(h.layout, value) // before the topic takes a slot
+      row = this.resolve(topic)
+    }
+    // The core finds the bucket and refuses a value out of range (counting nothing): then say why.
+    if (typeof value !== 'number' || this.core.observe(row + h.sumCell, h.descriptor, value) === 0) checkObservation(h.layout, value)
   }
 
   private count (cell: number, count: number): void {
@@ -394,7 +406,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
       },
       observe (histogram, value) {
         const h = histogramOf(histogram)
-        observe(cell + h.sumCell, bucketOf(h.bounds, value), observationNanos(value))
+        if (typeof value !== 'number' || observe(cell + h.sumCell, h.descriptor, value) === 0) checkObservation(h.layout, value)
       }
     }
   }
@@ -508,8 +520,9 @@ export class Tally<C extends string = Outcome, H extends string = never> {
       // short lease: renew again, so the writes below run inside a fresh lease.
       if (!this.renewBatch()) return false
       for (let i = 0; i < removals.length; i += 3) {
+        const [slot, c, n] = [removals[i], removals[i + 1], removals[i + 2]]
         // Each checks that the batch is still pending: none lands in another batch's base.
-        if (core.reduce(sequence, removals[i], removals[i + 1], removals[i + 2]) === 0) return false
+        if (core.reduce(sequence, slot, c, n, this.sumCells.has(c) ? 1 : 0) === 0) return false
       }
       // The rest goes out under a new id: a reader that keeps the first delivery
       // of each id has kept this one, which held the rest too.
@@ -526,10 +539,15 @@ export class Tally<C extends string = Outcome, H extends string = never> {
 
   /**
    * The delivered counts to remove from the pending batch, as (slot, cell, n)
-   * triples, slot by slot (a name may span two slots). Reads only.
+   * triples, slot by slot (a name may span two slots). Reads only: a slot's
+   * share of a histogram sum from the batch region, which batchOpen() has just
+   * written and no reduce has changed yet.
    */
   private removals (delivered: Snapshot): number[] {
     const core = this.core
+    const width = this.schema.cells
+    const batch = new Float64Array(this.memory.buffer, core.batchAddress() >>> 0, (core.tableCapacity() + 1) * width)
+    const held = (slot: number, c: number): number => this.sumCells.has(c) ? batch[slot * width + c] : core.peek(slot, c)
     const out: number[] = []
     const left = new Map<string, number[]>()
     for (const [topic, row] of delivered.topics) left.set(topic, this.cellsOf(row))
@@ -538,7 +556,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
       const rest = left.get(this.names.name(slot) ?? `#slot-${slot}`)
       if (rest === undefined) continue
       rest.forEach((n, c) => {
-        const take = Math.min(n, core.peek(slot, c))
+        const take = Math.min(n, held(slot, c))
         if (take > 0) out.push(slot, c, take)
         rest[c] -= take
       })
@@ -547,15 +565,15 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     return out
   }
 
-  /** A row as its cells' values (histogram sums back in nano-units). */
+  /** A row as its cells' values (histogram sums back in whole units; a sum's second cell 0). */
   private cellsOf (row: Row): number[] {
     const cells = new Array<number>(this.schema.cells).fill(0)
     const values = row as Record<string, number | HistogramCounts>
     this.schema.columns.forEach((name, c) => { cells[c] = values[name] as number })
     for (const h of this.schema.histograms) {
       const v = values[h.name] as HistogramCounts
-      cells[h.sumCell] = Math.round(v.sum * NANOS)
-      v.counts.forEach((n, i) => { cells[h.sumCell + 1 + i] = n })
+      cells[h.sumCell] = Math.round(v.sum * h.scale)
+      v.counts.forEach((n, i) => { cells[h.sumCell + 2 + i] = n })
     }
     return cells
   }

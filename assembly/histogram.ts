@@ -1,0 +1,114 @@
+// Histograms: one observation in one call (bucket found here, sum kept in
+// whole units), and the sum's two words read back as one number.
+//
+// The histogram index (written once by the host at create, read-only after):
+//   +0 u32 histograms, then a u32 per histogram: its descriptor's offset.
+// A descriptor: the scale (units per value unit, 10^k), the largest value,
+// the sum cell, the bucket lookup (shift, lowest key, last table entry, the
+// table's offset), the bounds (f64, ascending, then +Infinity), the table (u8).
+//
+// The bucket: bucket i holds bounds[i-1] < v <= bounds[i], so it is the number
+// of bounds below v. The key of v, its f64 bits shifted right, only grows with
+// v (v >= 0), so table[key] = the bounds whose keys are below v's counts only
+// bounds below v. The host picks the shift so a key range holds at most one
+// bound where it can: then one compare finishes, and the loop after it, which
+// makes the answer exact for any bounds, ends at once (+Infinity stops it).
+//
+// The sum: two counter cells. LO counts units modulo 2^64; HI counts the
+// 2^55-unit boundaries LO's adds cross (each add is at most 2^53 units, so
+// it crosses at most one, and the thread whose add crosses it sees it in the
+// value the add returns). Summed over the stripes, LO and HI are what every
+// word is (sums modulo 2^64), and T = 2^55 * HI + R, R = (LO - 2^55 * HI) mod
+// 2^64, because the true R is the sum over stripes of (each stripe's units mod
+// 2^55), under 256 * 2^55: a stripe count of 256 at most leaves room for 255
+// carries not yet added (a writer between its two adds) without ambiguity:
+// such a carry moves 2^55 from HI's part to R's, and T is the same. So a
+// formation needs nothing new, and a batch's sum, stage T minus base T, is
+// exact modulo 2^119 units.
+import { CELL_BYTES } from "./layout";
+
+export const D_SCALE: usize = 0;
+export const D_MAX: usize = 8;
+export const D_SUM_CELL: usize = 16;
+export const D_SHIFT: usize = 20;
+export const D_KEY_LOW: usize = 24;
+export const D_TABLE_LAST: usize = 28;
+export const D_TABLE: usize = 32;
+export const D_BOUNDS: usize = 40;
+export const SUM_CARRY_BITS: u64 = 55;
+
+/**
+ * One observation of value `v` for the histogram described at `hist`, whose
+ * sum's first cell is `sum0` (its buckets follow the sum's two cells).
+ * False, counting nothing, when v is not from 0 to the histogram's largest.
+ */
+export function observe(sum0: usize, hist: usize, v: f64): bool {
+  if (!inRange(hist, v)) return false;
+  const units = unitsOf(hist, v);
+  atomic.add<u64>(sum0 + CELL_BYTES * (2 + bucketOf(hist, v)), 1);
+  const old = atomic.add<u64>(sum0, units);
+  if ((old ^ (old + units)) >> SUM_CARRY_BITS != 0) atomic.add<u64>(sum0, 1, CELL_BYTES);
+  return true;
+}
+
+/** Whether `v` is from 0 to the histogram's largest value (NaN is not). */
+// @ts-ignore: decorator
+@inline export function inRange(hist: usize, v: f64): bool {
+  return v >= 0 && v <= load<f64>(hist, D_MAX);
+}
+
+/** `v` in whole units of the histogram's resolution, rounded as Math.round (v >= 0). */
+// @ts-ignore: decorator
+@inline export function unitsOf(hist: usize, v: f64): u64 {
+  const x = v * load<f64>(hist, D_SCALE);
+  const whole = trunc<f64>(x);
+  return <u64>whole + <u64>(x - whole >= 0.5);
+}
+
+/** The bucket of `v` (0 <= v): the number of bounds below it. */
+// @ts-ignore: decorator
+@inline export function bucketOf(hist: usize, v: f64): usize {
+  let key = <i64>(reinterpret<u64>(v) >> <u64>load<u32>(hist, D_SHIFT)) - <i64>load<i32>(hist, D_KEY_LOW);
+  const last = <i64>load<u32>(hist, D_TABLE_LAST);
+  key = select<i64>(key, 0, key > 0);
+  key = select<i64>(last, key, key > last);
+  const bounds = hist + D_BOUNDS;
+  let i = <usize>load<u8>(hist + <usize>load<u32>(hist, D_TABLE) + <usize>key);
+  i += <usize>(load<f64>(bounds + (i << 3)) < v);
+  while (load<f64>(bounds + (i << 3)) < v) i++;
+  return i;
+}
+
+// @ts-ignore: decorator
+@inline function rest(lo: u64, hi: u64): u64 {
+  return lo - (hi << SUM_CARRY_BITS);
+}
+
+/** A sum's value in `stage` minus that in `from` (a sum's two words at each), as the nearest f64. */
+export function sumDelta(stage: usize, from: usize): f64 {
+  const sHi = load<u64>(stage, CELL_BYTES);
+  const bHi = load<u64>(from, CELL_BYTES);
+  const rs = rest(load<u64>(stage), sHi);
+  const rb = rest(load<u64>(from), bHi);
+  const dHi = sHi - bHi;
+  // 128 bits: (dHi << 55) + rs - rb.
+  const lo = rs - rb;
+  const borrow = <u64>(rs < rb);
+  const lo2 = lo + (dHi << SUM_CARRY_BITS);
+  const hi = (dHi >> (64 - SUM_CARRY_BITS)) + <u64>(lo2 < lo) - borrow;
+  return <f64>hi * 18446744073709551616.0 + <f64>lo2; // hi 0: exactly <f64>lo2
+}
+
+/** Adds `n` units to the sum whose two words are at `at` (a base region's, lock held). */
+export function sumAdd(at: usize, n: u64): void {
+  const lo = load<u64>(at);
+  const hi = load<u64>(at, CELL_BYTES);
+  store<u64>(at, lo + n);
+  store<u64>(at, hi + ((rest(lo, hi) + n) >> SUM_CARRY_BITS), CELL_BYTES);
+}
+
+/** Histogram j's sum cell. */
+// @ts-ignore: decorator
+@inline export function sumCellOf(index: usize, j: u32): u32 {
+  return load<u32>(index + <usize>load<u32>(index + 4 + (<usize>j << 2)) + D_SUM_CELL);
+}
