@@ -281,7 +281,7 @@ export function reduce(seq: f64, slot: u32, c: u32, n: f64, sum: bool): bool {
   if (p >> 1 != <u64>seq || seq == 0) return false;
   if (n <= 0) return true;
   const at = totals(<usize>(p & 1)) + wordOf(slot, c);
-  if (sum) sumAdd(at, <u64>n);
+  if (sum) sumAdd(at, n);
   else store<u64>(at, load<u64>(at) + <u64>n);
   return true;
 }

@@ -99,12 +99,19 @@ export function sumDelta(stage: usize, from: usize): f64 {
   return <f64>hi * 18446744073709551616.0 + <f64>lo2; // hi 0: exactly <f64>lo2
 }
 
-/** Adds `n` units to the sum whose two words are at `at` (a base region's, lock held). */
-export function sumAdd(at: usize, n: u64): void {
+/**
+ * Adds `n` units (a whole number, under 2^119) to the sum whose two words are
+ * at `at` (a base region's, lock held): its 2^55 multiples straight into both
+ * words, the rest with its carry, so R stays under 2^55 however many are added.
+ */
+export function sumAdd(at: usize, n: f64): void {
+  const chunks = floor<f64>(n / 36028797018963968.0); // 2^55
+  const whole = <u64>chunks;
+  const part = <u64>(n - chunks * 36028797018963968.0);
   const lo = load<u64>(at);
   const hi = load<u64>(at, CELL_BYTES);
-  store<u64>(at, lo + n);
-  store<u64>(at, hi + ((rest(lo, hi) + n) >> SUM_CARRY_BITS), CELL_BYTES);
+  store<u64>(at, lo + (whole << SUM_CARRY_BITS) + part);
+  store<u64>(at, hi + whole + ((rest(lo, hi) + part) >> SUM_CARRY_BITS), CELL_BYTES);
 }
 
 /** Histogram j's sum cell. */

@@ -56,7 +56,7 @@ export const OUTCOME_ERROR: u32 = 1; // its second
 export const CELL_BYTES: usize = 8; // u64 counter
 
 // The largest table a wasm32 memory can address.
-export const MAX_TABLE_BYTES: u64 = <u64>65536 * 65536;
+export const MAX_TABLE_BYTES: u64 = 4294967296; // 65536 pages of 64 KiB
 
 // Per-instance copies of the derived layout (globals are thread-local).
 export let capacity: u32 = 0;

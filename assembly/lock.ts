@@ -65,7 +65,3 @@ export function lockDeadline(): f64 {
   return <f64>(atomic.load<u64>(TABLE_BASE + H_LOCK) & DEADLINE_MASK);
 }
 
-/** Address of the lock word's low half, for Atomics.wait on the host. */
-export function lockAddress(): usize {
-  return TABLE_BASE + H_LOCK;
-}

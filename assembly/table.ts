@@ -18,11 +18,6 @@ export function bytesFor(cap: u32, nStripes: u32, cells: u32, schemaLength: u32,
   return <f64>totalBytes;
 }
 
-/** The largest table, in bytes, a wasm32 memory can hold. */
-export function maxTableBytes(): f64 {
-  return <f64>MAX_TABLE_BYTES;
-}
-
 /**
  * Writes the header of a new table into zeroed memory; false if the shape does
  * not fit. The host writes the schema text at schemaAddress() and the

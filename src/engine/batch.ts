@@ -11,8 +11,9 @@ export interface Batch {
   readonly snapshot: Snapshot
 }
 
-function checkPart (where: string, value: unknown, most: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > most) {
+// A count is at most 2^53 - 1 a batch; a histogram's sum (whole units) may be larger, any whole number up to the batch's.
+function checkPart (where: string, value: unknown, most: number, whole = Number.isSafeInteger): number {
+  if (typeof value !== 'number' || !whole(value) || value < 0 || value > most) {
     throw new RangeError(`the undelivered part must hold, for ${where}, a whole number from 0 to the ${most} the batch held, got ${describe(value)}`)
   }
   return value
@@ -33,7 +34,7 @@ function rowRest (where: string, part: unknown, whole: Row, schema: Schema): Row
     }
     const counts = wh.counts.map((n, i) => n - checkPart(`${where}.${h.name}.counts[${i}]`, ph.counts?.[i], n))
     const wholeUnits = Math.round(wh.sum * h.scale)
-    const partUnits = checkPart(`${where}.${h.name}.sum (in units of ${h.resolution})`, typeof ph.sum === 'number' ? Math.round(ph.sum * h.scale) : ph.sum, wholeUnits)
+    const partUnits = checkPart(`${where}.${h.name}.sum (in units of ${h.resolution})`, typeof ph.sum === 'number' ? Math.round(ph.sum * h.scale) : ph.sum, wholeUnits, Number.isInteger)
     rest[h.name] = { count: counts.reduce((a, b) => a + b, 0), sum: (wholeUnits - partUnits) / h.scale, counts }
   }
   return rest as Row

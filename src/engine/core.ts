@@ -7,7 +7,6 @@ import { ATTACH_BAD_MAGIC, ATTACH_BAD_SIZE, ATTACH_BAD_VERSION } from './generat
 
 export interface CoreExports {
   bytesFor (capacity: number, stripes: number, cells: number, schemaBytes: number, histBytes: number): number
-  maxTableBytes (): number
   create (capacity: number, stripes: number, cells: number, schemaBytes: number, histBytes: number, id0: number, id1: number, reserved: number): number
   attach (memoryBytes: number): number
   takeTicket (): number
@@ -50,7 +49,6 @@ export interface CoreExports {
   lockRenew (owner: number, nowMs: number, leaseMs: number): number
   lockRelease (): number
   lockDeadline (): number
-  lockAddress (): number
 }
 
 /** What each of attach()'s failure statuses means. */

@@ -1,7 +1,7 @@
 // Taking the snapshot lock from the host: try, wait for the holder, and take
 // over an expired lease (a flusher that died holding the lock).
 import type { CoreExports } from './core.js'
-import { LOCK_BUSY } from './generated/constants.js'
+import { H_LOCK, LOCK_BUSY, TABLE_BASE } from './generated/constants.js'
 
 /** Waits up to `ms` for the lock word to change; spins where blocking waits are not allowed. */
 function pause (lockWord: Int32Array, index: number, ms: number): void {
@@ -22,7 +22,7 @@ function pause (lockWord: Int32Array, index: number, ms: number): void {
  */
 export function acquire (core: CoreExports, lockWord: Int32Array, owner: number, leaseMs: number, waitMs: number): number {
   const giveUp = Date.now() + waitMs
-  const index = core.lockAddress() >>> 2
+  const index = (TABLE_BASE + H_LOCK) >>> 2 // the lock word's low half, for Atomics.wait
   for (;;) {
     const now = Date.now()
     const got = core.lockTry(owner, now, leaseMs)

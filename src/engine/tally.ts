@@ -8,7 +8,7 @@ import { deliveredPart, type Batch } from './batch.js'
 import { checkObservation, DEFAULT_SCHEMA, makeSchema, parseSchema, type HistogramLayout, type Schema, type SchemaOptions } from './schema.js'
 import { descriptorAddresses, histogramIndex } from './histogram-index.js'
 import { checkCount, checkOptions, checkTopic, checkWait, checkWholeInRange, describe, outcomeOffset, type Outcome } from './validate.js'
-import { ATTACH_OK, CELL_BYTES, H_VERSION, LOCK_BUSY, MAX_KEY, OUTCOME_SUCCESS, TABLE_BASE, VERSION } from './generated/constants.js'
+import { ATTACH_OK, CELL_BYTES, H_VERSION, LOCK_BUSY, MAX_KEY, MAX_TABLE_BYTES, OUTCOME_SUCCESS, TABLE_BASE, VERSION } from './generated/constants.js'
 
 export const DEFAULT_CAPACITY = 1024
 export const DEFAULT_STRIPES = 16
@@ -166,7 +166,7 @@ const GIB = 2 ** 30
 /** The sizing rule: refuses, before any memory is made, a shape a wasm32 memory cannot hold. */
 function checkFits (probe: CoreExports, capacity: number, stripes: number, cells: number, schemaBytes: number, histBytes: number): number {
   const bytes = probe.bytesFor(capacity, stripes, cells, schemaBytes, histBytes)
-  const most = probe.maxTableBytes()
+  const most = MAX_TABLE_BYTES
   if (bytes <= most) return bytes
   let lo = 1
   let hi = capacity
