@@ -68,7 +68,8 @@ export function observe(sum0: usize, hist: usize, v: f64): bool {
 /** The bucket of `v` (0 <= v): the number of bounds below it. */
 // @ts-ignore: decorator
 @inline export function bucketOf(hist: usize, v: f64): usize {
-  let key = <i64>(reinterpret<u64>(v) >> <u64>load<u32>(hist, D_SHIFT)) - <i64>load<i32>(hist, D_KEY_LOW);
+  // abs: -0 passes the range check, and its sign bit would make the largest key.
+  let key = <i64>(reinterpret<u64>(abs<f64>(v)) >> <u64>load<u32>(hist, D_SHIFT)) - <i64>load<i32>(hist, D_KEY_LOW);
   const last = <i64>load<u32>(hist, D_TABLE_LAST);
   key = select<i64>(key, 0, key > 0);
   key = select<i64>(last, key, key > last);
