@@ -134,15 +134,17 @@ test('resolution 1 counts whole units: 1 GiB messages, sums exact; each resoluti
   const GiB = 2 ** 30
   const tally = await Tally.create({ capacity: 4, histograms: { bytes: { bounds: [1024, 2 ** 20, GiB], resolution: 1 }, seconds: [0.5, 1] } })
   for (let i = 0; i < 1000; i++) tally.observe('t', 'bytes', GiB)
-  tally.observe('t', 'bytes', 2 ** 53)
+  tally.observe('t', 'bytes', 2 ** 52)
   tally.observe('t', 'bytes', 1.4) // rounds to 1 unit
   const row = tally.snapshot().topics.get('t')
   assert.equal(row.bytes.counts, [1, 0, 1000, 1])
-  assert.is(row.bytes.sum, 1000 * GiB + 2 ** 53 + 1)
+  assert.is(row.bytes.sum, 1000 * GiB + 2 ** 52 + 1)
+  tally.observe('t', 'bytes', 2 ** 53)
+  assert.is(tally.snapshot().topics.get('t').bytes.sum, 2 ** 53, 'the largest observation at resolution 1')
   assert.throws(() => tally.observe('t', 'bytes', 2 ** 53 + 2), /histogram bytes must be a finite number from 0 to 9007199254740992 \(2\^53 units of resolution 1\), got 9007199254740994/)
   assert.throws(() => tally.observe('t', 'seconds', 9007199.3), /from 0 to 9007199\.25474099\d \(2\^53 units of resolution 1e-9\)/)
-  tally.observe('t', 'seconds', 9007199.254740992)
-  assert.is(tally.snapshot().topics.get('t').seconds.sum, 9007199.254740992, 'the largest observation, exact')
+  tally.observe('t', 'seconds', 2 ** 53 / 1e9)
+  assert.is(tally.snapshot().topics.get('t').seconds.sum, 2 ** 53 / 1e9, 'the largest observation at resolution 1e-9')
   const ms = await Tally.create({ capacity: 1, histograms: { latency: { bounds: [5, 50], resolution: 1e-3 } } })
   ms.observe('t', 'latency', 0.0004) // below the resolution: the bucket counts it, the sum rounds it to 0
   ms.observe('t', 'latency', 12.3456)

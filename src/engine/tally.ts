@@ -194,7 +194,9 @@ export class Tally<C extends string = Outcome, H extends string = never> {
   // The columns' names and offsets side by side: a scan with === beats a Map lookup for a handful.
   private readonly columnNames: readonly string[]
   private readonly columnBytes: readonly number[]
-  private readonly histogramCells: Map<string, HistogramSlot>
+  // Histograms by name, side by side with their slots: found by a === scan, as columns are.
+  private readonly histogramNames: readonly string[]
+  private readonly histogramCells: readonly HistogramSlot[]
   // The first cell of each histogram's sum: a partial delivery moves its two cells together.
   private readonly sumCells: ReadonlySet<number>
   private warnedOverflow = false
@@ -222,7 +224,8 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     this.columnNames = [...this.schema.columns]
     this.columnBytes = this.columnNames.map((_, c) => c * CELL_BYTES)
     const descriptors = descriptorAddresses(memory, core.histAddress() >>> 0, this.schema.histograms.length)
-    this.histogramCells = new Map(this.schema.histograms.map((h, j) => [h.name, { sumCell: h.sumCell * CELL_BYTES, descriptor: descriptors[j], layout: h }]))
+    this.histogramNames = this.schema.histograms.map(h => h.name)
+    this.histogramCells = this.schema.histograms.map((h, j) => ({ sumCell: h.sumCell * CELL_BYTES, descriptor: descriptors[j], layout: h }))
     this.sumCells = new Set(this.schema.histograms.map(h => h.sumCell))
   }
 
@@ -348,12 +351,9 @@ export class Tally<C extends string = Outcome, H extends string = never> {
   }
 
   private histogramOf (name: unknown): HistogramSlot {
-    const h = this.histogramCells.get(name as string)
-    if (h === undefined) {
-      const declared = this.schema.histograms.map(h => h.name).join(', ') || 'none'
-      throw new TypeError(`histogram ${describe(name)} is not declared; the histograms are ${declared}`)
-    }
-    return h
+    const names = this.histogramNames
+    for (let k = 0; k < names.length; k++) if (names[k] === name) return this.histogramCells[k]
+    throw new TypeError(`histogram ${describe(name)} is not declared; the histograms are ${names.join(', ') || 'none'}`)
   }
 
   /** Resolves the topic's slot once; the returned binding counts with one atomic add. */
