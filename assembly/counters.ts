@@ -100,7 +100,7 @@ export function claimFlush(nowMs: f64, intervalMs: f64): bool {
 /**
  * The batch to deliver (lock held): the pending one if there is one, else a
  * new one formed from the counters. Either way its cells are written, as
- * f64, to the batch region (batchAddress()) for the host to read. Returns its seq.
+ * f64, to the batch region (address(REGION_BATCH)) for the host to read. Returns its seq.
  */
 export function batchOpen(nowMs: f64): f64 {
   const word = TABLE_BASE + H_PENDING;
@@ -219,16 +219,6 @@ function writeRow(slot: usize, used: usize, stage: usize, from: usize, forming: 
     store<f64>(batchBase + at, <f64><i64>d);
   }
   return d;
-}
-
-/** Where the batch region starts: one f64 per cell, row after row, the overflow row at `capacity`. */
-export function batchAddress(): usize {
-  return batchBase;
-}
-
-/** Where the list of the open batch's rows with counts starts (u32 slots, ascending). */
-export function batchListAddress(): usize {
-  return batchListBase;
 }
 
 /** How many registered rows of the open batch hold anything (the overflow row is not listed). */

@@ -2,10 +2,10 @@
 // pattern. Writers do a plain read-modify-write, and a batch is formed by
 // reading each counter and storing 0 back (read-and-reset) instead of reading
 // cumulative counters. The stress harness must report the counts this loses.
-export { bytesFor, create, attach, takeTicket, tableCapacity, tableStripes, tableId, tableRowCells, schemaAddress, schemaLength, histAddress,
+export { bytesFor, create, attach, takeTicket, tableCapacity, tableStripes, tableId, tableRowCells, address, schemaLength,
   epoch, pendingBatch, overflowTopics, registered, stripesInUse } from "./table";
 export { scratchAcquire, scratchRelease, resolve, slotKey, slotKeyLength } from "./directory";
-export { cell, claimFlush, batchAddress, batchListAddress, batchBig, defer, peek, reduce, batchRename, batchAck } from "./counters";
+export { cell, claimFlush, batchBig, defer, peek, reduce, batchRename, batchAck } from "./counters";
 export { lockTry, lockRenew, lockRelease, lockDeadline } from "./lock";
 import { TABLE_BASE, H_EPOCH, H_PENDING, CELL_BYTES, capacity, rowCells, totalsBase, batchBase, batchListBase, regionBytes } from "./layout";
 import { registered, stripesInUse } from "./table";

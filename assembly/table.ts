@@ -4,7 +4,7 @@ import {
   MAGIC, VERSION, H_MAGIC, H_VERSION, H_CAPACITY, H_STRIPES, H_DIR_SIZE, H_ROW_CELLS,
   H_SCHEMA_BYTES, H_HIST_BYTES, H_ATTACH_TICKETS, H_TOTAL_BYTES, H_TABLE_ID, H_EPOCH, H_PENDING, H_SLOT_TICKETS,
   H_OVERFLOW_TOPICS, H_RESERVED, TABLE_BASE, MAX_TABLE_BYTES, MAX_ROW_CELLS, MAX_SCHEMA_BYTES, MAX_HIST_BYTES,
-  derive, dirMask, totalBytes, capacity, stripes, rowCells, schemaBase, schemaBytes, histBase, histBytes, histograms,
+  derive, dirMask, totalBytes, capacity, stripes, rowCells, schemaBase, schemaBytes, histBase, histBytes, histograms, batchBase, batchListBase,
 } from "./layout";
 
 export const ATTACH_OK: i32 = 0;
@@ -20,8 +20,8 @@ export function bytesFor(cap: u32, nStripes: u32, cells: u32, schemaLength: u32,
 
 /**
  * Writes the header of a new table into zeroed memory; false if the shape does
- * not fit. The host writes the schema text at schemaAddress() and the
- * histogram index at histAddress() first.
+ * not fit. The host writes the schema text at address(REGION_SCHEMA) and the
+ * histogram index at address(REGION_HIST) first.
  */
 export function create(cap: u32, nStripes: u32, cells: u32, schemaLength: u32, histLength: u32, id0: u32, id1: u32, reserve: u32): bool {
   if (cells == 0 || cells > MAX_ROW_CELLS || schemaLength > MAX_SCHEMA_BYTES || histLength > MAX_HIST_BYTES) return false;
@@ -75,11 +75,18 @@ export function takeTicket(): u32 {
 
 export function tableCapacity(): u32 { return capacity; }
 export function tableRowCells(): u32 { return rowCells; }
-/** Where the schema text is (valid after create's derive or attach). */
-export function schemaAddress(): usize { return schemaBase; }
+// The regions address() names.
+export const REGION_SCHEMA: u32 = 0; // the schema text
+export const REGION_HIST: u32 = 1; // the histogram index (histogram.ts)
+export const REGION_BATCH: u32 = 2; // the open batch: one f64 per cell, row after row, the overflow row at capacity
+export const REGION_BATCH_LIST: u32 = 3; // the open batch's rows with counts (u32 slots, ascending)
+
+/** Where a region starts (valid after create's derive, or attach): one export for four. */
+export function address(region: u32): usize {
+  return region == REGION_SCHEMA ? schemaBase : region == REGION_HIST ? histBase : region == REGION_BATCH ? batchBase : batchListBase;
+}
 export function schemaLength(): u32 { return schemaBytes; }
-/** Where the histogram index is (histogram.ts). */
-export function histAddress(): usize { return histBase; }
+
 export function tableStripes(): u32 { return stripes; }
 export function tableId(word: u32): u32 { return load<u32>(TABLE_BASE + H_TABLE_ID + (<usize>word & 1) * 4); }
 export function epoch(): f64 { return <f64>atomic.load<u64>(TABLE_BASE + H_EPOCH); }

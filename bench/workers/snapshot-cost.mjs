@@ -119,7 +119,7 @@ function phases (tab) {
   checkDirty(snap)
   // The same batch, read again without building anything.
   const width = first.schema.cells
-  const cells = new Float64Array(first.memory.buffer, core.batchAddress(), (core.tableCapacity() + 1) * width)
+  const cells = new Float64Array(first.memory.buffer, core.address(2 /* REGION_BATCH */), (core.tableCapacity() + 1) * width)
   const n = core.registered() * width
   let sum = 0
   let nonZero = 0

@@ -14,9 +14,9 @@ export interface CoreExports {
   tableStripes (): number
   tableId (word: number): number
   tableRowCells (): number
-  schemaAddress (): number
+  /** Where a region starts: REGION_SCHEMA, REGION_HIST, REGION_BATCH or REGION_BATCH_LIST. */
+  address (region: number): number
   schemaLength (): number
-  histAddress (): number
   epoch (): number
   pendingBatch (): number
   overflowTopics (): number
@@ -35,8 +35,6 @@ export interface CoreExports {
   observe (sumCell: number, histogram: number, value: number): number
   claimFlush (nowMs: number, intervalMs: number): number
   batchOpen (nowMs: number): number
-  batchAddress (): number
-  batchListAddress (): number
   batchRows (): number
   batchBig (): number
   defer (sequence: number, slot: number, cell: number): number

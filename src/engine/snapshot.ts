@@ -1,5 +1,6 @@
 // Reading a snapshot or a batch out of the batch region into plain JS values.
 import type { CoreExports } from './core.js'
+import { REGION_BATCH, REGION_BATCH_LIST } from './generated/constants.js'
 import { DEFAULT_SCHEMA, type Schema } from './schema.js'
 import { rowReader, type RowReader } from './row-reader.js'
 
@@ -150,8 +151,8 @@ export function readBatch (core: CoreExports, memory: WebAssembly.Memory, names:
   const capacity = core.tableCapacity()
   const width = schema.cells
   // Addresses come back from wasm as i32: past 2 GiB they read negative without >>> 0.
-  const cells = new Float64Array(memory.buffer, core.batchAddress() >>> 0, (capacity + 1) * width)
-  const list = new Uint32Array(memory.buffer, core.batchListAddress() >>> 0, core.batchRows())
+  const cells = new Float64Array(memory.buffer, core.address(REGION_BATCH) >>> 0, (capacity + 1) * width)
+  const list = new Uint32Array(memory.buffer, core.address(REGION_BATCH_LIST) >>> 0, core.batchRows())
   if (core.batchBig() !== 0) deferBigCounts(core, cells, list, epoch, schema)
   if (schema === DEFAULT_SCHEMA) { // the two-counter row: the common case, kept fast
     for (let i = 0; i < list.length; i++) {

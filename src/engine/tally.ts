@@ -8,7 +8,7 @@ import { deliveredPart, type Batch } from './batch.js'
 import { checkObservation, DEFAULT_SCHEMA, makeSchema, parseSchema, type HistogramLayout, type Schema, type SchemaOptions } from './schema.js'
 import { descriptorAddresses, histogramIndex } from './histogram-index.js'
 import { checkCount, checkOptions, checkTopic, checkWait, checkWholeInRange, describe, outcomeOffset, type Outcome } from './validate.js'
-import { ATTACH_OK, CELL_BYTES, H_VERSION, LOCK_BUSY, MAX_KEY, MAX_TABLE_BYTES, OUTCOME_SUCCESS, TABLE_BASE, VERSION } from './generated/constants.js'
+import { ATTACH_OK, CELL_BYTES, H_VERSION, LOCK_BUSY, MAX_KEY, MAX_TABLE_BYTES, OUTCOME_SUCCESS, REGION_BATCH, REGION_HIST, REGION_SCHEMA, TABLE_BASE, VERSION } from './generated/constants.js'
 
 export const DEFAULT_CAPACITY = 1024
 export const DEFAULT_STRIPES = 16
@@ -137,7 +137,7 @@ function readSchemaText (core: CoreExports, memory: WebAssembly.Memory): string 
   const length = core.schemaLength()
   if (length === 0) return ''
   // Copy out of shared memory: TextDecoder does not read shared views everywhere.
-  return new TextDecoder().decode(new Uint8Array(memory.buffer, core.schemaAddress(), length).slice())
+  return new TextDecoder().decode(new Uint8Array(memory.buffer, core.address(REGION_SCHEMA), length).slice())
 }
 
 /** A share() handle's parts, checked: what attach and attachSync instantiate. */
@@ -223,7 +223,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     this.schema = parseSchema(readSchemaText(core, memory))
     this.columnNames = [...this.schema.columns]
     this.columnBytes = this.columnNames.map((_, c) => c * CELL_BYTES)
-    const descriptors = descriptorAddresses(memory, core.histAddress() >>> 0, this.schema.histograms.length)
+    const descriptors = descriptorAddresses(memory, core.address(REGION_HIST) >>> 0, this.schema.histograms.length)
     this.histogramNames = this.schema.histograms.map(h => h.name)
     this.histogramCells = this.schema.histograms.map((h, j) => ({ sumCell: h.sumCell * CELL_BYTES, descriptor: descriptors[j], layout: h }))
     this.sumCells = new Set(this.schema.histograms.map(h => h.sumCell))
@@ -247,9 +247,9 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     const pages = Math.ceil(checkFits(probe, capacity, stripes, schema.cells, schemaText.length, index.length) / PAGE)
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
     const core = await instantiateCore(module, memory)
-    core.bytesFor(capacity, stripes, schema.cells, schemaText.length, index.length) // lays the table out: schemaAddress() is known
-    new Uint8Array(memory.buffer, core.schemaAddress(), schemaText.length).set(schemaText)
-    new Uint8Array(memory.buffer, core.histAddress(), index.length).set(index)
+    core.bytesFor(capacity, stripes, schema.cells, schemaText.length, index.length) // lays the table out: the regions' addresses are known
+    new Uint8Array(memory.buffer, core.address(REGION_SCHEMA), schemaText.length).set(schemaText)
+    new Uint8Array(memory.buffer, core.address(REGION_HIST), index.length).set(index)
     if (!core.create(capacity, stripes, schema.cells, schemaText.length, index.length, randomWord(), randomWord(), reserved)) {
       throw new TallyLayoutError(`the core refused a table of capacity ${capacity}, ${stripes} stripes, ${schema.cells} cells a row and ${schemaText.length} bytes of schema`)
     }
@@ -546,7 +546,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
   private removals (delivered: Snapshot): number[] {
     const core = this.core
     const width = this.schema.cells
-    const batch = new Float64Array(this.memory.buffer, core.batchAddress() >>> 0, (core.tableCapacity() + 1) * width)
+    const batch = new Float64Array(this.memory.buffer, core.address(REGION_BATCH) >>> 0, (core.tableCapacity() + 1) * width)
     const held = (slot: number, c: number): number => this.sumCells.has(c) ? batch[slot * width + c] : core.peek(slot, c)
     const out: number[] = []
     const left = new Map<string, number[]>()
