@@ -130,4 +130,50 @@ test('a table with a schema: the sink writes every column and histogram, and the
   assert.is(r.totals().duplicates, 3)
 })
 
+test('histogram sums add in nano-units: ten batches of one 0.1 observation total 1, as the table holds it', async () => {
+  const tally = await Tally.create({ columns: ['success', 'error'], histograms: { duration: [1] } })
+  const r = new TotalsReader()
+  for (let i = 0; i < 10; i++) {
+    tally.observe('orders', 'duration', 0.1)
+    for (const m of toRecords(tally.snapshot(), 1000, 'h:1')) r.add(m.value)
+  }
+  // Added as floats, the ten sums make 0.9999999999999999.
+  assert.is(r.totals().topics.orders.duration.sum, 1)
+  assert.is(r.totals().topics.orders.duration.count, 10)
+  // The same through a checkpoint: the state keeps nano-units, and a restored reader goes on exactly.
+  const state = JSON.parse(JSON.stringify(r.state()))
+  assert.is(state.topics[0][1].duration.nanos, '1000000000')
+  const again = new TotalsReader()
+  again.restore(state)
+  for (const m of toRecords((tally.observe('orders', 'duration', 0.1), tally.snapshot()), 1000, 'h:1')) again.add(m.value)
+  assert.is(again.totals().topics.orders.duration.sum, 1.1)
+})
+
+test('a state restored drops the repeats the saved reader had counted, and merge() adds readers of other partitions', () => {
+  const r = new TotalsReader()
+  r.add(rec('t1', 1, 'orders', 2, 1))
+  r.add('not json')
+  const restored = new TotalsReader()
+  restored.restore(JSON.parse(JSON.stringify(r.state())))
+  assert.is(restored.add(rec('t1', 1, 'orders', 2, 1)), 'duplicate', 'the resend of a batch counted before the checkpoint')
+  assert.is(restored.add(rec('t1', 2, 'orders', 3)), 'counted')
+  assert.equal(restored.records, { counted: 2, duplicate: 1, invalid: 1 })
+  const other = new TotalsReader()
+  other.add(rec('t1', 2, 'payments', 4, 0, { duration: { count: 1, sum: 0.1, counts: [1] } }))
+  other.add(JSON.stringify({ topic: 'any', overflow: true, success: 1, error: 0, table: 't1', sequence: 2 }))
+  restored.merge(other)
+  assert.equal(restored.totals(), {
+    topics: { orders: { success: 5, error: 1 }, payments: { success: 4, error: 0, duration: { count: 1, sum: 0.1, counts: [1] } } },
+    overflow: { success: 1, error: 0 },
+    batches: 3,
+    duplicates: 1
+  })
+})
+
+test('a histogram with a sum no number can hold is invalid input, not a crash', () => {
+  const r = new TotalsReader()
+  r.add('{"topic":"orders","success":1,"error":0,"duration":{"count":1,"sum":1e999,"counts":[1]}}')
+  assert.equal(r.totals().topics.orders, { success: 1, error: 0 })
+})
+
 test.run()

@@ -45,40 +45,100 @@ const OVERFLOW_ROW = '/overflow'
 
 function isHistogram (value: unknown): value is HistogramTotal {
   const h = value as Partial<HistogramTotal> | null
-  return h !== null && typeof h === 'object' && typeof h.count === 'number' && typeof h.sum === 'number' &&
-    Array.isArray(h.counts) && h.counts.every(c => typeof c === 'number')
+  // Finite only: a sum of 1e999 (Infinity once parsed) has no nano-units.
+  return h !== null && typeof h === 'object' && Number.isFinite(h.count) && Number.isFinite(h.sum) &&
+    Array.isArray(h.counts) && h.counts.every(c => Number.isFinite(c))
 }
 
-function emptyRow (): RowTotals {
+// A histogram while summing: the sum in whole nano-units (the table's own
+// unit), converted to a number once, when the totals are read. Adding each
+// record's float sum would drift (ten sums of 0.1 make 0.9999999999999999).
+interface HistogramAcc { count: number, nanos: bigint, counts: number[] }
+type RowAcc = Record<string, number | HistogramAcc>
+
+/** A record's sum (units, as the sink wrote it) in nano-units. */
+function nanosOf (sum: number): bigint {
+  return BigInt(Math.round(sum * 1e9))
+}
+
+function unitsOf (nanos: bigint): number {
+  return Number(nanos) / 1e9
+}
+
+function emptyAcc (): RowAcc {
   return { success: 0, error: 0 }
 }
 
 /** Adds a record's columns and histograms into a row. */
-function addInto (row: RowTotals, value: Record<string, unknown>): void {
-  const r = row as Record<string, number | HistogramTotal>
-  for (const [key, v] of Object.entries(value)) {
+function addInto (row: RowAcc, value: Record<string, unknown>): void {
+  for (const key in value) {
     if (METADATA.has(key) || key === '__proto__') continue // a key, not the prototype
+    const v = value[key]
     if (key === 'overflow' && v === true) continue // the overflow row's flag
-    if (typeof v === 'number' && Number.isFinite(v)) {
-      const had = r[key]
-      r[key] = (typeof had === 'number' ? had : 0) + v
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) continue
+      const had = row[key]
+      row[key] = (typeof had === 'number' ? had : 0) + v
     } else if (isHistogram(v)) {
-      const had = r[key]
-      const h = isHistogram(had) ? had : (r[key] = { count: 0, sum: 0, counts: [] })
+      const had = row[key]
+      const h = typeof had === 'object' ? had : (row[key] = { count: 0, nanos: 0n, counts: [] })
       h.count += v.count
-      h.sum += v.sum
+      h.nanos += nanosOf(v.sum)
       v.counts.forEach((c, i) => { h.counts[i] = (h.counts[i] ?? 0) + c })
     }
   }
 }
 
-function copyRow (row: RowTotals): RowTotals {
-  return Object.fromEntries(Object.entries(row).map(([key, v]) => [key, typeof v === 'number' ? v : { count: v.count, sum: v.sum, counts: [...v.counts] }])) as RowTotals
+/** The totals of a row: sums converted to units. */
+function copyRow (row: RowAcc): RowTotals {
+  return Object.fromEntries(Object.entries(row).map(([key, v]) => [key, typeof v === 'number' ? v : { count: v.count, sum: unitsOf(v.nanos), counts: [...v.counts] }])) as RowTotals
+}
+
+/** A row as checkpoint JSON: sums as decimal strings of nano-units. */
+function rowState (row: RowAcc): RowState {
+  return Object.fromEntries(Object.entries(row).map(([key, v]) => [key, typeof v === 'number' ? v : { count: v.count, nanos: v.nanos.toString(), counts: [...v.counts] }]))
+}
+
+function rowFromState (state: RowState): RowAcc {
+  const row = emptyAcc()
+  for (const [key, v] of Object.entries(state)) {
+    if (key === '__proto__') continue
+    row[key] = typeof v === 'number' ? v : { count: v.count, nanos: BigInt(v.nanos), counts: [...v.counts] }
+  }
+  return row
+}
+
+/** Adds one row into another (used to combine partitions). */
+function addAcc (into: RowAcc, row: RowAcc): void {
+  for (const [key, v] of Object.entries(row)) {
+    const had = into[key]
+    if (typeof v === 'number') into[key] = (typeof had === 'number' ? had : 0) + v
+    else {
+      const h = typeof had === 'object' ? had : (into[key] = { count: 0, nanos: 0n, counts: [] })
+      h.count += v.count
+      h.nanos += v.nanos
+      v.counts.forEach((c, i) => { h.counts[i] = (h.counts[i] ?? 0) + c })
+    }
+  }
+}
+
+/** A row in a checkpoint: columns as numbers, histograms with their sum in nano-units as a decimal string. */
+export type RowState = Record<string, number | { count: number, nanos: string, counts: number[] }>
+
+/** Everything a reader knows, as JSON: what a checkpoint stores. */
+export interface ReaderState {
+  topics: Array<[string, RowState]>
+  overflow: RowState
+  /** Per table: per row, the highest sequence counted. */
+  highest: Array<[string, Array<[string, number]>]>
+  batches: number
+  duplicates: number
+  records: { counted: number, duplicate: number, invalid: number }
 }
 
 export class TotalsReader {
-  private readonly topics = new Map<string, RowTotals>()
-  private readonly overflow = emptyRow()
+  private readonly topics = new Map<string, RowAcc>()
+  private overflow = emptyAcc()
   private readonly overflowTopic: string | undefined
   private readonly batchMemory: number
   // Per table: per row, the highest sequence counted.
@@ -122,7 +182,7 @@ export class TotalsReader {
       rows.set(topic, sequence)
       this.noteBatch(table, sequence)
     } // else: a record of a version without batch ids, summed as it is
-    const row = overflow ? this.overflow : this.topics.get(topic) ?? emptyRow()
+    const row = overflow ? this.overflow : this.topics.get(topic) ?? emptyAcc()
     if (row !== this.overflow) this.topics.set(topic, row)
     addInto(row, record)
     return 'counted'
@@ -141,8 +201,46 @@ export class TotalsReader {
   /** A copy of the totals so far. */
   totals (): CountsTotals {
     // fromEntries: a topic named "__proto__" stays a topic.
-    const topics = Object.fromEntries([...this.topics.keys()].sort().map(name => [name, copyRow(this.topics.get(name) as RowTotals)]))
+    const topics = Object.fromEntries([...this.topics.keys()].sort().map(name => [name, copyRow(this.topics.get(name) as RowAcc)]))
     return { topics, overflow: copyRow(this.overflow), batches: this.batches, duplicates: this.duplicates }
+  }
+
+  /** Everything this reader knows, as JSON (a checkpoint). The `batches` memory of recent sequences is not kept: only its count. */
+  state (): ReaderState {
+    return {
+      topics: [...this.topics].map(([name, row]) => [name, rowState(row)]),
+      overflow: rowState(this.overflow),
+      highest: [...this.highest].map(([table, rows]) => [table, [...rows]]),
+      batches: this.batches,
+      duplicates: this.duplicates,
+      records: { ...this.records }
+    }
+  }
+
+  /** Goes on from a state of state(): totals, repeats dropped and records as they were. */
+  restore (state: ReaderState): void {
+    this.topics.clear()
+    this.highest.clear()
+    this.recent.clear()
+    for (const [name, row] of state.topics) this.topics.set(name, rowFromState(row))
+    this.overflow = rowFromState(state.overflow)
+    for (const [table, rows] of state.highest) this.highest.set(table, new Map(rows))
+    this.batches = state.batches
+    this.duplicates = state.duplicates
+    Object.assign(this.records, state.records)
+  }
+
+  /** Adds the totals of another reader (of other partitions: rows and tables apart) into this one. */
+  merge (other: TotalsReader): void {
+    for (const [name, row] of other.topics) {
+      const into = this.topics.get(name) ?? emptyAcc()
+      this.topics.set(name, into)
+      addAcc(into, row)
+    }
+    addAcc(this.overflow, other.overflow)
+    this.batches += other.batches
+    this.duplicates += other.duplicates
+    for (const k of ['counted', 'duplicate', 'invalid'] as const) this.records[k] += other.records[k]
   }
 }
 
