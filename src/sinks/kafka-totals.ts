@@ -230,7 +230,7 @@ export class TotalsReader {
     Object.assign(this.records, state.records)
   }
 
-  /** Adds the totals of another reader (of other partitions: rows and tables apart) into this one. */
+  /** Adds the totals and dedupe state of another reader (of other partitions: rows apart) into this one. */
   merge (other: TotalsReader): void {
     for (const [name, row] of other.topics) {
       const into = this.topics.get(name) ?? emptyAcc()
@@ -238,6 +238,11 @@ export class TotalsReader {
       addAcc(into, row)
     }
     addAcc(this.overflow, other.overflow)
+    for (const [table, rows] of other.highest) {
+      const into = this.highest.get(table) ?? new Map<string, number>()
+      this.highest.set(table, into)
+      for (const [row, seq] of rows) into.set(row, Math.max(seq, into.get(row) ?? seq))
+    }
     this.batches += other.batches
     this.duplicates += other.duplicates
     for (const k of ['counted', 'duplicate', 'invalid'] as const) this.records[k] += other.records[k]
