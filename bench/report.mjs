@@ -62,6 +62,8 @@ const TARGETS = [
   { name: 'the same floor, the wrappers alone, 1 message (for reference)', target: '(none)', value: rows => vsOtel(rows, 'alone1', 'floor'), unit: 'x', ok: () => undefined },
   { name: 'the same with bytes too (KafkaTally), 10 messages, producer answered in process (for reference)', target: '(none)', value: rows => vsOtel(rows, 'inproc10', 'full'), unit: 'x', ok: () => undefined },
   { name: 'vs OpenTelemetry kafkajs instrumentation against the real broker, same metrics, 10 messages (for reference)', target: '(none)', value: rows => rows.get('kafka-metrics/broker10-otel-added')?.ratio, unit: 'x', ok: () => undefined },
+  { name: 'records a second per aggregate --group member (JSON parsing included)', target: '>= 150,000', value: rows => rows.get('fleet/member-1')?.median, unit: 'records/s', ok: v => v >= 150_000 },
+  { name: 'aggregate --once with every record behind a checkpoint (10^6 records; 10^5 with --quick)', target: '< 1 s', value: rows => rows.get('fleet/once-checkpoint')?.median, unit: 'ms', ok: v => v < 1000 },
   { name: 'kafkajs produce throughput lost to instrumentProducer (medians)', target: '< 1 %', value: rows => overhead(rows.get('kafka/instrumented')?.ratio), unit: '%', ok: v => v < 1 },
   { name: 'kafkajs produce throughput lost to instrumentProducer (paired by run)', target: '< 1 %', value: rows => overhead(rows.get('kafka/paired')?.median), unit: '%', ok: v => v < 1 }
 ]

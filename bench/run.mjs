@@ -5,8 +5,8 @@
 //   npm run bench                    full run, results to bench/results/
 //   npm run bench -- --quick         short run (under a minute), results to bench/results/tmp/
 //   npm run bench -- --only=scaling  only the suites whose id contains a filter
-//   npm run bench -- --kafka         also suite 6 (and suite 7's real-broker rows), starting the project's Kafka broker
-//   npm run bench:kafka              suites 6 and 7 (same as --only=kafka --kafka)
+//   npm run bench -- --kafka         also suites 6 and 9 (and suite 7's real-broker rows), starting the project's Kafka broker
+//   npm run bench:kafka              suites 6, 7 and 9 (same as --only=kafka,fleet --kafka)
 import { spawn } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
@@ -18,7 +18,7 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const only = args.find(a => a.startsWith('--only='))?.slice(7).split(',') ?? []
 const pass = quick ? ['--quick'] : []
-// --kafka: start the project's broker for suites 6 and 7 unless KAFKA_BROKERS names one.
+// --kafka: start the project's broker for suites 6, 7 and 9 unless KAFKA_BROKERS names one.
 if (args.includes('--kafka') && !process.env.KAFKA_BROKERS) {
   const { ensureBroker } = await import('../scripts/lib/kafka-broker.mjs')
   process.env.KAFKA_BROKERS = await ensureBroker()
@@ -38,7 +38,9 @@ const SUITES = [
   // Suite 7, CPU per kafkajs send against @opentelemetry/instrumentation-kafkajs (a real broker too with KAFKA_BROKERS).
   { id: 'kafka-metrics', cmd: node, args: ['--expose-gc', here('suites/kafka-metrics.mjs')] },
   // Suite 8, one histogram observation against prom-client, OpenTelemetry, hdr-histogram-js and DDSketch.
-  { id: 'histogram', cmd: node, args: [here('suites/histogram.mjs')] }
+  { id: 'histogram', cmd: node, args: [here('suites/histogram.mjs')] },
+  // Suite 9, the fleet total: aggregate --group members and aggregate --once from checkpoints (against KAFKA_BROKERS).
+  { id: 'fleet', cmd: node, args: [here('suites/fleet.mjs')] }
 ]
 
 function runSuite (suite) {

@@ -115,7 +115,8 @@ export async function startMember (o: MemberOptions): Promise<Member> {
     const value: Checkpoint = { v: CHECKPOINT_VERSION, group: o.group, topic: o.topic, partition, offset: own.position, time: Date.now(), member, state: own.reader.state() }
     const tx = await own.producer.transaction()
     try {
-      await tx.send({ topic: checkpointTopic, messages: [{ key: checkpointKey(o.group, partition), value: JSON.stringify(value) }] })
+      // gzip (kafkajs CompressionTypes.GZIP = 1): the dedupe state is many repeated table ids.
+      await tx.send({ topic: checkpointTopic, compression: 1, messages: [{ key: checkpointKey(o.group, partition), value: JSON.stringify(value) }] })
       await tx.sendOffsets({ consumerGroupId: o.group, topics: [{ topic: o.topic, partitions: [{ partition, offset: String(own.position) }] }] })
       await tx.commit()
       own.checkpointed = own.position
@@ -128,6 +129,15 @@ export async function startMember (o: MemberOptions): Promise<Member> {
   }
 
   /** Becomes the partition's owner: fences the one before, then starts from its newest checkpoint. */
+  const taking = new Map<number, Promise<Owned>>()
+  const take = (partition: number): Promise<Owned> => {
+    let t = taking.get(partition)
+    if (t === undefined) {
+      t = takeOver(partition).finally(() => taking.delete(partition))
+      taking.set(partition, t)
+    }
+    return t
+  }
   const takeOver = async (partition: number): Promise<Owned> => {
     const producer = kafka.producer({ transactionalId: transactionalId(o.group, o.topic, partition), maxInFlightRequests: 1, idempotent: true, transactionTimeout: 10000 })
     await producer.connect() // initProducerId: the fence
@@ -142,7 +152,7 @@ export async function startMember (o: MemberOptions): Promise<Member> {
       start = low
     }
     log(`partition ${partition}: taken ${c === undefined ? 'without a checkpoint, from offset ' + String(start) : `from the checkpoint at offset ${c.offset} (${c.member}, ${new Date(c.time).toISOString()})`}`)
-    const own: Owned = { reader, producer, position: start, checkpointed: c?.offset ?? -1, checkpointAt: Date.now(), reportedInvalid: false, busy: Promise.resolve() }
+    const own: Owned = { reader, producer, position: start, checkpointed: c?.offset ?? 0, checkpointAt: Date.now(), reportedInvalid: false, busy: Promise.resolve() }
     owned.set(partition, own)
     return own
   }
@@ -167,12 +177,14 @@ export async function startMember (o: MemberOptions): Promise<Member> {
     c.on(c.events.GROUP_JOIN, event => {
       const mine = new Set(event.payload.memberAssignment[o.topic] ?? [])
       for (const p of [...owned.keys()]) if (!mine.has(p)) drop(p, 'assigned to another member').catch(() => {})
+      // Take the new ones all at once (fence, checkpoint), not one by one as their first records come.
+      for (const p of mine) if (!owned.has(p)) take(p).catch(() => {}) // a failure shows again when its records come
     })
     await c.connect()
     await c.subscribe({ topics: [o.topic], fromBeginning: true })
-    const take = async (batch: Batch, isStale: () => boolean, heartbeat: () => Promise<void>): Promise<void> => {
+    const add = async (batch: Batch, isStale: () => boolean, heartbeat: () => Promise<void>): Promise<void> => {
       const p = batch.partition
-      const own = owned.get(p) ?? await takeOver(p)
+      const own = owned.get(p) ?? await take(p)
       const first = Number(batch.firstOffset() ?? own.position)
       if (first > own.position) {
         // The committed offset ran ahead of the checkpoint read (a commit between the two): go back to the checkpoint.
@@ -198,7 +210,7 @@ export async function startMember (o: MemberOptions): Promise<Member> {
       autoCommit: false,
       eachBatch: async ({ batch, isStale, heartbeat }) => {
         try {
-          await take(batch, isStale, heartbeat)
+          await add(batch, isStale, heartbeat)
         } catch (error) {
           // Never abort on one partition's trouble: forget it and read it again from its checkpoint.
           log(`partition ${batch.partition}: ${(error as Error).message}; starting it again from its checkpoint`)
