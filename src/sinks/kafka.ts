@@ -121,4 +121,6 @@ function sinkOn (producer: Pick<Producer, 'send'>, options: KafkaSinkOptions): S
 }
 
 export { aggregateCounts, followCounts } from './kafka-aggregate.js'
+export { startMember } from './kafka-member.js'
+export type { Member, MemberOptions, FleetTotals } from './kafka-member.js'
 export type { AggregateOptions, AggregateResult, CountsFollower, FollowOptions, CountsTotals, RowTotals, HistogramTotal } from './kafka-aggregate.js'
