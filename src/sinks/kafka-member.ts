@@ -88,6 +88,8 @@ export async function startMember (o: MemberOptions): Promise<Member> {
   const admin: Admin = kafka.admin()
   await admin.connect()
   const owned = new Map<number, Owned>()
+  /** The partitions of the last assignment (undefined before the first). */
+  let assigned: Set<number> | undefined
   let read = 0
   let fail = (_error: unknown): void => {}
   const failed = new Promise<never>((_resolve, reject) => { fail = reject })
@@ -154,6 +156,8 @@ export async function startMember (o: MemberOptions): Promise<Member> {
     log(`partition ${partition}: taken ${c === undefined ? 'without a checkpoint, from offset ' + String(start) : `from the checkpoint at offset ${c.offset} (${c.member}, ${new Date(c.time).toISOString()})`}`)
     const own: Owned = { reader, producer, position: start, checkpointed: c?.offset ?? 0, checkpointAt: Date.now(), reportedInvalid: false, busy: Promise.resolve() }
     owned.set(partition, own)
+    // A rebalance while this was under way may have given the partition to another member.
+    if (assigned !== undefined && !assigned.has(partition)) await drop(partition, 'assigned to another member while being taken')
     return own
   }
 
@@ -175,7 +179,7 @@ export async function startMember (o: MemberOptions): Promise<Member> {
     c.on(c.events.CRASH, event => { if (!event.payload.restart) fail(event.payload.error) })
     // A rebalance: partitions not assigned any more are forgotten (their new owner starts from their checkpoint).
     c.on(c.events.GROUP_JOIN, event => {
-      const mine = new Set(event.payload.memberAssignment[o.topic] ?? [])
+      const mine = assigned = new Set(event.payload.memberAssignment[o.topic] ?? [])
       for (const p of [...owned.keys()]) if (!mine.has(p)) drop(p, 'assigned to another member').catch(() => {})
       // Take the new ones all at once (fence, checkpoint), not one by one as their first records come.
       for (const p of mine) if (!owned.has(p)) take(p).catch(() => {}) // a failure shows again when its records come
@@ -230,13 +234,15 @@ export async function startMember (o: MemberOptions): Promise<Member> {
     const all = new TotalsReader(o)
     const partitions = new Set<number>()
     for (const [p, c] of (follower as CheckpointFollower).latest) {
-      if (owned.has(p)) continue
+      // A checkpoint past what this member has read means another member owns the partition now.
+      if ((owned.get(p)?.position ?? -1) >= c.offset) continue
       const r = new TotalsReader(o)
       r.restore(c.state)
       all.merge(r)
       partitions.add(p)
     }
     for (const [p, own] of owned) {
+      if (partitions.has(p)) continue
       all.merge(own.reader)
       partitions.add(p)
     }
