@@ -97,6 +97,16 @@ function lastTotal (text) {
   return m === undefined ? undefined : num(m[1]) + num(m[2])
 }
 
+/** The member's exit code or signal, killing it when it has not ended within `ms`. */
+async function exitedWithin (m, ms) {
+  const timer = setTimeout(() => m.child.kill('SIGKILL'), ms)
+  try {
+    return await m.exited
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 const readOf = m => num(/read ([\d,]+) records of the counts topic/.exec(m.err)?.[1] ?? 'NaN')
 
 test('a restart after a checkpoint reads only the records after it; resends and foreign records after it are handled', async () => {
@@ -178,6 +188,50 @@ test('records that expired before a checkpoint covered them: a warning naming th
     assert.is(covered.out.read, 0)
     const history = await once(['--brokers', brokers, '--topic', topic])
     assert.match(history.stderr, /records 0 to 44 expired/, 'without the group, the history alone is short, and says so')
+  })
+})
+
+test('a paused member (SIGSTOP past its session) is replaced and, resumed, fenced or reassigned: the totals stay exact', async () => {
+  await withTopic('paused', 2, async ({ brokers, topic, group, producer, members }) => {
+    let sequence = 0
+    const want = {}
+    const write = async (count) => {
+      const b = batches('tP', sequence + 1, count)
+      // Every batch once, and the first five again (resends).
+      await producer.send({ topic, messages: [...b.messages, ...b.messages.slice(0, 5)] })
+      sequence += count
+      add(want, b.totals)
+    }
+    const total = () => Object.values(want).reduce((n, c) => n + c.success + c.error, 0)
+    await write(100)
+    const a = member(brokers, topic, group)
+    members.push(a)
+    await until('the first member to total the first records', () => lastTotal(a.out) === total())
+    await sleep(500) // a checkpoint
+    a.child.kill('SIGSTOP') // alive, silent: its session runs out on the broker
+    const b = member(brokers, topic, group)
+    members.push(b)
+    await write(100)
+    await until('the second member to own the partitions, after the first one\'s session ran out', () => /partition \d+: taken from the checkpoint/.test(b.err))
+    await write(100)
+    await until('the second member to total everything', () => lastTotal(b.out) === total())
+    await sleep(500)
+    a.child.kill('SIGCONT')
+    await write(100)
+    await until('the resumed member to let its old partitions go', () => /partition \d+: (taken over by another member|assigned to another member)/.test(a.err))
+    await write(100)
+    for (const m of [a, b]) {
+      await until('the fleet total', () => lastTotal(m.out) === total(), 30_000).catch(() => {})
+      assert.is(lastTotal(m.out), total(), 'each member\'s live fleet total')
+    }
+    a.child.kill('SIGINT')
+    b.child.kill('SIGINT')
+    for (const m of [a, b]) assert.is(await exitedWithin(m, 20_000), 0, `the member stops cleanly on Ctrl-C:\n${m.err}`)
+    const { out } = await once(['--brokers', brokers, '--topic', topic, '--group', group])
+    assert.equal(out.topics, want, 'every batch once, whoever owned its partition')
+    assert.is(out.duplicates, 25, 'the five resends of each write dropped')
+    assert.is(out.read, 0)
+    console.log(`  the resumed member: ${/taken over by another member \(fenced\)/.test(a.err) ? 'fenced on its next checkpoint' : 'reassigned before it wrote one'}`)
   })
 })
 

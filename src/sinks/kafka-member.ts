@@ -142,8 +142,17 @@ export async function startMember (o: MemberOptions): Promise<Member> {
   }
   const takeOver = async (partition: number): Promise<Owned> => {
     const producer = kafka.producer({ transactionalId: transactionalId(o.group, o.topic, partition), maxInFlightRequests: 1, idempotent: true, transactionTimeout: 10000 })
-    await producer.connect() // initProducerId: the fence
-    await (follower as CheckpointFollower).caughtUp()
+    try {
+      await producer.connect() // initProducerId: the fence
+      await (follower as CheckpointFollower).caughtUp()
+      return await startFrom(partition, producer)
+    } catch (error) {
+      await producer.disconnect().catch(() => {}) // a connected producer keeps the process alive
+      throw error
+    }
+  }
+
+  const startFrom = async (partition: number, producer: Producer): Promise<Owned> => {
     const c = (follower as CheckpointFollower).latest.get(partition)
     const reader = new TotalsReader(o)
     if (c !== undefined) reader.restore(c.state)
@@ -260,6 +269,7 @@ export async function startMember (o: MemberOptions): Promise<Member> {
     stopping ??= (async () => {
       clearInterval(timer)
       await (consumer as Consumer).stop()
+      await Promise.allSettled([...taking.values()]) // takeovers under way finish, then are checkpointed and dropped below
       for (const [p, own] of [...owned]) await checkpoint(p, own)
       const last = totals()
       await (consumer as Consumer).disconnect()
