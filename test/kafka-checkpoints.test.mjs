@@ -191,6 +191,20 @@ test('records that expired before a checkpoint covered them: a warning naming th
   })
 })
 
+test('a late checkpoint of an earlier offset (a former owner\'s) never replaces a newer one', async () => {
+  await withTopic('late', 1, async ({ brokers, topic, group, producer }) => {
+    const all = batches('tL', 1, 20)
+    await producer.send({ topic, messages: all.messages })
+    const state = (success) => ({ topics: [['row0', { success, error: 0 }]], overflow: { success: 0, error: 0 }, highest: [['tL', [['row0', 20]]]], batches: 1, duplicates: 0, records: { counted: 1, duplicate: 0, invalid: 0 } })
+    const checkpoint = (offset, success) => ({ key: JSON.stringify([group, 0]), value: JSON.stringify({ v: 1, group, topic, partition: 0, offset, time: Date.now(), member: 'test', state: state(success) }) })
+    // The newer one first, then one an older owner wrote late.
+    await producer.send({ topic: `${topic}-checkpoints`, messages: [checkpoint(20, 1000), checkpoint(10, 500)] })
+    const { out } = await once(['--brokers', brokers, '--topic', topic, '--group', group])
+    assert.is(out.read, 0, 'started from offset 20')
+    assert.equal(out.topics, { row0: { success: 1000, error: 0 } })
+  })
+})
+
 test('a paused member (SIGSTOP past its session) is replaced and, resumed, fenced or reassigned: the totals stay exact', async () => {
   await withTopic('paused', 2, async ({ brokers, topic, group, producer, members }) => {
     let sequence = 0
