@@ -1,6 +1,6 @@
 export { Tally, DEFAULT_CAPACITY, DEFAULT_STRIPES, DEFAULT_LEASE_MS } from './engine/tally.js'
-export type { TallyOptions, AttachOptions, SharedTally, SnapshotOptions, Binding, TallyStats } from './engine/tally.js'
-export type { Counts, Snapshot, BatchId } from './engine/snapshot.js'
+export type { TallyOptions, AttachOptions, SharedTally, SnapshotOptions, Binding, TallyStats, AnyTally } from './engine/tally.js'
+export type { Counts, Row, RowOf, HistogramCounts, Snapshot, BatchId } from './engine/snapshot.js'
 export type { Batch } from './engine/batch.js'
 export type { Outcome } from './engine/validate.js'
 export { TallyBusyError, TallyLayoutError } from './engine/errors.js'

@@ -1,30 +1,29 @@
 // The published types, as a strict consumer sees them: test/types-consumer/
-// compiles with `tsc --strict --noEmit`, resolving 'wasm-tally' through the
-// package's "exports" map (a node_modules link in a temporary directory), under
-// Node resolution and under bundler resolution with each runtime's condition.
+// compiles with `tsc --strict --noEmit` against the packed tarball (npm pack,
+// unpacked into a fresh app's node_modules), resolving 'wasm-tally' through
+// the package's "exports" map, under Node resolution and under bundler
+// resolution with each runtime's condition. typed.ts holds the snapshot types
+// a schema gives (rows, share() to attach, flushEvery's callback, KafkaTally).
 // Run `npm run build` first (the types are dist/*.d.ts).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { freshApp, root } from './helpers/packed.mjs'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
+const FILES = ['consumer.ts', 'typed.ts']
 
 async function consumerDir ({ nodeTypes }) {
-  const dir = await mkdtemp(join(tmpdir(), 'wasm-tally-types-'))
-  await copyFile(join(root, 'test', 'types-consumer', 'consumer.ts'), join(dir, 'consumer.ts'))
-  await mkdir(join(dir, 'node_modules', '@types'), { recursive: true })
-  await symlink(root, join(dir, 'node_modules', 'wasm-tally'), 'dir')
-  if (nodeTypes) await symlink(join(root, 'node_modules', '@types', 'node'), join(dir, 'node_modules', '@types', 'node'), 'dir')
-  return dir
+  // kafkajs and prom-client are the peers typed.ts imports the types of.
+  const app = await freshApp(['kafkajs', 'prom-client', ...(nodeTypes ? ['@types/node'] : [])])
+  for (const f of FILES) await copyFile(join(root, 'test', 'types-consumer', f), join(app.dir, f))
+  return app
 }
 
-function compile (dir, flags) {
-  const out = spawnSync(process.execPath, [tsc, '--strict', '--noEmit', '--target', 'es2022', '--lib', 'es2022,dom', ...flags, join(dir, 'consumer.ts')],
+function compile (dir, flags, files = FILES) {
+  const out = spawnSync(process.execPath, [tsc, '--strict', '--noEmit', '--target', 'es2022', '--lib', 'es2022,dom', ...flags, ...files.map(f => join(dir, f))],
     { cwd: dir, encoding: 'utf8' })
   return { code: out.status, output: (out.stdout + out.stderr).trim() }
 }
@@ -39,33 +38,37 @@ const cases = [
 ]
 
 for (const c of cases) {
-  test(`the strict consumer compiles: ${c.name}`, async () => {
-    const dir = await consumerDir(c)
+  test(`the strict consumers compile: ${c.name}`, async () => {
+    const app = await consumerDir(c)
     try {
-      const { code, output } = compile(dir, c.flags)
+      const { code, output } = compile(app.dir, c.flags)
       assert.is(code, 0, `tsc failed:\n${output}`)
-      console.log(`  tsc --strict --noEmit, ${c.name}: ok`)
+      console.log(`  tsc --strict --noEmit (${FILES.join(', ')}), ${c.name}: ok`)
     } finally {
-      await rm(dir, { recursive: true, force: true })
+      await app.remove()
     }
   })
 }
 
-test('a wrong use is a type error', async () => {
-  const dir = await consumerDir({ nodeTypes: true })
-  try {
-    // Without its @ts-expect-error lines the consumer must fail to compile, once per line.
-    const { writeFile, readFile } = await import('node:fs/promises')
-    const source = await readFile(join(dir, 'consumer.ts'), 'utf8')
-    const expectations = source.split('\n').filter(line => line.trim().startsWith('// @ts-expect-error')).length
-    await writeFile(join(dir, 'consumer.ts'), source.replaceAll('// @ts-expect-error', '//'))
-    const { code, output } = compile(dir, cases[0].flags)
-    assert.is.not(code, 0)
-    const errors = output.split('\n').filter(line => /consumer\.ts\(\d+,\d+\): error TS/.test(line))
-    assert.is(errors.length, expectations, output)
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
-})
+for (const file of FILES) {
+  test(`${file}: every @ts-expect-error line is an error, once`, async () => {
+    const app = await consumerDir({ nodeTypes: true })
+    try {
+      // Without its @ts-expect-error lines the file must fail to compile, once per line.
+      const source = await readFile(join(app.dir, file), 'utf8')
+      const expectations = source.split('\n').filter(line => line.trim().startsWith('// @ts-expect-error')).length
+      assert.ok(expectations > 0)
+      await writeFile(join(app.dir, file), source.replaceAll('// @ts-expect-error', '//'))
+      const { code, output } = compile(app.dir, cases[0].flags, [file])
+      assert.is.not(code, 0)
+      const at = new RegExp(`${file.replace('.', '\\.')}\\((\\d+),\\d+\\): error TS`)
+      const lines = new Set(output.split('\n').map(line => at.exec(line)?.[1]).filter(Boolean))
+      assert.is(lines.size, expectations, output)
+      console.log(`  ${file}: ${expectations} expected errors, each reported`)
+    } finally {
+      await app.remove()
+    }
+  })
+}
 
 test.run()

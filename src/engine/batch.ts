@@ -5,10 +5,10 @@ import { DEFAULT_SCHEMA, type Schema } from './schema.js'
 import type { BatchId, HistogramCounts, Row, Snapshot } from './snapshot.js'
 
 /** A batch taken out of the table for delivery; it stays there until acknowledged. */
-export interface Batch {
+export interface Batch<S = Snapshot> {
   readonly id: BatchId
   /** What the batch holds (a copy: the sink may keep or change it). */
-  readonly snapshot: Snapshot
+  readonly snapshot: S
 }
 
 // A count is at most 2^53 - 1 a batch; a histogram's sum (whole units) may be larger, any whole number up to the batch's.

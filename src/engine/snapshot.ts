@@ -18,6 +18,14 @@ export interface HistogramCounts {
 /** One row: a number per column, a HistogramCounts per histogram (success and error with the default schema). */
 export type Row = Counts & { [name: string]: number | HistogramCounts }
 
+/**
+ * The row of a table whose columns are `C` and histograms `H`: a number per
+ * column, a HistogramCounts per histogram, no other key. A table whose names
+ * are not known to the types (`string`) has the untyped Row.
+ */
+export type RowOf<C extends string, H extends string> =
+  string extends C | H ? Row : { [K in C | H]: K extends H ? HistogramCounts : number }
+
 /** Names a delivery: the same batch, retried, keeps its id. */
 export interface BatchId {
   /** The table's random id (16 hex digits), unique across processes and restarts. */
@@ -28,13 +36,14 @@ export interface BatchId {
   id: string
 }
 
-export interface Snapshot {
+/** What a snapshot or a batch holds; `R` is the row of the table's schema (RowOf). */
+export interface Snapshot<R = Row> {
   /** The epoch of the formation that made this snapshot (every formation's epoch is distinct). */
   epoch: number
   /** Per topic, what was counted since the previous snapshot (topics with nothing counted are left out). */
-  topics: Map<string, Row>
+  topics: Map<string, R>
   /** Counts of topics that found the table full (the same shape as a topic's row). */
-  overflow: Row
+  overflow: R
   /** Which delivery this is; absent on snapshots made by hand. */
   batch?: BatchId
 }

@@ -3,7 +3,7 @@ import { ATTACH_ERRORS, coreModule, instantiateCore, instantiateCoreSync, type C
 import { TallyBusyError, TallyLayoutError } from './errors.js'
 import { assertSharedMemory } from './runtime-check.js'
 import { acquire } from './lock.js'
-import { batchId, readBatch, SlotNames, type BatchId, type Counts, type HistogramCounts, type Row, type Snapshot } from './snapshot.js'
+import { batchId, readBatch, SlotNames, type BatchId, type Counts, type HistogramCounts, type Row, type RowOf, type Snapshot } from './snapshot.js'
 import { deliveredPart, type Batch } from './batch.js'
 import { checkObservation, DEFAULT_SCHEMA, makeSchema, parseSchema, type HistogramLayout, type Schema, type SchemaOptions } from './schema.js'
 import { descriptorAddresses, histogramIndex } from './histogram-index.js'
@@ -50,14 +50,24 @@ export interface TallyOptions<C extends string = Outcome, H extends string = nev
 
 export type AttachOptions = Pick<TallyOptions<string, string>, 'leaseMs' | 'onOverflow'>
 
-/** A structured-cloneable handle: post it to a worker and call Tally.attach there. */
-export interface SharedTally {
+// Types only: the key under which a handle's type carries the table's names (never set at run time).
+declare const schemaNames: unique symbol
+
+/**
+ * A structured-cloneable handle: post it to a worker and call Tally.attach
+ * there. `C` and `H` are the table's column and histogram names, carried by
+ * the type from share() to attach() (a handle received from postMessage is
+ * untyped: annotate it, e.g. `workerData as SharedTally<'bytes', 'latency'>`).
+ */
+export interface SharedTally<C extends string = string, H extends string = string> {
   kind: 'wasm-tally'
   memory: WebAssembly.Memory
   module: WebAssembly.Module
   leaseMs: number
   /** The table's schema as stored in it ('' for the default); attach checks it against the table. */
   schema: string
+  /** Types only, never present: the table's names (a method, so handles of tables with other names stay assignable). */
+  [schemaNames]? (names: { columns: C, histograms: H }): void
 }
 
 export interface SnapshotOptions {
@@ -179,7 +189,14 @@ function checkFits (probe: CoreExports, capacity: number, stripes: number, cells
     `the largest table with ${stripes} stripes${row} has capacity ${lo}`)
 }
 
-export class Tally<C extends string = Outcome, H extends string = never> {
+/** A Tally of any schema: what code that counts into any table takes. */
+export type AnyTally = Tally<string, string, any>
+
+/**
+ * `C` and `H` are the table's column and histogram names (inferred by
+ * create()); `R` is the row they make (RowOf), what snapshots hold.
+ */
+export class Tally<C extends string = Outcome, H extends string = never, R = RowOf<C, H>> {
   private readonly cache = new Map<string, number>()
   private readonly names: SlotNames
   private readonly lockWord: Int32Array
@@ -253,12 +270,12 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     if (!core.create(capacity, stripes, schema.cells, schemaText.length, index.length, randomWord(), randomWord(), reserved)) {
       throw new TallyLayoutError(`the core refused a table of capacity ${capacity}, ${stripes} stripes, ${schema.cells} cells a row and ${schemaText.length} bytes of schema`)
     }
-    return Tally.adopt(core, memory, module, o) as Tally<C, H>
+    return Tally.adopt(core, memory, module, o) as unknown as Tally<C, H>
   }
 
   /** Attaches to a table created elsewhere (another thread), from its share() handle. */
   /** `C` and `H` name the table's columns and histograms for the types; attach checks the table's schema, not these. */
-  static async attach<C extends string = Outcome, H extends string = never> (shared: SharedTally, options?: AttachOptions): Promise<Tally<C, H>> {
+  static async attach<C extends string = string, H extends string = string> (shared: SharedTally<C, H>, options?: AttachOptions): Promise<Tally<C, H>> {
     const { module, memory, options: o } = checkShared('Tally.attach', shared, options)
     let core: CoreExports
     try {
@@ -266,14 +283,14 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     } catch (cause) {
       throw linkError(cause)
     }
-    return Tally.checkSchema(Tally.adopt(core, memory, module, o), shared) as Tally<C, H>
+    return Tally.checkSchema(Tally.adopt(core, memory, module, o), shared) as unknown as Tally<C, H>
   }
 
   /**
    * attach(), synchronously: the handle carries the compiled module, so a
    * worker needs no top-level await. Throws what attach() would reject with.
    */
-  static attachSync<C extends string = Outcome, H extends string = never> (shared: SharedTally, options?: AttachOptions): Tally<C, H> {
+  static attachSync<C extends string = string, H extends string = string> (shared: SharedTally<C, H>, options?: AttachOptions): Tally<C, H> {
     const { module, memory, options: o } = checkShared('Tally.attachSync', shared, options)
     let core: CoreExports
     try {
@@ -281,7 +298,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
     } catch (cause) {
       throw linkError(cause)
     }
-    return Tally.checkSchema(Tally.adopt(core, memory, module, o), shared) as Tally<C, H>
+    return Tally.checkSchema(Tally.adopt(core, memory, module, o), shared) as unknown as Tally<C, H>
   }
 
   /** A handle that names a schema must name the table's. */
@@ -309,7 +326,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
   }
 
   /** The handle to post to a worker: the shared memory and the compiled module. */
-  share (): SharedTally {
+  share (): SharedTally<C, H> {
     return { kind: 'wasm-tally', memory: this.memory, module: this.module, leaseMs: this.leaseMs, schema: this.schema.text }
   }
 
@@ -419,7 +436,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
    * is what this snapshot returns, under its own id; the counts since come in
    * the next snapshot.
    */
-  snapshot (options?: SnapshotOptions): Snapshot {
+  snapshot (options?: SnapshotOptions): Snapshot<R> {
     const o = checkOptions<SnapshotOptions>('snapshot', options)
     const waitMs = o.waitMs === undefined ? this.leaseMs : checkWait('waitMs', o.waitMs)
     const snap = this.trySnapshot(waitMs)
@@ -431,7 +448,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
    * Like snapshot(), but returns undefined instead of waiting longer than
    * `waitMs` (default 0), or when the lock was taken over before its ack.
    */
-  trySnapshot (waitMs = 0): Snapshot | undefined {
+  trySnapshot (waitMs = 0): Snapshot<R> | undefined {
     checkWait('waitMs', waitMs)
     const core = this.core
     if (acquire(core, this.lockWord, this.owner, this.leaseMs, waitMs) === LOCK_BUSY) return undefined
@@ -445,7 +462,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
       // thread stalled past its lease) may have delivered the batch already.
       if (core.batchAck(epoch) === 0) return undefined
       snap.batch = batchId(this.tableId, epoch)
-      return snap
+      return snap as Snapshot<R>
     } finally {
       core.lockRelease()
     }
@@ -458,7 +475,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
    * releaseBatch(), and renewBatch() extends its lease while a sink works.
    * Undefined when another flusher holds the lock longer than `waitMs`.
    */
-  openBatch (waitMs = 0): Batch | undefined {
+  openBatch (waitMs = 0): Batch<Snapshot<R>> | undefined {
     checkWait('waitMs', waitMs)
     const core = this.core
     if (acquire(core, this.lockWord, this.owner, this.leaseMs, waitMs) === LOCK_BUSY) return undefined
@@ -472,7 +489,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
         return undefined
       }
       snapshot.batch = batchId(this.tableId, sequence)
-      return { id: snapshot.batch, snapshot }
+      return { id: snapshot.batch, snapshot: snapshot as Snapshot<R> }
     } catch (error) {
       core.lockRelease()
       throw error
@@ -491,7 +508,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
    * left for the flusher that took it. An `undelivered` part that is not a
    * subset of the batch is refused with a RangeError, nothing removed.
    */
-  ackBatch (batch: Batch, undelivered?: Snapshot): boolean {
+  ackBatch (batch: Batch<unknown>, undelivered?: Snapshot<unknown>): boolean {
     const core = this.core
     if (batch?.id?.table !== this.tableId) {
       core.lockRelease()
@@ -504,7 +521,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
         // Checked against what the table holds of the batch, not batch.snapshot:
         // that is the caller's copy, which a sink may have changed.
         const held = readBatch(core, this.memory, this.names, core.batchOpen(Date.now()), this.schema)
-        delivered = deliveredPart(held, undelivered, this.schema)
+        delivered = deliveredPart(held, undelivered as Snapshot, this.schema)
       }
     } catch (error) {
       core.lockRelease()
@@ -533,7 +550,7 @@ export class Tally<C extends string = Outcome, H extends string = never> {
   }
 
   /** Releases the lock and leaves the batch pending, to be delivered again under the same id. */
-  releaseBatch (_batch?: Batch): void {
+  releaseBatch (_batch?: Batch<unknown>): void {
     this.core.lockRelease()
   }
 
@@ -680,4 +697,4 @@ export class Tally<C extends string = Outcome, H extends string = never> {
   }
 }
 
-export type { Counts, Row, HistogramCounts, Snapshot, Outcome, Batch, BatchId, Schema, SchemaOptions }
+export type { Counts, Row, RowOf, HistogramCounts, Snapshot, Outcome, Batch, BatchId, Schema, SchemaOptions }

@@ -8,14 +8,14 @@ import type { Batch } from '../engine/batch.js'
 import { DEFAULT_LEASE_MS } from '../engine/tally.js'
 import { checkOptions, checkWait, describe } from '../engine/validate.js'
 import { hookExit, type ExitHookOptions } from './exit-hooks.js'
-import { PartialDeliveryError, sinkName, sinkWrite, undeliveredOf, type Sink, type SinkFunction } from './sink.js'
+import { PartialDeliveryError, sinkName, sinkWrite, undeliveredOf, type Sink, type SinkFunction, type SinkObject } from './sink.js'
 
 /** What a flusher needs of a table: Tally and KafkaTally have it. */
-export interface BatchSource {
-  openBatch (waitMs?: number): Batch | undefined
+export interface BatchSource<S = Snapshot> {
+  openBatch (waitMs?: number): Batch<S> | undefined
   renewBatch (): boolean
-  ackBatch (batch: Batch, undelivered?: Snapshot): boolean
-  releaseBatch (batch?: Batch): void
+  ackBatch (batch: Batch<unknown>, undelivered?: Snapshot<unknown>): boolean
+  releaseBatch (batch?: Batch<unknown>): void
   /** The table-wide throttle: true for one caller per interval across threads. */
   claimFlush?: (intervalMs: number) => boolean
   readonly leaseMs?: number
@@ -384,9 +384,13 @@ export class Flusher {
   }
 }
 
-/** Delivers `tally`'s batches every `ms` into `sink`; see Flusher. */
-export function flushEvery (tally: BatchSource, ms: number, sink: Sink, options?: FlusherOptions): Flusher {
-  return new Flusher(tally, ms, sink, options)
+/**
+ * Delivers `tally`'s batches every `ms` into `sink`; see Flusher. A callback
+ * sink receives the table's own snapshot type (its rows typed by the schema,
+ * a KafkaTally's with `errors`); the package's sinks take any table's.
+ */
+export function flushEvery<S> (tally: BatchSource<S>, ms: number, sink: Sink<S> | SinkObject<Snapshot<any>>, options?: FlusherOptions): Flusher {
+  return new Flusher(tally as unknown as BatchSource, ms, sink as Sink, options)
 }
 
 export { PartialDeliveryError }

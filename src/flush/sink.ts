@@ -2,16 +2,17 @@
 import type { Snapshot } from '../engine/snapshot.js'
 
 /** Receives the deltas of one flush; a throw or rejection means "not delivered, keep them". */
-export type SinkFunction = (snapshot: Snapshot) => void | Promise<void>
+export type SinkFunction<S = Snapshot> = (snapshot: S) => void | Promise<void>
 
-export interface SinkObject {
+export interface SinkObject<S = Snapshot> {
   /** Shown in errors. */
   readonly name?: string
   /** Delivers the deltas; a throw or rejection means "not delivered, keep them". */
-  write (snapshot: Snapshot): void | Promise<void>
+  write (snapshot: S): void | Promise<void>
 }
 
-export type Sink = SinkFunction | SinkObject
+/** `S` is what the table's snapshots hold: flushEvery passes the table's own type to a callback. */
+export type Sink<S = Snapshot> = SinkFunction<S> | SinkObject<S>
 
 /**
  * Thrown by a sink that delivered part of a flush: `undelivered` holds what did

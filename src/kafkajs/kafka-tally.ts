@@ -2,13 +2,13 @@
 // kind) rows in the same shared table, under keys no Kafka topic can have. One table means
 // one lock and one snapshot for outcomes and error kinds alike: a snapshot or
 // a batch holds both or neither.
-import { Tally, type SharedTally, type Snapshot, type TallyOptions, type AttachOptions, DEFAULT_CAPACITY, MAX_CAPACITY } from '../engine/tally.js'
+import { Tally, type AnyTally, type Outcome, type SharedTally, type Snapshot, type TallyOptions, type AttachOptions, type RowOf, type Row, DEFAULT_CAPACITY, MAX_CAPACITY } from '../engine/tally.js'
 import type { Batch } from '../engine/batch.js'
 import type { BatchSource } from '../flush/flusher.js'
 import { describe } from '../engine/validate.js'
 import { classify, kindKey, kindLabel, parseKindKey, topicHash } from './error-kind.js'
 import { countedTopic, safeRecord, type Recorder } from './recorder.js'
-import { KAFKA_SCHEMA } from '../schemas/kafka.js'
+import { KAFKA_SCHEMA, type KafkaColumn, type KafkaHistogram } from '../schemas/kafka.js'
 
 /** Rows set aside for (topic, error kind) pairs by default. */
 export const DEFAULT_ERROR_CAPACITY = 256
@@ -26,9 +26,9 @@ export interface KafkaTallyOptions {
 }
 
 /** The structured-cloneable handle of a KafkaTally: post it to a worker, KafkaTally.attach it there. */
-export interface SharedKafkaTally {
+export interface SharedKafkaTally<C extends string = KafkaColumn, H extends string = KafkaHistogram> {
   kind: 'wasm-tally/kafkajs'
-  tally: SharedTally
+  tally: SharedTally<C, H>
 }
 
 /** A topic's failed messages by cause. retriable + nonRetriable = the sum of kinds = the messages counted as error (or processErrors). */
@@ -39,7 +39,8 @@ export interface TopicErrors {
   kinds: Map<string, number>
 }
 
-export interface KafkaSnapshot extends Snapshot {
+/** A KafkaTally's snapshot: rows by topic (`R`: the schema's row, KAFKA_SCHEMA's by default) and failures by cause. */
+export interface KafkaSnapshot<R = RowOf<KafkaColumn, KafkaHistogram>> extends Snapshot<R> {
   /** Per topic, failed messages by cause, since the previous snapshot. */
   errors: Map<string, TopicErrors>
   /** Failed messages whose (topic, kind) found the reserve full, or whose topic is in the overflow row. */
@@ -50,25 +51,33 @@ export interface KafkaSnapshot extends Snapshot {
   processErrorsOverflow: { retriable: number, nonRetriable: number }
 }
 
-function checkShared (where: string, shared: SharedKafkaTally): void {
+function checkShared (where: string, shared: SharedKafkaTally<string, string>): void {
   if (shared === null || typeof shared !== 'object' || shared.kind !== 'wasm-tally/kafkajs') {
     throw new TypeError(`${where} expects the object returned by kafkaTally.share(), got ${describe(shared)}`)
   }
 }
 
-interface KafkaBatch extends Batch {
-  readonly snapshot: KafkaSnapshot
+interface KafkaBatch<R> extends Batch<KafkaSnapshot<R>> {
+  readonly snapshot: KafkaSnapshot<R>
 }
 
-export class KafkaTally implements Recorder, BatchSource {
+/** A KafkaTally of any schema (see AnyTally). */
+export type AnyKafkaTally = KafkaTally<string, string, any>
+
+/**
+ * `C` and `H` are the row's column and histogram names: KAFKA_SCHEMA's
+ * (KafkaColumn, KafkaHistogram) unless create() was given others.
+ */
+export class KafkaTally<C extends string = KafkaColumn, H extends string = KafkaHistogram, R = RowOf<C, H>> implements Recorder, BatchSource<KafkaSnapshot<R>> {
   /** Long topics seen by this thread, by the hash that stands for them in error keys. */
   private readonly hashed = new Map<string, string>()
   // The table's own batch behind each batch handed out (partial acknowledgements map back to rows).
-  private readonly rows = new WeakMap<Batch, Batch>()
+  private readonly rows = new WeakMap<Batch<unknown>, Batch>()
   private readonly kindsHaveRoom: boolean
   private readonly processKindsHaveRoom: boolean
 
-  private constructor (readonly tally: Tally<string, string>) {
+  private constructor (private readonly table: AnyTally) {
+    const tally = table
     this.kindsHaveRoom = tally.recordRow(KINDS_OVERFLOW, 'success', 0)
     this.processKindsHaveRoom = tally.recordRow(PROCESS_KINDS_OVERFLOW, 'success', 0)
   }
@@ -78,7 +87,9 @@ export class KafkaTally implements Recorder, BatchSource {
    * error kind) rows, each row holding the producer's and the consumer's
    * counters and durations (KAFKA_SCHEMA) unless `columns`/`histograms` say otherwise.
    */
-  static async create (options: TallyOptions & KafkaTallyOptions = {}): Promise<KafkaTally> {
+  static async create (options?: Omit<TallyOptions, 'columns' | 'histograms'> & KafkaTallyOptions): Promise<KafkaTally>
+  static async create<const C extends string = Outcome, const H extends string = never> (options: TallyOptions<C, H> & KafkaTallyOptions): Promise<KafkaTally<C, H>>
+  static async create (options: TallyOptions<string, string> & KafkaTallyOptions = {}): Promise<KafkaTally<string, string>> {
     if (options === null || typeof options !== 'object') throw new TypeError(`KafkaTally.create takes an options object, got ${describe(options)}`)
     const { errorCapacity = DEFAULT_ERROR_CAPACITY, ...tallyOptions } = options
     if (typeof errorCapacity !== 'number' || !Number.isInteger(errorCapacity) || errorCapacity < 0) {
@@ -96,44 +107,47 @@ export class KafkaTally implements Recorder, BatchSource {
   }
 
   /** Counts error kinds into an existing Tally's table, beside its topics. */
-  static async wrap (tally: Tally<string, string>): Promise<KafkaTally> {
+  static async wrap<C extends string, H extends string> (tally: Tally<C, H>): Promise<KafkaTally<C, H>> {
     return new KafkaTally(tally)
   }
 
   /** Attaches to a KafkaTally created in another thread, from its share() handle. */
-  static async attach (shared: SharedKafkaTally, options: AttachOptions = {}): Promise<KafkaTally> {
+  static async attach<C extends string = KafkaColumn, H extends string = KafkaHistogram> (shared: SharedKafkaTally<C, H>, options: AttachOptions = {}): Promise<KafkaTally<C, H>> {
     checkShared('KafkaTally.attach', shared)
-    return new KafkaTally(await Tally.attach(shared.tally, options))
+    return new KafkaTally(await Tally.attach<C, H>(shared.tally, options))
   }
 
   /** attach(), synchronously (see Tally.attachSync). */
-  static attachSync (shared: SharedKafkaTally, options: AttachOptions = {}): KafkaTally {
+  static attachSync<C extends string = KafkaColumn, H extends string = KafkaHistogram> (shared: SharedKafkaTally<C, H>, options: AttachOptions = {}): KafkaTally<C, H> {
     checkShared('KafkaTally.attachSync', shared)
-    return new KafkaTally(Tally.attachSync(shared.tally, options))
+    return new KafkaTally(Tally.attachSync<C, H>(shared.tally, options))
   }
 
-  share (): SharedKafkaTally {
+  /** The table underneath: its schema, stats() and topics(). */
+  get tally (): Tally<C, H, R> { return this.table }
+
+  share (): SharedKafkaTally<C, H> {
     return { kind: 'wasm-tally/kafkajs', tally: this.tally.share() }
   }
 
-  get leaseMs (): number { return this.tally.leaseMs }
+  get leaseMs (): number { return this.table.leaseMs }
 
   /** Counts `count` delivered messages for `topic`. Never throws. */
   success (topic: unknown, count: number): void {
-    safeRecord(this.tally, topic, 'success', count)
+    safeRecord(this.table, topic, 'success', count)
   }
 
   /** Counts `count` failed messages for `topic`, and why (from the rejection `cause`). Never throws. */
   error (topic: unknown, count: number, cause: unknown): void {
     if (count === 0) return
-    safeRecord(this.tally, topic, 'error', count)
+    safeRecord(this.table, topic, 'error', count)
     this.countKind(KIND_PREFIX, this.kindsHaveRoom ? KINDS_OVERFLOW : undefined, topic, count, cause)
   }
 
   /** Counts `count` consumed messages whose handler failed (processErrors), and why. Never throws. */
   processFailure (topic: unknown, count: number, error: unknown): void {
     if (count === 0) return
-    if (this.tally.schema.columns.includes('processErrors')) safeRecord(this.tally, topic, 'processErrors', count)
+    if (this.table.schema.columns.includes('processErrors')) safeRecord(this.table, topic, 'processErrors', count)
     this.countKind(PROCESS_KIND_PREFIX, this.processKindsHaveRoom ? PROCESS_KINDS_OVERFLOW : undefined, topic, count, error)
   }
 
@@ -145,14 +159,14 @@ export class KafkaTally implements Recorder, BatchSource {
       const outcome = kind.retriable ? 'success' : 'error'
       // A topic without a row of its own (its failures are in the overflow row) keeps no kinds either:
       // they count with the kinds' overflow, so the kinds of every topic add up to its failures.
-      if (this.tally.inOverflow(name)) {
-        if (overflow !== undefined) this.tally.recordRow(overflow, outcome, count)
+      if (this.table.inOverflow(name)) {
+        if (overflow !== undefined) this.table.recordRow(overflow, outcome, count)
         return
       }
       const key = kindKey(name, kind.head)
       if (key[0] === 'h') this.hashed.set(topicHash(name), name)
-      if (!this.tally.recordRow(prefix + key, outcome, count) && overflow !== undefined) {
-        this.tally.recordRow(overflow, outcome, count)
+      if (!this.table.recordRow(prefix + key, outcome, count) && overflow !== undefined) {
+        this.table.recordRow(overflow, outcome, count)
       }
     } catch { /* counting never breaks a send or a handler */ }
   }
@@ -163,36 +177,36 @@ export class KafkaTally implements Recorder, BatchSource {
   }
 
   /** Everything counted since the last snapshot, by any thread, with failures by cause; resets it. */
-  snapshot (options: { waitMs?: number } = {}): KafkaSnapshot {
-    return this.split(this.tally.snapshot(options))
+  snapshot (options: { waitMs?: number } = {}): KafkaSnapshot<R> {
+    return this.split(this.table.snapshot(options))
   }
 
   /** Like snapshot(), but undefined when another flusher holds the lock longer than waitMs. */
-  trySnapshot (waitMs = 0): KafkaSnapshot | undefined {
-    const snap = this.tally.trySnapshot(waitMs)
+  trySnapshot (waitMs = 0): KafkaSnapshot<R> | undefined {
+    const snap = this.table.trySnapshot(waitMs)
     return snap === undefined ? undefined : this.split(snap)
   }
 
-  openBatch (waitMs = 0): KafkaBatch | undefined {
-    const batch = this.tally.openBatch(waitMs)
+  openBatch (waitMs = 0): KafkaBatch<R> | undefined {
+    const batch = this.table.openBatch(waitMs)
     if (batch === undefined) return undefined
-    const out: KafkaBatch = { id: batch.id, snapshot: this.split(batch.snapshot) }
-    this.rows.set(out, batch)
+    const out: KafkaBatch<R> = { id: batch.id, snapshot: this.split(batch.snapshot) }
+    this.rows.set(out as Batch<unknown>, batch)
     return out
   }
 
-  renewBatch (): boolean { return this.tally.renewBatch() }
+  renewBatch (): boolean { return this.table.renewBatch() }
 
   /**
    * Acknowledges a batch. With `undelivered`, its topics and overflow are kept
    * as given, and a topic's error kinds are kept whole when `undelivered.errors`
    * names the topic (the sinks deliver a topic's kinds together), else removed.
    */
-  ackBatch (batch: Batch, undelivered?: Snapshot): boolean {
-    const rows = this.rows.get(batch) ?? batch
-    if (undelivered === undefined) return this.tally.ackBatch(rows)
-    const kept: Snapshot = { epoch: rows.snapshot.epoch, topics: new Map(), overflow: undelivered.overflow }
-    if (undelivered.topics instanceof Map) for (const [topic, c] of undelivered.topics) kept.topics.set(topic, c)
+  ackBatch (batch: Batch<unknown>, undelivered?: Snapshot<unknown>): boolean {
+    const rows = (this.rows.get(batch as Batch) ?? batch) as Batch
+    if (undelivered === undefined) return this.table.ackBatch(rows)
+    const kept: Snapshot = { epoch: rows.snapshot.epoch, topics: new Map(), overflow: (undelivered as Snapshot).overflow }
+    if (undelivered.topics instanceof Map) for (const [topic, c] of (undelivered as Snapshot).topics) kept.topics.set(topic, c)
     const given = undelivered as Partial<KafkaSnapshot>
     for (const [key, c] of rows.snapshot.topics) {
       if (!isKindRow(key)) continue
@@ -202,17 +216,17 @@ export class KafkaTally implements Recorder, BatchSource {
       const topic = key === KINDS_OVERFLOW || key === PROCESS_KINDS_OVERFLOW ? undefined : this.topicOfKey(key.slice(1))
       if (errors instanceof Map && (topic === undefined ? overflow !== undefined : errors.has(topic))) kept.topics.set(key, c)
     }
-    return this.tally.ackBatch(rows, kept)
+    return this.table.ackBatch(rows, kept)
   }
 
-  releaseBatch (batch?: Batch): void { this.tally.releaseBatch(batch) }
+  releaseBatch (batch?: Batch<unknown>): void { this.table.releaseBatch(batch) }
 
-  claimFlush (intervalMs: number): boolean { return this.tally.claimFlush(intervalMs) }
+  claimFlush (intervalMs: number): boolean { return this.table.claimFlush(intervalMs) }
 
   /** Splits a table snapshot into topics, send error kinds and handler error kinds. */
-  private split (rows: Snapshot): KafkaSnapshot {
+  private split (rows: Snapshot): KafkaSnapshot<R> {
     const topics = new Map<string, Snapshot['overflow']>()
-    const out: KafkaSnapshot = {
+    const out: KafkaSnapshot<Row> = {
       epoch: rows.epoch,
       topics,
       overflow: rows.overflow,
@@ -242,7 +256,7 @@ export class KafkaTally implements Recorder, BatchSource {
       row.kinds.set(label, (row.kinds.get(label) ?? 0) + counts.success + counts.error)
     }
     if (rows.batch !== undefined) out.batch = rows.batch
-    return out
+    return out as unknown as KafkaSnapshot<R>
   }
 
   private topicOfKey (key: string): string {
@@ -255,7 +269,7 @@ export class KafkaTally implements Recorder, BatchSource {
   /** Hashes of the table's long topics (registered by any thread). */
   private longTopics (): Map<string, string> {
     const out = new Map<string, string>()
-    for (const topic of this.tally.topics()) if (topic.length > 100) out.set(topicHash(topic), topic)
+    for (const topic of this.table.topics()) if (topic.length > 100) out.set(topicHash(topic), topic)
     return out
   }
 }

@@ -1,10 +1,10 @@
 // N worker threads, each with its own kafkajs producer, counting into one shared table.
 import { Worker } from 'node:worker_threads'
 import type { KafkaConfig, ProducerBatch, ProducerConfig, ProducerRecord, RecordMetadata } from 'kafkajs'
-import type { Tally as TypedTally } from '../engine/tally.js'
+import type { AnyTally } from '../engine/tally.js'
 
 // Any table: its columns and histograms are checked when counting, not typed here.
-type Tally = TypedTally<string, string>
+type Tally = AnyTally
 import type { KafkaTally } from './kafka-tally.js'
 import { fromWire, type WireError } from './wire-error.js'
 

@@ -1,9 +1,9 @@
 // Counting a send's outcome without ever throwing into the send path.
 import { checkTopic } from '../engine/validate.js'
-import type { Tally as TypedTally } from '../engine/tally.js'
+import type { AnyTally } from '../engine/tally.js'
 
 // Any table: its columns and histograms are checked when counting, not typed here.
-type Tally = TypedTally<string, string>
+type Tally = AnyTally
 
 /**
  * Where counts for a topic the engine refuses (not a string, or not a valid

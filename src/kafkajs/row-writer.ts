@@ -3,10 +3,10 @@
 // under INVALID_TOPIC, and a column or histogram the table's schema lacks is
 // skipped (instrumentProducer and instrumentConsumer name those once). Each
 // topic's row is bound once, so a count is a cell address and an atomic add.
-import type { Binding as TypedBinding, Tally as TypedTally } from '../engine/tally.js'
+import type { AnyTally, Binding as TypedBinding } from '../engine/tally.js'
 
 // Any table: its columns and histograms are checked when counting, not typed here.
-type Tally = TypedTally<string, string>
+type Tally = AnyTally
 type Binding = TypedBinding<string, string>
 import { INVALID_TOPIC } from './recorder.js'
 

@@ -1,7 +1,7 @@
 // The tables a producer or a consumer can count into, and what each does with
 // their numbers. Duck-typed, not instanceof: the package's bundles and dist/
 // may hold two copies of each class.
-import type { Tally as TypedTally } from '../engine/tally.js'
+import type { AnyTally } from '../engine/tally.js'
 import type { KafkaTally } from './kafka-tally.js'
 import type { LegacyRecorder, Recorder } from './recorder.js'
 import { RowWriter } from './row-writer.js'
@@ -9,7 +9,7 @@ import { recorderSendCounter, tableSendCounter, type SendCounter } from './send-
 import { tableProcessCounter, type ProcessCounter } from './process-counter.js'
 
 // Any table: its columns and histograms are checked when counting, not typed here.
-type Tally = TypedTally<string, string>
+type Tally = AnyTally
 
 /** The tables a producer can count into. */
 export type CountTarget = Tally | KafkaTally | Recorder | LegacyRecorder

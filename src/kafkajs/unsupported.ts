@@ -1,9 +1,9 @@
 // Naming, once per table and name (not per call), what a Tally's schema has
 // no room for among the numbers instrumentProducer or instrumentConsumer keep.
-import type { Tally as TypedTally } from '../engine/tally.js'
+import type { AnyTally } from '../engine/tally.js'
 
 // Any table: its columns and histograms are checked when counting, not typed here.
-type Tally = TypedTally<string, string>
+type Tally = AnyTally
 import type { RowWriter } from './row-writer.js'
 
 /** Told the columns and histograms a target's table lacks, and a sentence naming them. */

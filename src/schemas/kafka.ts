@@ -24,4 +24,6 @@ export const KAFKA_HISTOGRAMS = {
   processDuration: DURATION_BOUNDS
 } as const
 
+export type KafkaHistogram = keyof typeof KAFKA_HISTOGRAMS
+
 export const KAFKA_SCHEMA = { columns: [...KAFKA_COLUMNS], histograms: { ...KAFKA_HISTOGRAMS } }
