@@ -88,4 +88,32 @@ test('--brokers: real kafkajs producers in worker threads, every attempted messa
   finalLine(stderr)
 })
 
+test('--brokers with 4 topics (a number that divides the batch size): every topic gets sends, broker offsets match, the check is per topic', async () => {
+  const brokers = await ensureBroker()
+  const run = `${process.pid}-${Date.now()}`
+  const topics = ['a', 'b', 'c', 'd'].map(t => `cli-spread.${t}.${run}`)
+  const { code, stderr } = await job(['--brokers', brokers, '--topics', topics.join(','), '--duration', '3', '--interval', '500', '--sink', 'jsonl'])
+  assert.is(code, 0, stderr)
+  finalLine(stderr)
+  const kafkajs = (await import('kafkajs')).default
+  const admin = new kafkajs.Kafka({ brokers: brokers.split(','), logLevel: kafkajs.logLevel.NOTHING }).admin()
+  await admin.connect()
+  try {
+    for (const topic of topics) {
+      // The CLI's own per-topic line, and the broker's count of what arrived.
+      const m = new RegExp(`${topic.replaceAll('.', '\\.')}: sent ([\\d,]+), counted ([\\d,]+)\n`).exec(stderr)
+      assert.ok(m, `a per-topic line for ${topic} in:\n${stderr}`)
+      const sent = Number(m[1].replaceAll(',', ''))
+      assert.is(m[1], m[2], `${topic}: counted = sent`)
+      const offsets = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0)
+      assert.ok(offsets > 0, `${topic}: the broker holds messages (offsets ${offsets})`)
+      assert.is(offsets, sent, `${topic}: broker offsets = what the CLI says it sent`)
+    }
+    console.log(`  4 topics: ${topics.length} per-topic lines, every topic's broker offsets = sent`)
+  } finally {
+    await admin.deleteTopics({ topics }).catch(() => {})
+    await admin.disconnect()
+  }
+})
+
 test.run()

@@ -63,6 +63,8 @@ export interface SinkTotals {
   counted: number
   /** Deliveries being handed over while the inner sink runs. */
   flushing: number
+  /** Per topic, deliveries the inner sink accepted. */
+  byTopic: Map<string, number>
 }
 
 /** Wraps a sink to add what it accepted to `totals` (recorded vs counted at the end). */
@@ -76,6 +78,7 @@ export function countingSink (inner: SinkObject, totals: SinkTotals): SinkObject
       try {
         await inner.write(snap)
         totals.counted += count
+        for (const [topic, row] of snap.topics) totals.byTopic.set(topic, (totals.byTopic.get(topic) ?? 0) + row.success + row.error)
       } finally {
         totals.flushing = 0
       }

@@ -60,10 +60,11 @@ export async function startKafkajsLoad (options: KafkajsLoadOptions): Promise<Ka
   const pool = await createProducerPool({ tally: options.tally, workers, kafka: kafkaConfig })
   const totals: KafkajsLoadTotals = { attempted: new Map(topics.map(t => [t, 0])), sends: 0, failedSends: 0 }
   let running = true
-  let seq = 0
+  let seq = 0 // message numbers (values and keys)
+  let turn = 0 // sends: the topic turns once per send, whatever the batch size
   const loop = async (worker: number): Promise<void> => {
     while (running) {
-      const topic = topics[seq % topics.length]
+      const topic = topics[turn++ % topics.length]
       const messages = Array.from({ length: batchSize }, () => ({ key: String(seq % 64), value: `${topic} ${seq++}` }))
       totals.attempted.set(topic, (totals.attempted.get(topic) ?? 0) + messages.length)
       totals.sends++

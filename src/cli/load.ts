@@ -10,8 +10,8 @@ export interface Load {
   describe: string
   /** Deliveries recorded so far, where the load can tell. */
   recorded?: () => number
-  /** Stops the producers; resolves with the exact number of deliveries they recorded. */
-  stop (): Promise<number>
+  /** Stops the producers; resolves with the exact number of deliveries they recorded, and per topic where the load can tell. */
+  stop (): Promise<{ total: number, byTopic?: Map<string, number> }>
 }
 
 /** kafkajs is an optional peer: say how to get it instead of a resolution stack. */
@@ -23,7 +23,7 @@ function needKafkajs (error: NodeJS.ErrnoException): never {
 export async function startLoad (tally: Tally, o: JobOptions): Promise<Load> {
   if (o.brokers === undefined) {
     const producers = startSimulatedProducers(tally, { ...o, topics: o.topics ?? SIMULATED_TOPICS })
-    return { describe: `${o.workers} simulated producer threads`, recorded: () => producers.recorded(), stop: () => producers.stop() }
+    return { describe: `${o.workers} simulated producer threads`, recorded: () => producers.recorded(), stop: async () => ({ total: await producers.stop() }) }
   }
   const { startKafkajsLoad } = await import('./kafkajs-load.js').catch(needKafkajs)
   const producers = await startKafkajsLoad({ brokers: o.brokers, tally, workers: o.workers, topics: o.topics })
@@ -33,7 +33,7 @@ export async function startLoad (tally: Tally, o: JobOptions): Promise<Load> {
       const totals = await producers.stop()
       let attempted = 0
       for (const n of totals.attempted.values()) attempted += n
-      return attempted
+      return { total: attempted, byTopic: totals.attempted }
     }
   }
 }

@@ -12,12 +12,24 @@ import { countingSink, openSink } from './job-sink.js'
 
 const n = (x: number): string => x.toLocaleString('en-US')
 
+/** Prints sent against counted per topic; false if a topic was never sent to or counted differently. */
+function checkTopics (sent: Map<string, number>, counted: Map<string, number>): boolean {
+  let ok = true
+  for (const [topic, s] of sent) {
+    const c = counted.get(topic) ?? 0
+    const fine = s > 0 && s === c
+    ok &&= fine
+    console.error(`  ${topic}: sent ${n(s)}, counted ${n(c)}${fine ? '' : s === 0 ? ': NOTHING SENT' : ': MISMATCH'}`)
+  }
+  return ok
+}
+
 async function main (): Promise<number> {
   const argv = process.argv.slice(2)
   if (argv[0] === 'aggregate') return await (await import('./aggregate.js')).aggregateCommand(argv.slice(1))
   const o = parseArgs(argv)
   const tally = await Tally.create()
-  const totals = { counted: 0, flushing: 0 }
+  const totals = { counted: 0, flushing: 0, byTopic: new Map<string, number>() }
   let load: Load | undefined
   const status = (): string => {
     const counted = totals.counted + totals.flushing
@@ -36,12 +48,15 @@ async function main (): Promise<number> {
     process.once('SIGTERM', resolve)
     if (Number.isFinite(o.durationS)) setTimeout(resolve, o.durationS * 1000)
   })
-  const recorded = await load.stop()
+  const { total: recorded, byTopic } = await load.stop()
   const undelivered = await flusher.stop()
   await out.close()
   const counted = totals.counted
-  const exact = recorded === counted && undelivered === undefined
-  console.error(`final: recorded ${n(recorded)}, counted ${n(counted)}: ${exact ? 'exact' : `MISMATCH (${n(counted - recorded)}${undelivered ? ', some counts undelivered' : ''})`}`)
+  // Per topic where the load can tell: every topic asked for was sent to, and counted exactly.
+  const topicsExact = byTopic === undefined || checkTopics(byTopic, totals.byTopic)
+  const exact = recorded === counted && undelivered === undefined && topicsExact
+  const why = !topicsExact ? 'per topic, above' : `${n(counted - recorded)}${undelivered ? ', some counts undelivered' : ''}`
+  console.error(`final: recorded ${n(recorded)}, counted ${n(counted)}: ${exact ? 'exact' : `MISMATCH (${why})`}`)
   return exact ? 0 : 1
 }
 
