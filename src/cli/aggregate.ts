@@ -5,14 +5,11 @@ import { startMember } from '../sinks/kafka-member.js'
 import { consoleTableSink } from '../sinks/console-table.js'
 import type { Counts, Row, Snapshot } from '../engine/snapshot.js'
 import { parseAggregateArgs, type AggregateArgs } from './aggregate-args.js'
+import { needPeer } from './peers.js'
 
 const n = (x: number): string => x.toLocaleString('en-US')
 
-/** kafkajs is an optional peer: say how to get it instead of a resolution stack. */
-function needKafkajs (error: NodeJS.ErrnoException): never {
-  if (error.code === 'ERR_MODULE_NOT_FOUND' && /'kafkajs'/.test(error.message)) throw new Error('aggregate needs kafkajs: npm install kafkajs')
-  throw error
-}
+const needKafkajs = needPeer('kafkajs', 'wasm-tally aggregate')
 
 function warnInvalid (result: Pick<AggregateResult, 'records'>): void {
   const bad = result.records.invalid

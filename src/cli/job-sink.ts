@@ -4,6 +4,7 @@
 import type { SinkObject } from '../flush/sink.js'
 import type { Snapshot } from '../engine/snapshot.js'
 import { snapshotTotals } from '../flush/snapshot-ops.js'
+import { needPeer } from './peers.js'
 
 export interface JobSink {
   sink: SinkObject
@@ -26,7 +27,7 @@ export async function openSink (name: string, status: () => string, kafka?: { br
       return { sink: jsonLinesSink(process.stdout), describe: 'JSON lines on stdout', close: async () => {} }
     }
     case 'prometheus': {
-      const { Registry } = await import('prom-client')
+      const { Registry } = await import('prom-client').catch(needPeer('prom-client', '--sink prometheus'))
       const { prometheusSink } = await import('../sinks/prometheus.js')
       const { serveMetrics } = await import('../serve/metrics-server.js')
       const registry = new Registry()
@@ -34,7 +35,7 @@ export async function openSink (name: string, status: () => string, kafka?: { br
       return { sink: prometheusSink({ registry }), describe: `Prometheus counters at ${server.url}`, close: () => server.close() }
     }
     case 'statsd': {
-      const { StatsD } = await import('hot-shots')
+      const { StatsD } = await import('hot-shots').catch(needPeer('hot-shots', '--sink statsd'))
       const { statsdSink } = await import('../sinks/statsd.js')
       const host = process.env.STATSD_HOST ?? '127.0.0.1'
       const port = Number(process.env.STATSD_PORT ?? 8125)
@@ -47,9 +48,7 @@ export async function openSink (name: string, status: () => string, kafka?: { br
     }
     case 'kafka': {
       if (kafka?.brokers === undefined) throw new Error('--sink kafka needs --brokers')
-      const { openKafkaCounts } = await import('./kafka-counts.js').catch((e: NodeJS.ErrnoException) => {
-        throw e.code === 'ERR_MODULE_NOT_FOUND' && /'kafkajs'/.test(e.message) ? new Error('--sink kafka needs kafkajs: npm install kafkajs') : e
-      })
+      const { openKafkaCounts } = await import('./kafka-counts.js').catch(needPeer('kafkajs', '--sink kafka'))
       return await openKafkaCounts(kafka.brokers, kafka.topic)
     }
     default:

@@ -3,7 +3,7 @@
 // every send into the given shared table until stop(). The command's own, not
 // the library's: wasm-tally/kafkajs must load without kafkajs installed.
 import kafkajs from 'kafkajs'
-import type { Tally } from '../index.js'
+import type { AnyTally as Tally } from '../engine/tally.js'
 import type { KafkaTally } from '../kafkajs/kafka-tally.js'
 import { createProducerPool } from '../kafkajs/producer-pool.js'
 

@@ -1,8 +1,9 @@
 // The load the main job counts: simulated producer threads by default, or
 // real kafkajs producers in worker threads with --brokers.
-import type { Tally } from '../index.js'
+import type { AnyTally as Tally } from '../engine/tally.js'
 import type { JobOptions } from './args.js'
 import { startSimulatedProducers } from './simulated-producers.js'
+import { needPeer } from './peers.js'
 
 export const SIMULATED_TOPICS = ['orders', 'payments', 'audit.log', 'user_events']
 
@@ -14,18 +15,12 @@ export interface Load {
   stop (): Promise<{ total: number, byTopic?: Map<string, number> }>
 }
 
-/** kafkajs is an optional peer: say how to get it instead of a resolution stack. */
-function needKafkajs (error: NodeJS.ErrnoException): never {
-  if (error.code === 'ERR_MODULE_NOT_FOUND' && /'kafkajs'/.test(error.message)) throw new Error('--brokers needs kafkajs: npm install kafkajs')
-  throw error
-}
-
 export async function startLoad (tally: Tally, o: JobOptions): Promise<Load> {
   if (o.brokers === undefined) {
     const producers = startSimulatedProducers(tally, { ...o, topics: o.topics ?? SIMULATED_TOPICS })
     return { describe: `${o.workers} simulated producer threads`, recorded: () => producers.recorded(), stop: async () => ({ total: await producers.stop() }) }
   }
-  const { startKafkajsLoad } = await import('./kafkajs-load.js').catch(needKafkajs)
+  const { startKafkajsLoad } = await import('./kafkajs-load.js').catch(needPeer('kafkajs', '--brokers'))
   const producers = await startKafkajsLoad({ brokers: o.brokers, tally, workers: o.workers, topics: o.topics })
   return {
     describe: `${o.workers} kafkajs producer threads -> ${o.brokers} (topics ${producers.topics.join(', ')})`,

@@ -5,6 +5,7 @@
 // a sink. Ctrl-C (or --duration) stops the producers and flushes the rest:
 // recorded must equal counted. `wasm-tally aggregate` reads a counts topic.
 import { Tally } from '../index.js'
+import { KAFKA_SCHEMA } from '../schemas/kafka.js'
 import { flushEvery } from '../flush/flusher.js'
 import { parseArgs } from './args.js'
 import { startLoad, type Load } from './load.js'
@@ -28,7 +29,8 @@ async function main (): Promise<number> {
   const argv = process.argv.slice(2)
   if (argv[0] === 'aggregate') return await (await import('./aggregate.js')).aggregateCommand(argv.slice(1))
   const o = parseArgs(argv)
-  const tally = await Tally.create()
+  // Real producers count bytes and durations too: the table holds what instrumentProducer keeps.
+  const tally = await Tally.create<string, string>(o.brokers === undefined ? {} : { ...KAFKA_SCHEMA })
   const totals = { counted: 0, flushing: 0, byTopic: new Map<string, number>() }
   let load: Load | undefined
   const status = (): string => {

@@ -1,6 +1,6 @@
 // Starts the simulated producer threads and stops them.
 import { Worker } from 'node:worker_threads'
-import type { Tally } from '../index.js'
+import type { AnyTally as Tally } from '../engine/tally.js'
 
 export interface Producers {
   /** Deliveries recorded so far by all producers. */

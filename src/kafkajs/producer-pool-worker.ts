@@ -23,7 +23,8 @@ function revive (messages: unknown): unknown {
 
 const counts = attachCountsSync(workerData.counts)
 const kafka = new Kafka({ logLevel: logLevel.NOTHING, ...workerData.kafka })
-const producer: Producer = instrumentProducer(kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...workerData.producer }), counts)
+const quiet = workerData.warn === false ? { onUnsupported: () => {} } : undefined // the pool's first worker warns for all
+const producer: Producer = instrumentProducer(kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...workerData.producer }), counts, quiet)
 
 async function run (op: string, arg: any): Promise<unknown> {
   switch (op) {

@@ -73,7 +73,8 @@ export async function createProducerPool (options: ProducerPoolOptions): Promise
   const workerData = { counts: options.tally.share(), kafka: options.kafka, producer: options.producer ?? {} }
   const producers: PooledProducer[] = []
   for (let i = 0; i < size; i++) {
-    producers.push(new PooledProducer(new Worker(new URL('./producer-pool-worker.js', import.meta.url), { workerData })))
+    // Only the first worker names what the table cannot hold: one warning per pool, not one per thread.
+    producers.push(new PooledProducer(new Worker(new URL('./producer-pool-worker.js', import.meta.url), { workerData: { ...workerData, warn: i === 0 } })))
   }
   const close = async (): Promise<void> => {
     await Promise.all(producers.map(p => p.call('close').catch(() => {})))
