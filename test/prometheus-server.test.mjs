@@ -42,7 +42,7 @@ test('Prometheus scrapes the sink: sent messages per topic and error.type, and t
   cleanup.push(() => admin.deleteTopics({ topics: Object.values(TOPICS) }))
 
   const registry = new Registry()
-  const server = await serveMetrics(registry, { port: 0 })
+  const server = await serveMetrics({ registry, port: 0 })
   cleanup.push(() => server.close())
   const prom = await startPrometheus(`127.0.0.1:${server.port}`)
   cleanup.push(() => prom.stop())

@@ -44,7 +44,7 @@ test('a KafkaTally: sent messages by topic and error.type, bytes and send durati
   const registry = new Registry()
   const own = new Counter({ name: 'app_requests_total', help: 'the application\'s own counter', registers: [registry] })
   own.inc(7)
-  const server = await serveMetrics(registry, { port: 0 })
+  const server = await serveMetrics({ registry, port: 0 })
   try {
     // 4 topic rows + 4 error-kind rows apart: topics 4 to 9 find the table full and go to the overflow row.
     const kafkaTally = await KafkaTally.create({ capacity: 4, errorCapacity: 4, onOverflow: () => {} })

@@ -73,8 +73,25 @@ test('a second sink on the same registry adds to the same counter; the name is c
   assert.match(await registry.metrics(), /orders_delivered_total\{topic="t",outcome="success"\} 2/)
 })
 
-test('serveMetrics refuses anything but a registry first, naming the rule', () => {
-  assert.throws(() => serveMetrics({ port: 0 }), e => e instanceof TypeError && /takes a prom-client Registry first \(options second\), got an object/.test(e.message))
+test('serveMetrics takes one options object; the deprecated (registry, options) form still serves; anything else is refused, naming the rule', async () => {
+  const registry = new Registry()
+  prometheusSink({ registry }).write({ epoch: 1, topics: new Map([['t', { success: 3, error: 0 }]]), overflow: { success: 0, error: 0 } })
+  for (const server of [await serveMetrics({ registry, port: 0, host: '127.0.0.1' }), await serveMetrics(registry, { port: 0 }), await serveMetrics(undefined, { port: 0 })]) {
+    try {
+      const res = await fetch(server.url)
+      assert.is(res.status, 200)
+      await res.text()
+    } finally {
+      await server.close()
+    }
+  }
+  const first = await serveMetrics({ registry, port: 0 })
+  assert.match(await (await fetch(first.url)).text(), /kafka_producer_messages_total\{topic="t",outcome="success"\} 3/)
+  await first.close()
+  const refusal = async (...args) => (await serveMetrics(...args).then(() => undefined, e => e))?.message ?? ''
+  assert.match(await refusal('registry'), /takes one options object \(\{ registry, port, host, path \}\), got "registry"/)
+  assert.match(await refusal({ registry: {} }), /registry must be a prom-client Registry, got/)
+  assert.match(await refusal({}, { port: 0 }), /takes a prom-client Registry first, got an object/)
 })
 
 test.run()

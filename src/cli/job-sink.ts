@@ -31,7 +31,7 @@ export async function openSink (name: string, status: () => string, kafka?: { br
       const { prometheusSink } = await import('../sinks/prometheus.js')
       const { serveMetrics } = await import('../serve/metrics-server.js')
       const registry = new Registry()
-      const server = await serveMetrics(registry, { port: Number(process.env.METRICS_PORT ?? 9464) })
+      const server = await serveMetrics({ registry, port: Number(process.env.METRICS_PORT ?? 9464) })
       return { sink: prometheusSink({ registry }), describe: `Prometheus counters at ${server.url}`, close: () => server.close() }
     }
     case 'statsd': {

@@ -5,6 +5,8 @@ import { register as defaultRegistry, type Registry } from 'prom-client'
 import { describe } from '../engine/validate.js'
 
 export interface ServeMetricsOptions {
+  /** The registry to serve (default prom-client's global one). */
+  registry?: Registry
   /** Port to listen on (default 9464; 0 picks a free one). */
   port?: number
   /** Interface to bind (default 127.0.0.1). */
@@ -29,11 +31,33 @@ function closeServer (server: Server): Promise<void> {
   })
 }
 
-/** Listens on `host:port` and answers GET `path` with the registry in Prometheus text format. */
-export function serveMetrics (registry: Registry = defaultRegistry, options: ServeMetricsOptions = {}): Promise<MetricsServer> {
-  if (registry === null || typeof registry !== 'object' || typeof (registry as Partial<Registry>).metrics !== 'function') {
-    throw new TypeError(`serveMetrics takes a prom-client Registry first (options second), got ${describe(registry)}`)
+const isRegistry = (value: unknown): value is Registry =>
+  value !== null && typeof value === 'object' && typeof (value as Partial<Registry>).metrics === 'function'
+
+/** The two call forms as one options object: serveMetrics(options), or the deprecated serveMetrics(registry?, options?). */
+export function serveOptions (first: unknown, second: unknown): ServeMetricsOptions {
+  if (second !== undefined || first === undefined || isRegistry(first)) {
+    if (first !== undefined && !isRegistry(first)) throw new TypeError(`serveMetrics(registry, options) takes a prom-client Registry first, got ${describe(first)}; or call serveMetrics({ registry, port, host })`)
+    if (second !== undefined && (second === null || typeof second !== 'object')) throw new TypeError(`serveMetrics options must be an object, got ${describe(second)}`)
+    return { ...(second as ServeMetricsOptions | undefined), registry: first }
   }
+  if (first === null || typeof first !== 'object') throw new TypeError(`serveMetrics takes one options object ({ registry, port, host, path }), got ${describe(first)}`)
+  const options = first as ServeMetricsOptions
+  if (options.registry !== undefined && !isRegistry(options.registry)) throw new TypeError(`registry must be a prom-client Registry, got ${describe(options.registry)}`)
+  return options
+}
+
+/**
+ * Listens on `host:port` and answers GET `path` with the registry in
+ * Prometheus text format; close() stops it. A Prometheus sink made with its
+ * table (`prometheusSink({ registry, tally })`) flushes the table at each scrape.
+ */
+export function serveMetrics (options?: ServeMetricsOptions): Promise<MetricsServer>
+/** @deprecated Pass one options object: serveMetrics({ registry, port, host }). */
+export function serveMetrics (registry: Registry | undefined, options?: Omit<ServeMetricsOptions, 'registry'>): Promise<MetricsServer>
+export function serveMetrics (first?: unknown, second?: unknown): Promise<MetricsServer> {
+  const options = serveOptions(first, second)
+  const registry = options.registry ?? defaultRegistry
   const host = options.host ?? '127.0.0.1'
   const path = options.path ?? '/metrics'
   const server = createServer((req, res) => {

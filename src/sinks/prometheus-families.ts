@@ -42,6 +42,8 @@ export class PrometheusFamily {
   readonly aggregator = 'sum'
   readonly totals: SeriesTotals
   private readonly les: string[]
+  /** Called before the family renders (flush on scrape: prometheus-scrape.ts); families of one collection share it. */
+  collect: (() => Promise<void>) | undefined
 
   constructor (name: string, metric: MetricInfo, bounds?: readonly number[]) {
     this.name = name
@@ -71,13 +73,15 @@ export class PrometheusFamily {
   }
 
   /** The family's samples with every label on each (registry.getMetricsAsJSON(), cluster aggregation). */
-  get (): Rendered {
-    return { name: this.name, help: this.help, type: this.type, values: this.samples(false), aggregator: this.aggregator }
+  get (): Rendered | Promise<Rendered> {
+    const render = (): Rendered => ({ name: this.name, help: this.help, type: this.type, values: this.samples(false), aggregator: this.aggregator })
+    return this.collect === undefined ? render() : this.collect().then(render)
   }
 
   /** The same for the text exposition: a bucket's series labels are shared, formatted once per series. */
-  getForPromString (): Rendered {
-    return { name: this.name, help: this.help, type: this.type, values: this.samples(true), aggregator: this.aggregator }
+  getForPromString (): Rendered | Promise<Rendered> {
+    const render = (): Rendered => ({ name: this.name, help: this.help, type: this.type, values: this.samples(true), aggregator: this.aggregator })
+    return this.collect === undefined ? render() : this.collect().then(render)
   }
 
   /** registry.resetMetrics() empties the family, as it does prom-client's metrics. */
@@ -91,7 +95,7 @@ function isFamily (metric: unknown): metric is PrometheusFamily {
 }
 
 /** The family `name` in the registry, made and registered when missing. */
-function familyFor (registry: Registry, name: string, point: CounterPoint | HistogramPoint): PrometheusFamily {
+export function familyFor (registry: Registry, name: string, point: CounterPoint | HistogramPoint): PrometheusFamily {
   const existing = registry.getSingleMetric(name) as unknown
   if (existing === undefined) {
     const family = new PrometheusFamily(name, point.metric, 'bounds' in point ? point.bounds : undefined)

@@ -3,10 +3,13 @@
 // rows name (metric-names.ts).
 import { Counter, register as defaultRegistry, type Registry } from 'prom-client'
 import type { SinkObject } from '../flush/sink.js'
+import { serveMetrics as serveRegistry, serveOptions, type MetricsServer, type ServeMetricsOptions } from '../serve/metrics-server.js'
 import { clashCheck, metricNaming, type NamingOptions } from './metric-names.js'
 import { prometheusSpelling } from './name-clashes.js'
-import { addToRegistry } from './prometheus-families.js'
+import { addToRegistry, familyFor, type PrometheusFamily } from './prometheus-families.js'
 import { forEachCount, overflowLabel } from '../flush/rows.js'
+import { everyFamilySnapshot, schemaOfTable, scrapeCollector, type ScrapedTable } from './prometheus-scrape.js'
+import { prometheusName } from './prometheus-names.js'
 
 export interface PrometheusSinkOptions extends NamingOptions {
   /** The registry to add the metrics to (default prom-client's global one). */
@@ -21,6 +24,20 @@ export interface PrometheusSinkOptions extends NamingOptions {
    * It must be a name no topic can hold (a character outside [a-zA-Z0-9._-]).
    */
   overflowTopic?: string
+  /**
+   * The table (a Tally or a KafkaTally) the sink is fed from. With it, the
+   * families are registered at once (a scrape before the first count shows
+   * them, empty), and each collection of the registry flushes the table
+   * first (see flushOnScrape).
+   */
+  tally?: ScrapedTable
+  /**
+   * With `tally`: each scrape (any registry.metrics() call) first takes a
+   * batch from the table into the metrics and acknowledges it (default true).
+   * Concurrent scrapes stay exact: each holds what was counted before it
+   * began. false leaves flushing to flushEvery(tally, ms, sink).
+   */
+  flushOnScrape?: boolean
 }
 
 export interface PrometheusSink extends SinkObject {
@@ -30,14 +47,15 @@ export interface PrometheusSink extends SinkObject {
 
 export const DEFAULT_METRIC_NAME = 'kafka_producer_messages_total'
 
-function outcomeCounter (registry: Registry, name: string, help: string | undefined): Counter<'topic' | 'outcome'> {
+function outcomeCounter (registry: Registry, name: string, help: string | undefined, collect?: () => Promise<void>): Counter<'topic' | 'outcome'> {
   const existing = registry.getSingleMetric(name)
   if (existing === undefined) {
     return new Counter({
       name,
       help: help ?? 'Kafka producer deliveries by topic and outcome (success or error), as counted by wasm-tally.',
       labelNames: ['topic', 'outcome'],
-      registers: [registry]
+      registers: [registry],
+      ...(collect === undefined ? {} : { collect })
     })
   }
   if (existing instanceof Counter) return existing as Counter<'topic' | 'outcome'>
@@ -58,12 +76,15 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
   const registry = options.registry ?? defaultRegistry
   const name = options.name ?? DEFAULT_METRIC_NAME
   const overflowTopic = overflowLabel(options.overflowTopic)
-  const naming = metricNaming(options)
+  const table = options.tally
+  const schema = table === undefined ? undefined : schemaOfTable(table)
+  const naming = metricNaming(schema === undefined || options.schema !== undefined ? options : { ...options, schema })
   // Two columns under one exported name are refused here when the schema is given, else at the first flush.
   const checkNames = clashCheck('prometheus', naming, prometheusSpelling)
+  let collect: (() => Promise<void>) | undefined
   let counter: Counter<'topic' | 'outcome'> | undefined
-  const outcomes = (): Counter<'topic' | 'outcome'> => (counter ??= outcomeCounter(registry, name, options.help))
-  return {
+  const outcomes = (): Counter<'topic' | 'outcome'> => (counter ??= outcomeCounter(registry, name, options.help, collect))
+  const sink: PrometheusSink = {
     name: 'prometheus',
     get counter () { return outcomes() },
     write (snap) {
@@ -76,6 +97,48 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
       forEachCount(snap, overflowTopic, (topic, outcome, count) => c.inc({ topic, outcome }, count))
     }
   }
+  if (table !== undefined && schema !== undefined) {
+    if (options.flushOnScrape ?? true) collect = scrapeCollector(table, sink)
+    registerFamilies(registry, naming.metrics(everyFamilySnapshot(schema)), collect, outcomes)
+  }
+  return sink
 }
 
-export { serveMetrics, type MetricsServer, type ServeMetricsOptions } from '../serve/metrics-server.js'
+/** Registers, empty, every family a snapshot of the table's shape fills; with `collect`, each flushes the table before it renders. */
+function registerFamilies (registry: Registry, metrics: ReturnType<ReturnType<typeof metricNaming>['metrics']>, collect: (() => Promise<void>) | undefined, outcomes: () => Counter<'topic' | 'outcome'>): void {
+  if (metrics.style === 'outcome') {
+    const counter = outcomes()
+    // prom-client's own counter: its collect() runs before it renders (one made earlier in the registry gets it too).
+    if (collect !== undefined && (counter as unknown as { collect?: unknown }).collect === undefined) (counter as unknown as { collect: () => Promise<void> }).collect = collect
+    return
+  }
+  const families = new Set<PrometheusFamily>()
+  for (const point of [...metrics.counters, ...metrics.histograms]) families.add(familyFor(registry, prometheusName(point.metric), point))
+  if (collect !== undefined) for (const family of families) family.collect = collect
+}
+
+export interface ServeTableOptions extends ServeMetricsOptions, Omit<PrometheusSinkOptions, 'registry'> {}
+
+export interface TableMetricsServer extends MetricsServer {
+  /** The sink made for `tally` (flushed at each scrape), when one was given. */
+  readonly sink: PrometheusSink | undefined
+}
+
+/**
+ * Serves a registry at /metrics: `serveMetrics({ tally, port, host })` makes
+ * the Prometheus sink of the table (families registered at once) and flushes
+ * the table at each scrape, so every scrape shows everything counted before
+ * it. Without `tally`, serves the registry as it is. close() stops listening.
+ */
+export function serveMetrics (options?: ServeTableOptions): Promise<TableMetricsServer>
+/** @deprecated Pass one options object: serveMetrics({ registry, port, host }). */
+export function serveMetrics (registry: Registry | undefined, options?: Omit<ServeMetricsOptions, 'registry'>): Promise<TableMetricsServer>
+export async function serveMetrics (first?: unknown, second?: unknown): Promise<TableMetricsServer> {
+  const options = serveOptions(first, second) as ServeTableOptions
+  const registry = options.registry ?? defaultRegistry
+  const sink = options.tally === undefined ? undefined : prometheusSink({ ...options, registry })
+  const server = await serveRegistry({ registry, port: options.port, host: options.host, path: options.path })
+  return { ...server, server: server.server, sink, close: () => server.close() }
+}
+
+export type { MetricsServer, ServeMetricsOptions }
