@@ -1,4 +1,5 @@
-// The package as npm users meet it: `npm pack` (which builds), the tarball
+// The package as npm users meet it: `npm pack` of the built tree (npm test
+// builds first; the package has no lifecycle script to build on install), the tarball
 // installed into a fresh temporary app, and the apps in test/package-apps/ run
 // against it: ESM with worker threads; CommonJS with require(esm) switched off,
 // as on Node 20.0 to 20.18; strict TypeScript under nodenext (a .ts and a .cts)
@@ -45,7 +46,7 @@ function result (name, out) {
 
 const shipped = path => pack.files.some(f => f.path === path)
 
-test('npm pack --json builds and prints only JSON; the tarball installs into a fresh app', async () => {
+test('npm pack --json prints only JSON; the tarball installs into a fresh app', async () => {
   work = await mkdtemp(join(tmpdir(), 'wasm-tally-package-'))
   const packed = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: root })
   assert.is(packed.code, 0, packed.stderr)
@@ -60,6 +61,13 @@ test('npm pack --json builds and prints only JSON; the tarball installs into a f
   assert.is(installed.code, 0, installed.stderr)
   const modules = (await readdir(join(app, 'node_modules'))).sort()
   assert.equal(modules, ['.bin', '.package-lock.json', '@assemblyscript', 'wasm-tally'], 'one dependency, no optional peer installed')
+})
+
+test('the published package.json has no lifecycle script an install audit flags (the build is run explicitly)', async () => {
+  const published = JSON.parse(await readFile(join(app, 'node_modules', 'wasm-tally', 'package.json'), 'utf8'))
+  const LIFECYCLE = ['preinstall', 'install', 'postinstall', 'prepare', 'prepack', 'postpack', 'prepublish', 'preprepare', 'postprepare', 'dependencies']
+  const flagged = Object.keys(published.scripts ?? {}).filter(name => LIFECYCLE.includes(name))
+  assert.equal(flagged, [], `lifecycle scripts in the published package.json: ${flagged.join(', ')}`)
 })
 
 test('the tarball: LICENSE, the docs and images the README links to, each file once', async () => {
