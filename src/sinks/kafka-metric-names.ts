@@ -11,14 +11,23 @@ export const OTHER_ERROR = '_OTHER'
 const counter = (name: string, unit: string, description: string): MetricInfo => ({ name, kind: 'counter', unit, description })
 const histogram = (name: string, description: string): MetricInfo => ({ name, kind: 'histogram', unit: 's', description })
 
-/** The metrics of a KafkaTally, by OpenTelemetry's semantic conventions where they have one. */
+/**
+ * The metrics of a KafkaTally, by OpenTelemetry's semantic conventions where
+ * they have one. One name means something else here: operationDuration
+ * (messaging.client.operation.duration) times a whole send()/sendBatch() call,
+ * kafkajs's retries, metadata and connection waits included, where
+ * @opentelemetry/instrumentation-kafkajs times each request to a broker under
+ * the same name. An application running both should rename one family with the
+ * sinks' `rename` option, e.g.
+ * `rename: { 'messaging.client.operation.duration': 'wasm_tally.messaging.send.duration' }`.
+ */
 export const KAFKA_METRICS = Object.freeze({
   sent: counter('messaging.client.sent.messages', '{message}', 'Messages a producer attempted to send; error.type names why a failed one failed.'),
   consumed: counter('messaging.client.consumed.messages', '{message}', 'Messages handed to a consumer\'s handler.'),
   processed: counter('wasm_tally.messaging.processed.messages', '{message}', 'Consumed messages whose handler finished; error.type names why a failed one failed.'),
   sentBytes: counter('wasm_tally.messaging.sent.bytes', 'By', 'Key, value and header bytes of the messages sent.'),
   consumedBytes: counter('wasm_tally.messaging.consumed.bytes', 'By', 'Key, value and header bytes of the messages consumed.'),
-  operationDuration: histogram('messaging.client.operation.duration', 'Seconds from a send() or sendBatch() call to its settling, per call and topic.'),
+  operationDuration: histogram('messaging.client.operation.duration', 'Seconds from a send() or sendBatch() call to its settling, per call and topic: the whole call with kafkajs\'s retries, not one broker request.'),
   processDuration: histogram('messaging.process.duration', 'Seconds a consumer\'s handler took, per message (eachMessage) or per batch (eachBatch).')
 })
 
