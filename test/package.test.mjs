@@ -5,7 +5,7 @@
 // as on Node 20.0 to 20.18; strict TypeScript under nodenext (a .ts and a .cts)
 // and bundler resolution; an esbuild browser bundle in Chromium; `npx
 // wasm-tally`; and wasm-tally/kafkajs without kafkajs installed. Prints the
-// tarball's size and file list (the README's table of sizes records them).
+// tarball's size and file list (CONTRIBUTING.md's table of sizes records them).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFile } from 'node:child_process'
