@@ -18,3 +18,25 @@ export async function count (): Promise<number> {
   for (const [, c] of snap.topics) total += c.success + c.error
   return total
 }
+
+// Rows typed by the schema: numbers for columns, { count, sum, counts } for
+// histograms; an undeclared name is an error (tsc fails on an unused @ts-expect-error).
+export async function typed (): Promise<number> {
+  const tally = await Tally.create({ columns: ['success', 'bytes'], histograms: { latency: [0.1, 1] } })
+  const other = Tally.attachSync(tally.share())
+  other.record('orders', 'bytes', 1)
+  // @ts-expect-error 'error' is not a column of the shared table
+  other.record('orders', 'error', 1)
+  let total = 0
+  const flusher = flushEvery(tally, 1000, snap => { total += snap.overflow.bytes + snap.overflow.latency.count })
+  await flusher.stop()
+  const row = tally.snapshot().topics.get('orders')
+  if (row === undefined) return total
+  const bytes: number = row.bytes
+  const counts: number[] = row.latency.counts
+  // @ts-expect-error a histogram is not a number
+  const wrong: number = row.latency
+  // @ts-expect-error 'error' is not a column of this table
+  void row.error
+  return total + bytes + counts.length + wrong
+}
