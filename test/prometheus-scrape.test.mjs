@@ -58,7 +58,7 @@ function startWriters (tally) {
   }
 }
 
-test('the families are registered when the sink is made: a scrape before any count shows them', async () => {
+test('the families are registered when the sink is made (given the table or its schema): a scrape before any count shows them', async () => {
   const kafka = await KafkaTally.create({ capacity: 16 })
   const server = await serveMetrics({ tally: kafka, registry: new Registry(), port: 0 })
   try {
@@ -75,6 +75,10 @@ test('the families are registered when the sink is made: a scrape before any cou
   const text = await registry.metrics()
   assert.ok(text.includes('# TYPE wasm_tally_bytes_total counter'), text)
   assert.ok(text.includes('# TYPE wasm_tally_latency histogram'), text)
+  // A schema given without the table registers the families too (flushing stays with flushEvery).
+  const declared = new Registry()
+  prometheusSink({ registry: declared, schema: { columns: ['bytes'] } })
+  assert.ok((await declared.metrics()).includes('# TYPE wasm_tally_bytes_total counter'))
 })
 
 test('a scrape shows what was counted before it, with no flush of its own; the old positional serveMetrics form still serves', async () => {

@@ -97,10 +97,10 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
       forEachCount(snap, overflowTopic, (topic, outcome, count) => c.inc({ topic, outcome }, count))
     }
   }
-  if (table !== undefined && schema !== undefined) {
-    if (options.flushOnScrape ?? true) collect = scrapeCollector(table, sink)
-    registerFamilies(registry, naming.metrics(everyFamilySnapshot(schema)), collect, outcomes)
-  }
+  if (table !== undefined && (options.flushOnScrape ?? true)) collect = scrapeCollector(table, sink)
+  // With the schema known (the table's, or given), the families exist before the first flush.
+  const known = options.schema ?? schema
+  if (known !== undefined) registerFamilies(registry, naming.metrics(everyFamilySnapshot(known)), collect, outcomes)
   return sink
 }
 
