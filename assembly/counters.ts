@@ -70,6 +70,10 @@ import {
 } from "./layout";
 import { registered, stripesInUse } from "./table";
 import { sumCellOf, sumDelta, sumAdd } from "./histogram";
+import {
+  pausePoint, STEP_OPEN_READ, STEP_EPOCH, STEP_COUNTER_LOAD, STEP_STAGE_STORE, STEP_PENDING_CAS,
+  STEP_BATCH_READ, STEP_ACK_CAS, STEP_REDUCE, STEP_RENAME_CAS,
+} from "./pause";
 
 /** Address of a stripe's counter for a slot and cell. */
 export function cell(stripe: u32, slot: u32, c: u32): usize {
@@ -106,14 +110,17 @@ export function batchOpen(nowMs: f64): f64 {
   const word = TABLE_BASE + H_PENDING;
   for (;;) {
     const p = atomic.load<u64>(word);
+    pausePoint(STEP_OPEN_READ, <u32>p);
     const base = <usize>(p & 1);
     if (p >> 1 != 0) {
       readBatch(base);
       return <f64>(p >> 1);
     }
     const e = atomic.add<u64>(TABLE_BASE + H_EPOCH, 1) + 1;
+    pausePoint(STEP_EPOCH, <u32>e);
     atomic.store<u64>(TABLE_BASE + H_LAST_FLUSH, <u64>nowMs);
     form(base);
+    pausePoint(STEP_PENDING_CAS, <u32>e);
     // Fails only if a holder that took the lock over changed PENDING: open again.
     if (atomic.cmpxchg<u64>(word, p, e << 1 | <u64>base) == p) return <f64>e;
   }
@@ -155,8 +162,10 @@ function writeBatch(base: usize, forming: bool): void {
       store<u32>(batchListBase + (<usize>listed << 2), slot);
       listed++;
     }
+    pausePoint(STEP_BATCH_READ, slot);
   }
   writeRow(<usize>capacity, used, stage, from, forming);
+  pausePoint(STEP_BATCH_READ, capacity);
   rowsWithCounts = listed;
 }
 
@@ -178,14 +187,19 @@ function writeRow(slot: usize, used: usize, stage: usize, from: usize, forming: 
     for (; at + CELL_BYTES < end; at += 2 * CELL_BYTES) {
       const t0 = atomic.load<u64>(countersBase + at);
       const t1 = atomic.load<u64>(countersBase + at, CELL_BYTES);
+      pausePoint(STEP_COUNTER_LOAD, <u32>at);
       store<u64>(stage + at, t0);
+      pausePoint(STEP_STAGE_STORE, <u32>at);
       store<u64>(stage + at, t1, CELL_BYTES);
+      pausePoint(STEP_STAGE_STORE, <u32>(at + CELL_BYTES));
       any |= putCell(at, t0 - load<u64>(from + at));
       any |= putCell(at + CELL_BYTES, t1 - load<u64>(from + at, CELL_BYTES));
     }
     if (at < end) { // a row of an odd number of words: its last
       const total = atomic.load<u64>(countersBase + at);
+      pausePoint(STEP_COUNTER_LOAD, <u32>at);
       store<u64>(stage + at, total);
+      pausePoint(STEP_STAGE_STORE, <u32>at);
       any |= putCell(at, total - load<u64>(from + at));
     }
   } else {
@@ -198,7 +212,9 @@ function writeRow(slot: usize, used: usize, stage: usize, from: usize, forming: 
         p += stripeBytes;
         total += atomic.load<u64>(p);
       }
+      pausePoint(STEP_COUNTER_LOAD, <u32>at);
       store<u64>(stage + at, total);
+      pausePoint(STEP_STAGE_STORE, <u32>at);
       any |= putCell(at, total - load<u64>(from + at));
     }
   }
@@ -270,6 +286,7 @@ export function reduce(seq: f64, slot: u32, c: u32, n: f64, sum: bool): bool {
   const p = atomic.load<u64>(TABLE_BASE + H_PENDING);
   if (p >> 1 != <u64>seq || seq == 0) return false;
   if (n <= 0) return true;
+  pausePoint(STEP_REDUCE, <u32>wordOf(slot, c));
   const at = totals(<usize>(p & 1)) + wordOf(slot, c);
   if (sum) sumAdd(at, n);
   else store<u64>(at, load<u64>(at) + <u64>n);
@@ -287,6 +304,7 @@ export function batchRename(seq: f64): f64 {
   const p = atomic.load<u64>(word);
   if (p >> 1 != <u64>seq || seq == 0) return 0;
   const e = atomic.add<u64>(TABLE_BASE + H_EPOCH, 1) + 1;
+  pausePoint(STEP_RENAME_CAS, <u32>e);
   return atomic.cmpxchg<u64>(word, p, e << 1 | (p & 1)) == p ? <f64>e : 0;
 }
 
@@ -299,6 +317,7 @@ export function batchAck(seq: f64): bool {
   const word = TABLE_BASE + H_PENDING;
   const p = atomic.load<u64>(word);
   if (p >> 1 != <u64>seq || seq == 0) return false;
+  pausePoint(STEP_ACK_CAS, <u32>seq);
   return atomic.cmpxchg<u64>(word, p, (p & 1) ^ 1) == p;
 }
 

@@ -15,6 +15,7 @@
 // - Deadlines are wall-clock milliseconds, which every thread of a process
 //   reads alike; 48 bits of them last until the year 10889.
 import { TABLE_BASE, H_LOCK } from "./layout";
+import { pausePoint, STEP_LOCK_CAS, STEP_RENEW_CAS, STEP_RELEASE_CAS } from "./pause";
 
 export const LOCK_BUSY: i32 = 0;
 export const LOCK_TAKEN: i32 = 1;
@@ -32,6 +33,7 @@ export function lockTry(owner: u32, nowMs: f64, leaseMs: f64): i32 {
   const word = TABLE_BASE + H_LOCK;
   const mine = leaseWord(owner, nowMs, leaseMs);
   const cur = atomic.load<u64>(word);
+  pausePoint(STEP_LOCK_CAS, owner);
   if (cur == 0) {
     if (atomic.cmpxchg<u64>(word, 0, mine) == 0) { held = mine; return LOCK_TAKEN; }
     return LOCK_BUSY;
@@ -46,6 +48,7 @@ export function lockTry(owner: u32, nowMs: f64, leaseMs: f64): i32 {
 export function lockRenew(owner: u32, nowMs: f64, leaseMs: f64): bool {
   if (held == 0) return false;
   const mine = leaseWord(owner, nowMs, leaseMs);
+  pausePoint(STEP_RENEW_CAS, owner);
   if (atomic.cmpxchg<u64>(TABLE_BASE + H_LOCK, held, mine) != held) { held = 0; return false; }
   held = mine;
   return true;
@@ -54,6 +57,7 @@ export function lockRenew(owner: u32, nowMs: f64, leaseMs: f64): bool {
 /** Releases the lock if this instance still holds it; false if the lease was lost. */
 export function lockRelease(): bool {
   const word = TABLE_BASE + H_LOCK;
+  pausePoint(STEP_RELEASE_CAS, 0);
   const ok = held != 0 && atomic.cmpxchg<u64>(word, held, 0) == held;
   held = 0;
   atomic.notify(word);

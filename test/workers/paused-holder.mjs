@@ -1,0 +1,35 @@
+// A holder thread for the pause-point tests (test/helpers/pause-core.mjs): it
+// attaches to the table and runs the ops it is sent, one at a time. While the
+// pause core stops it at an armed step it runs nothing else.
+import { workerData, parentPort } from 'node:worker_threads'
+import { Tally } from '../../dist/index.js'
+
+const tally = Tally.attachSync(workerData.shared)
+let open
+
+const ops = {
+  record: (topic, column, n) => tally.record(topic, column, n),
+  trySnapshot: () => tally.trySnapshot(0) ?? null,
+  openBatch: () => { open = tally.openBatch(0); return open?.snapshot ?? null },
+  renewBatch: () => tally.renewBatch(),
+  ackBatch: undelivered => tally.ackBatch(open, undelivered ?? undefined),
+  // Every step of the pause core, in one go: a snapshot, then a delivery
+  // acknowledged in part (renew, reduce, rename).
+  everyStep: () => {
+    tally.record('a', 'success', 2)
+    tally.trySnapshot(0)
+    tally.record('a', 'success', 3)
+    const batch = tally.openBatch(0)
+    tally.renewBatch()
+    return tally.ackBatch(batch, { epoch: 0, topics: new Map([['a', { success: 1, error: 0 }]]), overflow: { success: 0, error: 0 } })
+  }
+}
+
+parentPort.on('message', ({ id, op, args }) => {
+  try {
+    parentPort.postMessage({ id, result: ops[op](...args) })
+  } catch (error) {
+    parentPort.postMessage({ id, error: error.message })
+  }
+})
+parentPort.postMessage({ ready: true })
