@@ -28,6 +28,13 @@ function around (tally, methods) {
   }
 }
 
+/** `promise`, or a failure naming `what` if it has not settled within `ms` (a hang fails, never ends the run). */
+function within (promise, ms, what) {
+  let timer
+  const late = new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms) })
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
+}
+
 async function waitFor (condition, what) {
   for (let i = 0; i < 2000 && !condition(); i++) await tick(5)
   assert.ok(condition(), `gave up waiting for ${what}`)
@@ -139,6 +146,33 @@ test('a sink that keeps failing: errors surface, counts accumulate exactly, stop
   assert.equal(left, expected)
   assert.match(errors[0].message, /broker unreachable/)
   assert.is(errors[0].sink, 'callback', 'an unnamed function sink is called "callback"')
+})
+
+test('stop() with a batch left pending by a failure and counts recorded after it: both go out, the pending one first, under its id', async () => {
+  const tally = await Tally.create({ capacity: 64 })
+  const expected = {}
+  const attempts = []
+  const got = {}
+  let down = true
+  const sink = snap => {
+    attempts.push(snap.batch)
+    if (down) throw new Error('down')
+    addSnapshot(got, snap)
+  }
+  const flusher = flushEvery(tally, 60_000, sink, { timer: false, onError: () => {} })
+  recordSome(tally, expected, 1)
+  const failed = await flusher.flush()
+  assert.is(failed.delivered, false)
+  const first = {}
+  recordSome({ record () {} }, first, 1)
+  assert.equal(addSnapshot({}, failed.pending), first, 'the failed batch holds round 1')
+  recordSome(tally, expected, 2) // after the failure: not in the pending batch
+  down = false
+  assert.is(await flusher.stop(), undefined, 'nothing left undelivered')
+  assert.equal(got, expected, 'the pending batch and the counts recorded after it were both delivered')
+  assert.is(attempts[1].id, attempts[0].id, 'the final flush delivered the pending batch again, under its id')
+  assert.ok(attempts[2].sequence > attempts[1].sequence, 'then a batch of its own for the later counts')
+  assert.equal(addSnapshot({}, tally.snapshot()), {}, 'nothing is left in the table')
 })
 
 test('a partial delivery keeps only what did not go out: no doubles', async () => {
@@ -280,7 +314,7 @@ test('a sink that never settles: the delivery times out, the batch is kept, and 
   const got = {}
   const sink = snap => hang ? new Promise(() => {}) : addSnapshot(got, snap)
   const flusher = flushEvery(tally, 60_000, sink, { timer: false, sinkTimeoutMs: 50, finalDeadlineMs: 300, onError: e => errors.push(e) })
-  const result = await flusher.flush()
+  const result = await within(flusher.flush(), 5000, 'flush() with a sink that never settles (sinkTimeoutMs: 50)')
   assert.is(result.delivered, false)
   assert.match(errors[0].message, /did not settle within 50 ms/)
   assert.equal(addSnapshot({}, result.pending), expected)
