@@ -19,40 +19,36 @@ function kafkaClient (brokers) {
   })
 }
 
-/** Reads the topic from the beginning until `want` deliveries are summed (or the wait runs out). */
-async function readBack (kafka, topic, want) {
+/**
+ * Reads the topic from the beginning up to the end offsets it has now (every
+ * flush has been produced by then): every record, in partition order.
+ */
+async function readBack (kafka, admin, topic) {
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map(p => [p.partition, Number(p.high)]))
+  const reached = new Map([...ends.keys()].map(p => [p, 0]))
   const consumer = kafka.consumer({ groupId: `${topic}-reader` })
-  const totals = {}
-  const sources = new Set()
-  let summed = 0
-  let records = 0
+  const records = []
   let done
-  const enough = new Promise(resolve => { done = resolve })
+  const atEnd = new Promise(resolve => { done = resolve })
+  const check = () => { if ([...ends].every(([p, high]) => reached.get(p) >= high)) done() }
   await consumer.connect()
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true })
     await consumer.run({
-      eachMessage: async ({ message }) => {
-        const value = JSON.parse(message.value.toString())
-        assert.is(message.key.toString(), value.topic, 'records are keyed by topic')
-        assert.type(value.epoch, 'number')
-        assert.type(value.time, 'number')
-        sources.add(value.source)
-        addCounts(totals, value.topic, value.success, value.error)
-        summed += value.success + value.error
-        records++
-        if (summed >= want) done()
+      eachMessage: async ({ partition, message }) => {
+        records.push({ key: message.key.toString(), value: JSON.parse(message.value.toString()) })
+        reached.set(partition, Number(message.offset) + 1)
+        check()
       }
     })
+    check()
     let timer
-    await Promise.race([enough, new Promise(resolve => { timer = setTimeout(resolve, 60_000) })])
-    clearTimeout(timer)
-    // Anything past `want` would be a double: give it a moment to show up.
-    await new Promise(resolve => setTimeout(resolve, 500))
+    const late = new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`read ${records.length} records, not up to the end offsets ${JSON.stringify([...ends])}, within 60 s`)), 60_000) })
+    await Promise.race([atEnd, late]).finally(() => clearTimeout(timer))
   } finally {
     await consumer.disconnect()
   }
-  return { totals, sources, records }
+  return records
 }
 
 test('two processes flush into one Kafka topic; a consumer sums the records exactly', async () => {
@@ -73,11 +69,14 @@ test('two processes flush into one Kafka topic; a consumer sums the records exac
       const tally = await Tally.create({ capacity: 64 })
       let failOnce = source === 'host-b:2'
       const sink = kafkaSink(producer, { topic, source })
+      const sender = { source, tally, failed: [], delivered: [] }
       const flaky = async snap => {
-        if (failOnce) { failOnce = false; throw new Error('leader not available') }
+        if (failOnce) { failOnce = false; sender.failed.push(snap.batch); throw new Error('leader not available') }
         await sink.write(snap)
+        sender.delivered.push({ ...snap.batch, topics: snap.topics.size })
       }
-      senders.push({ tally, flusher: flushEvery(tally, 60_000, flaky, { timer: false, onError: () => {} }) })
+      sender.flusher = flushEvery(tally, 60_000, flaky, { timer: false, onError: () => {} })
+      senders.push(sender)
     }
     for (let round = 1; round <= 3; round++) {
       for (const [s, { tally, flusher }] of senders.entries()) {
@@ -94,10 +93,38 @@ test('two processes flush into one Kafka topic; a consumer sums the records exac
     for (const { flusher } of senders) assert.is(await flusher.stop(), undefined)
     assert.is(senders[1].flusher.stats().failures, 1, 'one flush failed and was resent')
 
-    const { totals, sources, records } = await readBack(kafka, topic, want)
-    assert.equal([...sources].sort(), ['host-a:1', 'host-b:2'])
-    assert.is(records, 20 * 3 * 2 - 20, 'one record per topic per delivered flush (the failed one merged into the next)')
+    const records = await readBack(kafka, admin, topic)
+    const totals = {}
+    let summed = 0
+    for (const { key, value } of records) {
+      assert.is(key, value.topic, 'records are keyed by topic')
+      assert.type(value.epoch, 'number')
+      assert.type(value.time, 'number')
+      addCounts(totals, value.topic, value.success, value.error)
+      summed += value.success + value.error
+    }
+    assert.is(summed, want)
+    assert.equal([...new Set(records.map(r => r.value.source))].sort(), ['host-a:1', 'host-b:2'])
+    assert.is(records.length, 20 * 3 * 2 - 20, 'one record per topic per delivered flush (the failed one merged into the next)')
     assert.equal(totals, recorded)
+
+    // Each record names its batch: the table, the sequence, and the id made of both.
+    for (const { source, delivered } of senders) {
+      const mine = records.filter(r => r.value.source === source).map(r => r.value)
+      const table = delivered[0].table
+      assert.ok(/^[0-9a-f]{16}$/.test(table), `${source}: table id ${table}`)
+      for (const r of mine) {
+        assert.is(r.table, table, `${source}: every record names its sender's table`)
+        assert.is(r.batch, `${r.table}-${r.sequence}`, `${source}: the batch id is table-sequence`)
+      }
+      const perBatch = {}
+      for (const r of mine) perBatch[r.batch] = (perBatch[r.batch] ?? 0) + 1
+      assert.equal(perBatch, Object.fromEntries(delivered.map(b => [b.id, b.topics])), `${source}: one record per topic of each delivered batch, under its id`)
+      const sequences = delivered.map(b => b.sequence)
+      assert.ok(sequences.every((n, i) => i === 0 || n > sequences[i - 1]), `${source}: sequences increase (${sequences})`)
+    }
+    assert.is.not(senders[0].delivered[0].table, senders[1].delivered[0].table, 'two tables, two ids')
+    assert.equal(senders[1].failed.map(b => b.id), [senders[1].delivered[0].id], 'the failed batch went out again under its id')
   } finally {
     await producer.disconnect()
     await admin.deleteTopics({ topics: [topic] }).catch(() => {})
