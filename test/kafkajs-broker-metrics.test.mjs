@@ -105,25 +105,55 @@ test.after(async () => {
   await admin?.disconnect().catch(() => {})
 })
 
+/** Waits until the group has committed every partition of `readable` up to its end offset: everything was handed over and handled. */
+async function committedToEnd (groupId, ms = 60_000) {
+  const deadline = Date.now() + ms
+  let behind
+  for (;;) {
+    const committed = new Map((await admin.fetchOffsets({ groupId, topics: readable })).flatMap(t => t.partitions.map(p => [`${t.topic}:${p.partition}`, Number(p.offset)])))
+    behind = []
+    for (const topic of readable) {
+      for (const p of await admin.fetchTopicOffsets(topic)) {
+        if (committed.get(`${topic}:${p.partition}`) !== Number(p.high)) behind.push(`${topic}:${p.partition} at ${committed.get(`${topic}:${p.partition}`)} of ${p.high}`)
+      }
+    }
+    if (behind.length === 0) return
+    if (Date.now() > deadline) throw new Error(`group ${groupId} did not commit up to the end offsets within ${ms} ms: ${behind.join(', ')}`)
+    await sleep(250)
+  }
+}
+
+// The eachMessage group forms before anything is produced; the tests below
+// await it (set up once, whichever test runs first), the first one checks it.
 let eachGroup
-test('a consumer group of two worker threads forms before anything is produced', async () => {
+const groupFormed = () => (eachGroup ??= (async () => {
   await setup()
-  eachGroup = [0, 1].map(index => startWorker(CONSUMER, { groupId: `kafkajs-metrics-each-${run}`, topics: readable, role: 'each', index }))
+  const members = [0, 1].map(index => startWorker(CONSUMER, { groupId: `kafkajs-metrics-each-${run}`, topics: readable, role: 'each', index }))
   // Stable when both members hold disjoint parts of every partition (no rebalance left to redeliver anything).
   const latest = [undefined, undefined]
+  const shares = () => latest.map(a => Object.entries(a).flatMap(([t, ps]) => ps.map(p => `${t}:${p}`)))
   const stable = () => {
     if (latest.includes(undefined)) return false
-    const parts = latest.map(a => Object.entries(a).flatMap(([t, ps]) => ps.map(p => `${t}:${p}`)))
+    const parts = shares()
     const union = new Set(parts.flat())
     return parts.every(p => p.length > 0) && union.size === parts[0].length + parts[1].length && union.size === readable.length * 3
   }
-  eachGroup.forEach((w, i) => w.on('message', m => { if (m.joined) latest[i] = m.joined }))
+  members.forEach((w, i) => w.on('message', m => { if (m.joined) latest[i] = m.joined }))
   await until('the group to give each member a share of the 12 partitions', stable)
+  return { members, shares: shares() }
+})())
+
+test('a consumer group of two worker threads forms before anything is produced: each member holds its own share of every partition', async () => {
+  const { shares } = await groupFormed()
+  const all = readable.flatMap(t => [0, 1, 2].map(p => `${t}:${p}`)).sort()
+  assert.equal([...shares[0], ...shares[1]].sort(), all, 'the two shares are disjoint and cover the 12 partitions')
+  assert.ok(shares.every(s => s.length > 0), `both members hold partitions: ${shares.map(s => s.length)}`)
+  assert.ok(readable.every(t => column(t, 'consumed') === 0), 'nothing consumed yet')
 })
 
 let want
 test('producers in worker threads: success, error, bytes, send durations and error kinds per topic, exactly', async () => {
-  await setup()
+  await groupFormed()
   const producers = Array.from({ length: PRODUCERS }, (_, index) => startWorker(PRODUCER, { index }))
   const reports = (await Promise.all(producers.map(w => once(w, m => m.results)))).map(m => m.results)
   await Promise.all(producers.map(w => w.terminate()))
@@ -154,10 +184,11 @@ test('producers in worker threads: success, error, bytes, send durations and err
 })
 
 test('the consumer group reads it all back: consumed, processed and bytes per topic equal what was produced', async () => {
-  await setup()
+  const { members } = await groupFormed()
+  assert.ok(want, 'the producers ran (the test above)')
   await until('the group to process every delivered message', () => readable.every(t => column(t, 'processed') >= want[t].success))
-  await sleep(1000) // anything more would show now
-  const seen = await stop(eachGroup)
+  await committedToEnd(`kafkajs-metrics-each-${run}`) // every handler has returned: anything more would show now
+  const seen = await stop(members)
   for (const topic of readable) {
     const got = { consumed: column(topic, 'consumed'), processed: column(topic, 'processed'), processErrors: column(topic, 'processErrors'), consumedBytes: column(topic, 'consumedBytes'), durations: histogram(topic, 'processDuration').count }
     assert.equal(got, { consumed: want[topic].success, processed: want[topic].success, processErrors: 0, consumedBytes: want[topic].bytes, durations: want[topic].success }, topic)
@@ -169,10 +200,11 @@ test('the consumer group reads it all back: consumed, processed and bytes per to
 
 test('eachBatch with a handler that throws on chosen messages: failures counted with their kind, one duration per batch', async () => {
   await setup()
+  assert.ok(want, 'the producers ran (the test above)')
   const before = Object.fromEntries(readable.map(t => [t, { consumed: column(t, 'consumed'), processed: column(t, 'processed'), processErrors: column(t, 'processErrors'), durations: histogram(t, 'processDuration').count }]))
   const batchGroup = [startWorker(CONSUMER, { groupId: `kafkajs-metrics-batch-${run}`, topics: readable, role: 'batch', index: 0 })]
   await until('the eachBatch group to process every delivered message', () => readable.every(t => column(t, 'processed') - before[t].processed >= want[t].success))
-  await sleep(1000)
+  await committedToEnd(`kafkajs-metrics-batch-${run}`)
   const seen = await stop(batchGroup)
   let failed = 0
   for (const topic of readable) {
