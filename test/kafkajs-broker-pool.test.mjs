@@ -88,7 +88,12 @@ test(`${WORKERS} worker producers, 3 topics x 3 partitions: counts equal sent an
     assert.ok(snapshotsWithCounts >= 3, `snapshots during the run saw counts (${snapshotsWithCounts} of ${snapshots})`)
     for (const topic of topics) assert.equal(totals.get(topic), { success: sent.get(topic), error: 0 }, topic)
 
-    // Read everything back.
+    // Read everything back, up to the end offsets the topics have now (every
+    // send has settled): a message written twice would be read too.
+    const ends = new Map()
+    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${p.partition}`, Number(p.high))
+    const reached = new Map([...ends.keys()].map(k => [k, 0]))
+    const atEnd = () => [...ends].every(([k, high]) => reached.get(k) >= high)
     const read = new Map(topics.map(t => [t, new Set()]))
     let readTotal = 0
     let duplicates = 0
@@ -97,18 +102,19 @@ test(`${WORKERS} worker producers, 3 topics x 3 partitions: counts equal sent an
     await consumer.connect()
     await consumer.subscribe({ topics, fromBeginning: true })
     await consumer.run({
-      eachMessage: async ({ topic, message }) => {
+      eachMessage: async ({ topic, partition, message }) => {
         const seen = read.get(topic)
         const value = message.value.toString()
         if (seen.has(value)) duplicates++
         seen.add(value)
         readTotal++
-        if (readTotal >= totalSent) allRead()
+        reached.set(`${topic}:${partition}`, Number(message.offset) + 1)
+        if (atEnd()) allRead()
       }
     })
+    if (atEnd()) allRead()
     const waited = await Promise.race([done.then(() => true), new Promise(resolve => setTimeout(resolve, 60_000, false))])
-    assert.ok(waited, `read back ${readTotal} of ${totalSent} messages within 60 s`)
-    await new Promise(resolve => setTimeout(resolve, 500)) // room for any extra message to show up
+    assert.ok(waited, `read back ${readTotal} of ${totalSent} messages, up to the end offsets, within 60 s`)
     assert.is(duplicates, 0, 'no message read twice')
     assert.is(readTotal, totalSent, 'read back exactly what was sent')
     for (const topic of topics) assert.is(read.get(topic).size, totals.get(topic).success, `${topic}: consumed = counted success`)
