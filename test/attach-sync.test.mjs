@@ -69,7 +69,12 @@ test('the old names still work: KafkaTally.failure, a Recorder with failure(), s
   const legacy = { success (topic, count) { calls.push(['success', topic, count]) }, failure (topic, count, cause) { calls.push(['failure', topic, count, cause]) } }
   const producer = instrumentProducer({ send: async ({ topic }) => { if (topic === 'bad') throw fatal; return [] } }, legacy)
   await producer.send({ topic: 'good', messages: [{ value: 'a' }] })
-  await producer.send({ topic: 'bad', messages: [{ value: 'a' }, { value: 'b' }] }).catch(() => {})
+  try {
+    await producer.send({ topic: 'bad', messages: [{ value: 'a' }, { value: 'b' }] })
+    assert.unreachable('the send to "bad" should have rejected')
+  } catch (error) {
+    assert.is(error, fatal, 'the caller gets the producer\'s own rejection')
+  }
   assert.equal(calls, [['success', 'good', 1], ['failure', 'bad', 2, fatal]])
 
   const shared = shareCounts(counts)

@@ -7,6 +7,16 @@ const { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetries
 import { Tally } from '../dist/index.js'
 import { instrumentProducer, KafkaTally, INVALID_TOPIC, classify, kindLabel } from '../dist/kafkajs/index.js'
 
+/** The rejection of `promise`; fails the test, naming `what`, when it resolves instead. */
+async function rejection (promise, what = 'the send') {
+  try {
+    await promise
+  } catch (error) {
+    return error
+  }
+  assert.unreachable(`${what} should have rejected`)
+}
+
 const tooLarge = () => new KafkaJSProtocolError({ message: 'too large', type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false })
 const unknownTopic = () => new KafkaJSProtocolError({ message: 'unknown', type: 'UNKNOWN_TOPIC_OR_PARTITION', code: 3, retriable: true })
 
@@ -87,7 +97,8 @@ test('send: messages of a resolved send count as success, of a rejected send as 
   const p = instrumentProducer(producer, tally)
   await p.send({ topic: 'good', messages: messages(5) })
   await p.send({ topic: 'good', messages: messages(1) })
-  await p.send({ topic: 'bad', messages: messages(7) }).catch(() => {})
+  const error = await rejection(p.send({ topic: 'bad', messages: messages(7) }))
+  assert.is(error.type, 'MESSAGE_TOO_LARGE', 'the producer\'s own rejection reaches the caller')
   assert.equal(plain(tally.snapshot()), { good: { success: 6, error: 0 }, bad: { success: 0, error: 7 } })
   assert.equal(plain(tally.snapshot()), {})
 })
@@ -99,7 +110,7 @@ test('sendBatch: each topic counts its own messages', async () => {
   const p = instrumentProducer(producer, tally)
   await p.sendBatch({ topicMessages: [{ topic: 'a', messages: messages(3) }, { topic: 'b', messages: messages(4) }, { topic: 'a', messages: messages(2) }] })
   fail = true
-  await p.sendBatch({ topicMessages: [{ topic: 'a', messages: messages(10) }, { topic: 'c', messages: messages(1) }] }).catch(() => {})
+  assert.instance(await rejection(p.sendBatch({ topicMessages: [{ topic: 'a', messages: messages(10) }, { topic: 'c', messages: messages(1) }] })), KafkaJSConnectionError)
   assert.equal(plain(tally.snapshot()), { a: { success: 5, error: 10 }, b: { success: 4, error: 0 }, c: { success: 0, error: 1 } })
 })
 
@@ -174,10 +185,11 @@ test('malformed requests are passed through; their messages count as far as they
   const tally = await Tally.create({ capacity: 16 })
   const seen = []
   const p = instrumentProducer({ send: async (r) => { seen.push(r); throw new KafkaJSNonRetriableError('Invalid') }, sendBatch: async (b) => { seen.push(b); throw new KafkaJSNonRetriableError('Invalid') } }, tally)
-  await p.send(undefined).catch(() => {})
-  await p.send({ topic: 'm' }).catch(() => {})
-  await p.sendBatch({}).catch(() => {})
-  await p.sendBatch({ topicMessages: [null, { topic: 'm', messages: messages(2) }] }).catch(() => {})
+  const invalid = e => e instanceof KafkaJSNonRetriableError && e.message === 'Invalid'
+  assert.ok(invalid(await rejection(p.send(undefined))))
+  assert.ok(invalid(await rejection(p.send({ topic: 'm' }))))
+  assert.ok(invalid(await rejection(p.sendBatch({}))))
+  assert.ok(invalid(await rejection(p.sendBatch({ topicMessages: [null, { topic: 'm', messages: messages(2) }] }))))
   assert.equal(seen.length, 4)
   assert.is(seen[0], undefined)
   assert.equal(plain(tally.snapshot()), { m: { success: 0, error: 2 } })
@@ -349,8 +361,12 @@ test('KafkaTally: error counts by kind, retriable + nonRetriable = error, exact'
   let i = 0
   const { producer } = fakeProducer(() => plan[i++ % plan.length])
   const p = instrumentProducer(producer, counts)
-  for (let n = 1; n <= 9; n++) await p.send({ topic: 'k', messages: messages(n) }).catch(() => {})
-  await p.sendBatch({ topicMessages: [{ topic: 'k', messages: messages(10) }, { topic: 'j', messages: messages(20) }] }).catch(() => {})
+  for (let n = 1; n <= 9; n++) {
+    const sending = p.send({ topic: 'k', messages: messages(n) })
+    if (plan[(n - 1) % plan.length] === undefined) await sending
+    else assert.is(await rejection(sending, `send ${n}`), plan[(n - 1) % plan.length], `send ${n} rejects with its own error`)
+  }
+  assert.is(await rejection(p.sendBatch({ topicMessages: [{ topic: 'k', messages: messages(10) }, { topic: 'j', messages: messages(20) }] })), plan[0])
   const snap = counts.snapshot()
   // sends 1,4,7 and the batch: too large; 2,5,8: retries exceeded; 3,6,9: delivered
   assert.equal(plain(snap), { k: { success: 18, error: 37 }, j: { success: 0, error: 20 } })
@@ -368,8 +384,8 @@ test('KafkaTally: topics too long to spell out in a kind key are named back', as
   const counts = await KafkaTally.create({ capacity: 16 })
   const long = 'L'.repeat(249)
   const p = instrumentProducer({ send: async () => { throw tooLarge() }, sendBatch: async () => [] }, counts)
-  await p.send({ topic: long, messages: messages(3) }).catch(() => {})
-  await p.send({ topic: 'bad topic', messages: messages(1) }).catch(() => {})
+  assert.is((await rejection(p.send({ topic: long, messages: messages(3) }))).type, 'MESSAGE_TOO_LARGE')
+  assert.is((await rejection(p.send({ topic: 'bad topic', messages: messages(1) }))).type, 'MESSAGE_TOO_LARGE')
   const snap = counts.snapshot()
   assert.equal(errorsOf(snap), {
     [long]: { retriable: 0, nonRetriable: 3, kinds: { 'KafkaJSProtocolError:MESSAGE_TOO_LARGE': 3 } },
@@ -377,7 +393,8 @@ test('KafkaTally: topics too long to spell out in a kind key are named back', as
   })
   // Another thread's handle names it from the outcome table's directory.
   const other = await KafkaTally.attach(counts.share())
-  await instrumentProducer({ send: async () => { throw tooLarge() }, sendBatch: async () => [] }, counts).send({ topic: long, messages: messages(2) }).catch(() => {})
+  const again = instrumentProducer({ send: async () => { throw tooLarge() }, sendBatch: async () => [] }, counts)
+  assert.is((await rejection(again.send({ topic: long, messages: messages(2) }))).type, 'MESSAGE_TOO_LARGE')
   assert.equal(errorsOf(other.snapshot()), { [long]: { retriable: 0, nonRetriable: 2, kinds: { 'KafkaJSProtocolError:MESSAGE_TOO_LARGE': 2 } } })
 })
 
@@ -386,9 +403,9 @@ test('KafkaTally: error kinds that find the table full count in their overflow, 
   const counts = await KafkaTally.create({ capacity: 3, errorCapacity: 1, onOverflow: () => {} })
   for (const topic of ['a', 'b', 'r']) counts.tally.record(topic, 'success', 0)
   const p = instrumentProducer({ send: async ({ topic }) => { throw topic === 'r' ? new KafkaJSConnectionError('x') : tooLarge() }, sendBatch: async () => [] }, counts)
-  await p.send({ topic: 'a', messages: messages(2) }).catch(() => {})
-  await p.send({ topic: 'b', messages: messages(3) }).catch(() => {})
-  await p.send({ topic: 'r', messages: messages(4) }).catch(() => {})
+  assert.is((await rejection(p.send({ topic: 'a', messages: messages(2) }))).type, 'MESSAGE_TOO_LARGE')
+  assert.is((await rejection(p.send({ topic: 'b', messages: messages(3) }))).type, 'MESSAGE_TOO_LARGE')
+  assert.instance(await rejection(p.send({ topic: 'r', messages: messages(4) })), KafkaJSConnectionError)
   const snap = counts.snapshot()
   assert.equal(plain(snap), { a: { success: 0, error: 2 }, b: { success: 0, error: 3 }, r: { success: 0, error: 4 } })
   assert.equal(errorsOf(snap), { a: { retriable: 0, nonRetriable: 2, kinds: { 'KafkaJSProtocolError:MESSAGE_TOO_LARGE': 2 } } })
