@@ -15,6 +15,14 @@ import { once } from '../scripts/lib/worker-message.mjs'
 
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
 
+/** Waits until `done()`; fails naming `what` (and `status()`) after `ms`. */
+async function until (what, done, status, ms = 120_000) {
+  for (const end = Date.now() + ms; !done();) {
+    if (Date.now() > end) throw new Error(`gave up after ${ms} ms waiting for ${what}: ${status()}`)
+    await sleep(20)
+  }
+}
+
 test('at the least lease allowed, with the cores busy with other work, two flushers forming back to back lose nothing', async () => {
   const CAP = 100_000
   const STRIPES = 64
@@ -48,7 +56,9 @@ test('at the least lease allowed, with the cores busy with other work, two flush
     })
   }
   await Promise.all(flushers.map(w => once(w, m => m.kind === 'ready')))
+  // At least 6 s of formations, and as long as it takes (however loaded the machine) for 21 batches.
   await sleep(6000)
+  await until('21 batches', () => batches > 20, () => `${batches} batches`)
   Atomics.store(new Int32Array(stop), 0, 1)
   const [{ recorded: rec }] = await Promise.all([once(writer, m => m.recorded), ...flushers.map(w => once(w, m => m.kind === 'stopped'))])
   await Promise.all([writer, ...flushers, ...busy].map(w => w.terminate()))

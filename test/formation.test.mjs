@@ -13,6 +13,14 @@ import { addRows, addSnapshot, differences, sum, OVERFLOW_ROW } from '../scripts
 import { once } from '../scripts/lib/worker-message.mjs'
 
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
+
+/** Waits until `done()`; fails naming `what` (and `status()`) after `ms`. */
+async function until (what, done, status, ms = 120_000) {
+  for (const end = Date.now() + ms; !done();) {
+    if (Date.now() > end) throw new Error(`gave up after ${ms} ms waiting for ${what}: ${status()}`)
+    await sleep(20)
+  }
+}
 const FLUSHER = new URL('./workers/batch-flusher.mjs', import.meta.url)
 const TAIL_WRITER = new URL('./workers/tail-writer.mjs', import.meta.url)
 const WRITER = new URL('./workers/flush-writer.mjs', import.meta.url)
@@ -75,7 +83,9 @@ test('a lease shorter than a formation is refused; with the least one allowed, t
   await once(writer, m => m.ready)
   const reader = firstPerId()
   const flushers = await Promise.all([0, 1].map(() => startFlusher({ shared, stop, mode: 'snapshot', leaseMs: least, waitMs: 100 }, m => reader.take(m))))
+  // At least 2.5 s of formations, and as long as it takes (however loaded the machine) for 21 batches.
   await sleep(2500)
+  await until('21 batches', () => reader.stats().batches > 20, () => `${reader.stats().batches} batches`)
   Atomics.store(new Int32Array(stop), 0, 1)
   const [{ recorded: rec }] = await Promise.all([once(writer, m => m.recorded), ...flushers.map(w => once(w, m => m.kind === 'stopped'))])
   await Promise.all([writer, ...flushers].map(w => w.terminate()))
