@@ -12,6 +12,7 @@ for (const [writers, flushers] of [[2, 1], [4, 1], [4, 2]]) {
     const { recorded, counted, snapshots } = await runStress({ writers, flushers, steps: STEPS })
     assert.equal(differences(recorded, counted), [])
     assert.ok(sum(recorded) > writers * STEPS, 'the workload recorded counts above one per step')
+    // The harness makes each writer wait halfway for 3 snapshots of every flusher.
     assert.ok(snapshots > 2 * flushers, `flushers took ${snapshots} snapshots while writers ran`)
     console.log(`  ${writers} writers, ${flushers} flushers: ${sum(recorded).toLocaleString('en')} counts, ${snapshots} snapshots, exact`)
   })

@@ -18,11 +18,15 @@ export async function runStress ({ writers, steps, flushers = 1, stripes = 16, c
   const tally = await Tally.create({ capacity, stripes, module })
   const shared = tally.share()
   const stop = new SharedArrayBuffer(4)
-  const flusherThreads = Array.from({ length: flushers }, () =>
-    new Worker(new URL('../workers/stress-flusher.mjs', here), { workerData: { shared, stop } }))
+  // Snapshots taken so far, one word per flusher: each writer waits halfway for
+  // every flusher to take 3 more, so snapshots interleave with the writing
+  // however the threads are scheduled.
+  const progress = new SharedArrayBuffer(4 * flushers)
+  const flusherThreads = Array.from({ length: flushers }, (_, index) =>
+    new Worker(new URL('../workers/stress-flusher.mjs', here), { workerData: { shared, stop, progress, index } }))
   await Promise.all(flusherThreads.map(w => once(w, m => m.ready)))
   const writerThreads = Array.from({ length: writers }, (_, writer) =>
-    new Worker(new URL('../workers/stress-writer.mjs', here), { workerData: { shared, writer, steps } }))
+    new Worker(new URL('../workers/stress-writer.mjs', here), { workerData: { shared, writer, steps, progress } }))
   const recordedParts = await Promise.all(writerThreads.map(w => once(w, m => m.recorded)))
   Atomics.store(new Int32Array(stop), 0, 1)
   const flushed = await Promise.all(flusherThreads.map(w => once(w, m => m.counted)))
