@@ -1,0 +1,195 @@
+/* eslint-disable no-template-curly-in-string -- the mutants are source text, template literals included */
+// The hand-written mutants of `npm run mutate` (scripts/mutate.mjs): each a
+// plausible one-line bug, as the exact text it replaces (which must occur
+// exactly once in the file, or the mutant is reported stale: update it with
+// the code), and the test files that should see it.
+//
+// `core: true` marks a mutant of assembly/: the wasm is built again. Test
+// files that need the Kafka broker use KAFKA_BROKERS (127.0.0.1:9092 unless set).
+
+export const MUTANTS = [
+  // assembly/: the core
+  {
+    name: 'the CAS that publishes a new batch (batchOpen) made a plain store',
+    file: 'assembly/counters.ts',
+    from: 'if (atomic.cmpxchg<u64>(word, p, e << 1 | <u64>base) == p) return <f64>e;',
+    to: 'atomic.store<u64>(word, e << 1 | <u64>base); return <f64>e;',
+    core: true,
+    tests: ['pause-points', 'lease', 'batch-ids']
+  },
+  {
+    name: 'the ack\'s CAS (batchAck) made a plain store',
+    file: 'assembly/counters.ts',
+    from: 'return atomic.cmpxchg<u64>(word, p, (p & 1) ^ 1) == p;',
+    to: 'atomic.store<u64>(word, (p & 1) ^ 1); return true;',
+    core: true,
+    tests: ['pause-points', 'lease']
+  },
+  {
+    name: 'batchAck acknowledges whatever is pending (no check of the seq)',
+    file: 'assembly/counters.ts',
+    from: 'if (p >> 1 != <u64>seq || seq == 0) return false;\n  pausePoint(STEP_ACK_CAS',
+    to: 'if (p >> 1 == 0) return false;\n  pausePoint(STEP_ACK_CAS',
+    core: true,
+    tests: ['lease', 'pause-points', 'partial-ack-lease']
+  },
+  {
+    name: 'a formation leaves the last stripe out',
+    file: 'assembly/counters.ts',
+    from: 'for (let s: usize = 1; s < used; s++) {',
+    to: 'for (let s: usize = 1; s + 1 < used; s++) {',
+    core: true,
+    tests: ['formation-widths', 'stress']
+  },
+  {
+    name: 'the one-stripe formation skips the odd last word of a row',
+    file: 'assembly/counters.ts',
+    from: 'if (at < end) { // a row of an odd number of words: its last',
+    to: 'if (at > end) { // a row of an odd number of words: its last',
+    core: true,
+    tests: ['formation-widths', 'exact']
+  },
+  {
+    name: 'defer() does not hold the stage to 2^53 - 1',
+    file: 'assembly/counters.ts',
+    from: 'store<u64>(stage, from + MAX_BATCH_CELL);',
+    to: 'store<u64>(stage, load<u64>(stage));',
+    core: true,
+    tests: ['exact', 'batch-cell-range']
+  },
+  {
+    name: 'reduce() moves the base by one unit too many',
+    file: 'assembly/counters.ts',
+    from: 'store<u64>(at, load<u64>(at) + <u64>n);',
+    to: 'store<u64>(at, load<u64>(at) + <u64>n + 1);',
+    core: true,
+    tests: ['partial-ack', 'flush']
+  },
+  {
+    name: 'batchRename keeps the old seq',
+    file: 'assembly/counters.ts',
+    from: 'return atomic.cmpxchg<u64>(word, p, e << 1 | (p & 1)) == p ? <f64>e : 0;',
+    to: 'return atomic.cmpxchg<u64>(word, p, p) == p ? <f64>(p >> 1) : 0;',
+    core: true,
+    tests: ['batch-ids', 'partial-ack']
+  },
+  {
+    name: 'claimFlush lets two callers in one interval',
+    file: 'assembly/counters.ts',
+    from: 'return atomic.cmpxchg<u64>(word, last, <u64>nowMs) == last;',
+    to: 'atomic.store<u64>(word, <u64>nowMs); return true;',
+    core: true,
+    tests: ['throttle']
+  },
+  {
+    name: 'an expired lease is never taken over',
+    file: 'assembly/lock.ts',
+    from: 'if (<f64>(cur & DEADLINE_MASK) < nowMs) {',
+    to: 'if (<f64>(cur & DEADLINE_MASK) < 0) {',
+    core: true,
+    tests: ['lease']
+  },
+  {
+    name: 'lockRenew extends a lease that was taken over',
+    file: 'assembly/lock.ts',
+    from: 'if (atomic.cmpxchg<u64>(TABLE_BASE + H_LOCK, held, mine) != held) { held = 0; return false; }',
+    to: 'atomic.store<u64>(TABLE_BASE + H_LOCK, mine);',
+    core: true,
+    tests: ['lease', 'partial-ack-lease', 'pause-points']
+  },
+  {
+    name: 'lockRelease frees a lock it no longer holds',
+    file: 'assembly/lock.ts',
+    from: 'const ok = held != 0 && atomic.cmpxchg<u64>(word, held, 0) == held;',
+    to: 'const ok = held != 0; atomic.store<u64>(word, 0);',
+    core: true,
+    tests: ['lease', 'pause-points']
+  },
+  {
+    name: 'a resolver does not wait on a claim of the same hash',
+    file: 'assembly/directory.ts',
+    from: '} while (state == claiming && ++spins < CLAIM_SPINS);',
+    to: '} while (false);',
+    core: true,
+    tests: ['directory']
+  },
+
+  // src/: the host
+  {
+    name: 'openBatch without the gate (no re-read of PENDING)',
+    file: 'src/engine/tally.ts',
+    from: '      if (core.pendingBatch() !== sequence) {\n        core.lockRelease()\n        return undefined\n      }\n',
+    to: '',
+    tests: ['pause-points', 'lease']
+  },
+  {
+    name: 'snapshot() returns a batch whose ack failed',
+    file: 'src/engine/tally.ts',
+    from: 'if (core.batchAck(epoch) === 0) return undefined',
+    to: 'core.batchAck(epoch)',
+    tests: ['pause-points', 'lease']
+  },
+  {
+    name: 'an undelivered part larger than the batch is accepted',
+    file: 'src/engine/batch.ts',
+    from: 'value < 0 || value > most) {',
+    to: 'value < 0 || value > most + 1) {',
+    tests: ['flush', 'partial-ack', 'schema']
+  },
+  {
+    name: 'stop() takes only one final batch',
+    file: 'src/flush/flusher.ts',
+    from: 'const FINAL_BATCHES = 3',
+    to: 'const FINAL_BATCHES = 1',
+    tests: ['flush']
+  },
+  {
+    name: 'the sink timeout never fires',
+    file: 'src/flush/flusher.ts',
+    from: 'did not settle within ${ms} ms`)), ms)',
+    to: 'did not settle within ${ms} ms`)), 2 ** 30)',
+    tests: ['flush']
+  },
+  {
+    name: 'a failed delivery is acknowledged instead of kept',
+    file: 'src/flush/flusher.ts',
+    from: '      this.tally.releaseBatch(batch)\n    }\n    this.undelivered = copySnapshot(kept)',
+    to: '      this.tally.ackBatch(batch)\n    }\n    this.undelivered = copySnapshot(kept)',
+    tests: ['flush']
+  },
+  {
+    name: 'Prometheus names starting with a digit keep it (no leading _)',
+    file: 'src/sinks/prometheus-names.ts',
+    from: 'return /^[0-9]/.test(name) ? `_${name}` : name',
+    to: 'return name',
+    tests: ['prometheus-digit-names', 'sink-prometheus-families']
+  },
+  {
+    name: 'Prometheus names lose their unit',
+    file: 'src/sinks/prometheus-names.ts',
+    from: 'if (unit !== \'\' && !name.endsWith(`_${unit}`)) name += `_${unit}`',
+    to: '',
+    tests: ['sink-prometheus-families', 'prometheus-digit-names']
+  },
+  {
+    name: 'the Kafka sink\'s records lose their batch id',
+    file: 'src/sinks/kafka.ts',
+    from: 'Object.assign(value, { batch: snap.batch.id, table: snap.batch.table, sequence: snap.batch.sequence })',
+    to: 'Object.assign(value, { table: snap.batch.table, sequence: snap.batch.sequence })',
+    tests: ['sink-kafka']
+  },
+  {
+    name: 'a send failure\'s retriable flag is read from the outermost error only',
+    file: 'src/kafkajs/error-kind.ts',
+    from: '    if (typeof r === \'boolean\') retriable = r\n',
+    to: '    if (typeof r === \'boolean\' && depth === 0) retriable = r\n',
+    tests: ['kafkajs-instrument']
+  },
+  {
+    name: 'a rejected send is counted as delivered',
+    file: 'src/kafkajs/settle.ts',
+    from: 'const onError = (error: unknown): never => { outcome.settled(error, true); throw error }',
+    to: 'const onError = (error: unknown): never => { outcome.settled(undefined, false); throw error }',
+    tests: ['kafkajs-instrument', 'kafkajs-metrics']
+  }
+]
