@@ -72,7 +72,7 @@ import { registered, stripesInUse } from "./table";
 import { sumCellOf, sumDelta, sumAdd } from "./histogram";
 import {
   pausePoint, STEP_OPEN_READ, STEP_EPOCH, STEP_COUNTER_LOAD, STEP_STAGE_STORE, STEP_PENDING_CAS,
-  STEP_BATCH_READ, STEP_ACK_CAS, STEP_REDUCE, STEP_RENAME_CAS,
+  STEP_BATCH_READ, STEP_ACK_READ, STEP_ACK_CAS, STEP_REDUCE, STEP_RENAME_CAS,
 } from "./pause";
 
 /** Address of a stripe's counter for a slot and cell. */
@@ -315,6 +315,7 @@ export function batchRename(seq: f64): f64 {
  */
 export function batchAck(seq: f64): bool {
   const word = TABLE_BASE + H_PENDING;
+  pausePoint(STEP_ACK_READ, <u32>seq);
   const p = atomic.load<u64>(word);
   if (p >> 1 != <u64>seq || seq == 0) return false;
   pausePoint(STEP_ACK_CAS, <u32>seq);

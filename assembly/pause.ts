@@ -30,13 +30,14 @@ export const STEP_COUNTER_LOAD: i32 = 3; // forming: a word's counters loaded, i
 export const STEP_STAGE_STORE: i32 = 4; // forming: after a word's stage store, before the next word's loads
 export const STEP_PENDING_CAS: i32 = 5; // batchOpen: the stage formed, before the CAS that makes it pending
 export const STEP_BATCH_READ: i32 = 6; // writing the batch region: after a row (forming or re-reading)
-export const STEP_ACK_CAS: i32 = 7; // batchAck: after its load of PENDING, before its CAS
+export const STEP_ACK_CAS: i32 = 7; // batchAck: after its load and check of PENDING, before its CAS
 export const STEP_REDUCE: i32 = 8; // reduce: after its check of PENDING, before the base store
 export const STEP_RENAME_CAS: i32 = 9; // batchRename: after the add on EPOCH, before its CAS
 export const STEP_LOCK_CAS: i32 = 10; // lockTry: after its load of the lock word, before its CAS
 export const STEP_RENEW_CAS: i32 = 11; // lockRenew: before its CAS
 export const STEP_RELEASE_CAS: i32 = 12; // lockRelease: before its CAS
-export const STEP_LAST: i32 = 12;
+export const STEP_ACK_READ: i32 = 13; // batchAck: called (the host renewed its lease just before), PENDING not yet read
+export const STEP_LAST: i32 = 13;
 
 /** Stops here if the test armed `step` (pause build only; nothing in the release build). */
 // @ts-ignore: decorator

@@ -89,6 +89,32 @@ test('stopped during its ack: the batch goes out once, to the thread that took o
   }
 })
 
+test('a flusher stopped between its renew and its ack, overtaken: its late ack leaves the next batch pending', async () => {
+  // Fails with batchAck's check of the seq left out: the late ack takes the
+  // batch the thread that took over left pending, which nobody delivered.
+  const { tally, holder, pause } = await table()
+  try {
+    tally.record('a', 'success', 5)
+    const opened = await holder.call('openBatch')
+    assert.equal(rows(opened), { a: { success: 5, error: 0 } })
+    pause.arm(steps.STEP_ACK_READ)
+    const late = holder.call('ackBatch')
+    assert.is((await pause.stopped()).detail, opened.batch.sequence)
+    const taken = tally.snapshot(TAKEOVER)
+    assert.equal([rows(taken), taken.batch.sequence], [{ a: { success: 5, error: 0 } }, opened.batch.sequence], 'the open batch comes out to the thread that took over')
+    tally.record('a', 'success', 2)
+    const next = tally.openBatch()
+    tally.releaseBatch(next) // left pending, as by a failed sink
+    pause.go()
+    assert.is(await late, false, 'the late ack finds another batch pending and takes nothing')
+    const after = tally.snapshot()
+    assert.equal([rows(after), after.batch.sequence], [{ a: { success: 2, error: 0 } }, next.id.sequence], 'the batch left pending comes out whole, under its id')
+    assert.equal(rows(tally.snapshot()), {})
+  } finally {
+    await holder.stop()
+  }
+})
+
 test('a flusher stopped while it reads a pending batch: the gate keeps what it read from any sink', async () => {
   // Fails without the re-read of PENDING in openBatch (src/engine/tally.ts):
   // the late reader hands on a row read across the takeover's two acks.
