@@ -72,7 +72,7 @@ import { registered, stripesInUse } from "./table";
 import { sumCellOf, sumDelta, sumAdd } from "./histogram";
 import {
   pausePoint, STEP_OPEN_READ, STEP_EPOCH, STEP_COUNTER_LOAD, STEP_STAGE_STORE, STEP_PENDING_CAS,
-  STEP_BATCH_READ, STEP_ACK_READ, STEP_ACK_CAS, STEP_REDUCE, STEP_RENAME_CAS,
+  STEP_BATCH_READ, STEP_ACK_READ, STEP_ACK_CAS, STEP_REDUCE, STEP_RENAME_CAS, STEP_CLAIM_CAS,
 } from "./pause";
 
 /** Address of a stripe's counter for a slot and cell. */
@@ -98,6 +98,7 @@ export function claimFlush(nowMs: f64, intervalMs: f64): bool {
   const word = TABLE_BASE + H_LAST_FLUSH;
   const last = atomic.load<u64>(word);
   if (nowMs - <f64>last < intervalMs) return false;
+  pausePoint(STEP_CLAIM_CAS, 0);
   return atomic.cmpxchg<u64>(word, last, <u64>nowMs) == last;
 }
 

@@ -37,7 +37,8 @@ export const STEP_LOCK_CAS: i32 = 10; // lockTry: after its load of the lock wor
 export const STEP_RENEW_CAS: i32 = 11; // lockRenew: before its CAS
 export const STEP_RELEASE_CAS: i32 = 12; // lockRelease: before its CAS
 export const STEP_ACK_READ: i32 = 13; // batchAck: called (the host renewed its lease just before), PENDING not yet read
-export const STEP_LAST: i32 = 13;
+export const STEP_CLAIM_CAS: i32 = 14; // claimFlush: the interval checked, before its CAS (not a step of the model: the throttle)
+export const STEP_LAST: i32 = 14;
 
 /** Stops here if the test armed `step` (pause build only; nothing in the release build). */
 // @ts-ignore: decorator

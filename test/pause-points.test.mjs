@@ -115,6 +115,21 @@ test('a flusher stopped between its renew and its ack, overtaken: its late ack l
   }
 })
 
+test('two threads claiming the flush turn in one interval: the one stopped before its CAS loses', async () => {
+  // Fails with claimFlush's CAS made a plain store: both win the turn.
+  const { tally, holder, pause } = await table()
+  try {
+    pause.arm(steps.STEP_CLAIM_CAS)
+    const late = holder.call('claimFlush', 60_000)
+    await pause.stopped()
+    assert.is(tally.claimFlush(60_000), true, 'this thread wins the turn')
+    pause.go()
+    assert.is(await late, false, 'the stopped thread, past its check of the interval, loses it')
+  } finally {
+    await holder.stop()
+  }
+})
+
 test('a flusher stopped while it reads a pending batch: the gate keeps what it read from any sink', async () => {
   // Fails without the re-read of PENDING in openBatch (src/engine/tally.ts):
   // the late reader hands on a row read across the takeover's two acks.

@@ -79,7 +79,7 @@ export const MUTANTS = [
     from: 'return atomic.cmpxchg<u64>(word, last, <u64>nowMs) == last;',
     to: 'atomic.store<u64>(word, <u64>nowMs); return true;',
     core: true,
-    tests: ['throttle']
+    tests: ['throttle', 'pause-points']
   },
   {
     name: 'an expired lease is never taken over',

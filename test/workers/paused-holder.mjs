@@ -12,6 +12,7 @@ const ops = {
   trySnapshot: () => tally.trySnapshot(0) ?? null,
   openBatch: () => { open = tally.openBatch(0); return open?.snapshot ?? null },
   renewBatch: () => tally.renewBatch(),
+  claimFlush: intervalMs => tally.claimFlush(intervalMs),
   ackBatch: undelivered => tally.ackBatch(open, undelivered ?? undefined),
   // Every step of the pause core, in one go: a snapshot, then a delivery
   // acknowledged in part (renew, reduce, rename).
@@ -21,7 +22,9 @@ const ops = {
     tally.record('a', 'success', 3)
     const batch = tally.openBatch(0)
     tally.renewBatch()
-    return tally.ackBatch(batch, { epoch: 0, topics: new Map([['a', { success: 1, error: 0 }]]), overflow: { success: 0, error: 0 } })
+    const acked = tally.ackBatch(batch, { epoch: 0, topics: new Map([['a', { success: 1, error: 0 }]]), overflow: { success: 0, error: 0 } })
+    tally.claimFlush(0)
+    return acked
   }
 }
 
