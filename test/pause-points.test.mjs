@@ -115,6 +115,28 @@ test('a flusher stopped between its renew and its ack, overtaken: its late ack l
   }
 })
 
+test('a flusher stopped inside its renew, overtaken: the renew fails and the lock stays with the thread that took over', async () => {
+  // Fails with lockRenew's CAS made a plain store: the late renew takes the
+  // lock back, and the other thread's ack then fails.
+  const { tally, holder, pause } = await table()
+  try {
+    tally.record('a', 'success', 5)
+    const opened = await holder.call('openBatch')
+    pause.arm(steps.STEP_RENEW_CAS)
+    const late = holder.call('renewBatch')
+    await pause.stopped()
+    const taken = tally.openBatch(TAKEOVER.waitMs)
+    assert.is(taken.id.sequence, opened.batch.sequence, 'the same batch, under the same id')
+    pause.go()
+    assert.is(await late, false, 'the stopped flusher learns it lost the lock')
+    assert.is(await holder.call('ackBatch'), false, 'and its ack takes nothing')
+    assert.is(tally.ackBatch(taken), true, 'the thread that took over still holds the lock and acknowledges the batch')
+    assert.equal(rows(tally.snapshot()), {})
+  } finally {
+    await holder.stop()
+  }
+})
+
 test('two threads claiming the flush turn in one interval: the one stopped before its CAS loses', async () => {
   // Fails with claimFlush's CAS made a plain store: both win the turn.
   const { tally, holder, pause } = await table()

@@ -95,7 +95,7 @@ export const MUTANTS = [
     from: 'if (atomic.cmpxchg<u64>(TABLE_BASE + H_LOCK, held, mine) != held) { held = 0; return false; }',
     to: 'atomic.store<u64>(TABLE_BASE + H_LOCK, mine);',
     core: true,
-    tests: ['lease', 'partial-ack-lease', 'pause-points']
+    tests: ['pause-points', 'lease', 'partial-ack-lease']
   },
   {
     name: 'lockRelease frees a lock it no longer holds',
