@@ -37,11 +37,17 @@ function run (cmd, argv, cwd, timeoutMs = TEST_TIMEOUT_MS) {
       detached: true // its own process group: a timed-out test is ended with its workers and children
     })
     let out = ''
-    const keepTail = chunk => { out = (out + chunk).slice(-4000) }
+    let timedOut = false
+    let hung = false
+    const end = () => { try { process.kill(-child.pid, 'SIGKILL') } catch {} }
+    let timer = setTimeout(() => { timedOut = true; end() }, timeoutMs)
+    const keepTail = chunk => {
+      out = (out + chunk).slice(-4000)
+      // uvu has printed its summary: a process still up 10 s later is held open by the mutant (a timer that never fires).
+      if (/Duration: /.test(out) && !hung) { hung = true; clearTimeout(timer); timer = setTimeout(() => { timedOut = true; end() }, 10_000) }
+    }
     child.stdout.on('data', keepTail)
     child.stderr.on('data', keepTail)
-    let timedOut = false
-    const timer = setTimeout(() => { timedOut = true; try { process.kill(-child.pid, 'SIGKILL') } catch {} }, timeoutMs)
     child.on('close', code => { clearTimeout(timer); resolve({ ok: code === 0 && !timedOut, timedOut, out }) })
   })
 }
@@ -94,7 +100,8 @@ try {
           const r = await run(process.execPath, [`test/${t}.test.mjs`], work)
           if (!r.ok) {
             const failing = /FAIL {2}"([^"]+)"/.exec(r.out)?.[1]
-            result = { verdict: 'killed', detail: r.timedOut ? `${t}: timed out after ${TEST_TIMEOUT_MS / 1000} s` : `${t}: ${failing ?? r.out.trim().split('\n').slice(-2).join(' | ')}` }
+            const how = failing ?? (r.timedOut ? `timed out after ${TEST_TIMEOUT_MS / 1000} s` : r.out.trim().split('\n').slice(-2).join(' | '))
+            result = { verdict: 'killed', detail: `${t}: ${how}${failing && r.timedOut ? ' (then held the process open)' : ''}` }
             break
           }
         }

@@ -168,7 +168,7 @@ export const MUTANTS = [
     name: 'Prometheus names lose their unit',
     file: 'src/sinks/prometheus-names.ts',
     from: 'if (unit !== \'\' && !name.endsWith(`_${unit}`)) name += `_${unit}`',
-    to: '',
+    to: 'if (unit !== \'\' && name.endsWith(`_${unit}`)) name += `_${unit}`',
     tests: ['sink-prometheus-families', 'prometheus-digit-names']
   },
   {
