@@ -20,7 +20,7 @@ async function compile (entry, target) {
 
 function checkModule (name, wasm, wat, budget = MAX_WASM_BYTES) {
   if (/\(data\b/.test(wat)) throw new Error(`${name} has a data segment: it would overwrite the shared table on every instantiation`)
-  if (wasm.byteLength > budget) throw new Error(`${name} is ${wasm.byteLength} bytes, over the ${MAX_WASM_BYTES}-byte budget`)
+  if (wasm.byteLength > budget) throw new Error(`${name} is ${wasm.byteLength} bytes, over the ${budget}-byte budget`)
   const imports = [...wat.matchAll(/\(import "([^"]+)" "([^"]+)"/g)].map(m => `${m[1]}.${m[2]}`)
   if (imports.join() !== 'env.memory') throw new Error(`${name} imports ${imports.join(', ')}; only env.memory is expected`)
 }
