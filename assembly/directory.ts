@@ -31,6 +31,7 @@ import {
   ENTRY_BYTES, E_STATE, E_SLOT, E_LEN, E_KEY, MAX_KEY,
   capacity, dirMask, scratchBase, dirBase, slotEntryBase,
 } from "./layout";
+import { pausePoint, STEP_DIR_PUBLISH, STEP_DIR_WAIT } from "./pause";
 
 export const EMPTY: u64 = 0;
 export const CLAIMING: u64 = 1;
@@ -109,6 +110,7 @@ export function resolve(key: usize, len: u32, internal: bool): u32 {
       let spins: u32 = 0;
       do {
         state = atomic.load<u64>(entry + E_STATE);
+        pausePoint(STEP_DIR_WAIT, i);
       } while (state == claiming && ++spins < CLAIM_SPINS);
     }
     if (state == ready && sameKey(entry, key, len)) {
@@ -144,6 +146,7 @@ function claim(entry: usize, index: u32, key: usize, len: u32, ready: u64, inter
     atomic.add<u32>(TABLE_BASE + H_OVERFLOW_TOPICS, 1);
   }
   store<u32>(entry + E_SLOT, slot);
+  pausePoint(STEP_DIR_PUBLISH, slot);
   atomic.store<u64>(entry + E_STATE, ready);
   return slot;
 }

@@ -12,9 +12,11 @@
 //   SKIP    how many hits of it to let pass first
 //   PAUSED  the step a thread is stopped at (0: none); notified on change
 //   DETAIL  what the step was at (a word's byte offset, a row, a seq)
-//   GO      set to 1 to let the stopped thread go on
+//   GO      set to a step to let the thread stopped at it go on
 // The first thread to reach the armed step after SKIP hits disarms it and
-// stops; every other thread, and every other step, runs on.
+// stops; every other thread, and every other step, runs on. Arming another
+// step while one thread is stopped stops a second thread: each goes on when
+// GO names its own step.
 
 export const PAUSE_CONTROL: usize = 512;
 export const PAUSE_ARMED: usize = 0;
@@ -38,7 +40,9 @@ export const STEP_RENEW_CAS: i32 = 11; // lockRenew: before its CAS
 export const STEP_RELEASE_CAS: i32 = 12; // lockRelease: before its CAS
 export const STEP_ACK_READ: i32 = 13; // batchAck: called (the host renewed its lease just before), PENDING not yet read
 export const STEP_CLAIM_CAS: i32 = 14; // claimFlush: the interval checked, before its CAS (not a step of the model: the throttle)
-export const STEP_LAST: i32 = 14;
+export const STEP_DIR_PUBLISH: i32 = 15; // directory: a key's entry claimed and its slot stored, not yet published (ready)
+export const STEP_DIR_WAIT: i32 = 16; // directory: a resolver waiting on a claim of the same hash, after a load of its state
+export const STEP_LAST: i32 = 16;
 
 /** Stops here if the test armed `step` (pause build only; nothing in the release build). */
 // @ts-ignore: decorator
@@ -55,7 +59,11 @@ function stopAt(step: i32, detail: u32): void {
   atomic.store<u32>(c + PAUSE_DETAIL, detail);
   atomic.store<i32>(c + PAUSE_PAUSED, step);
   atomic.notify(c + PAUSE_PAUSED);
-  while (atomic.load<i32>(c + PAUSE_GO) == 0) atomic.wait<i32>(c + PAUSE_GO, 0, -1);
+  for (;;) {
+    const go = atomic.load<i32>(c + PAUSE_GO);
+    if (go == step) break;
+    atomic.wait<i32>(c + PAUSE_GO, go, -1);
+  }
   atomic.store<i32>(c + PAUSE_GO, 0);
   atomic.store<i32>(c + PAUSE_PAUSED, 0);
   atomic.notify(c + PAUSE_PAUSED);

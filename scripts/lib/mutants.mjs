@@ -111,7 +111,7 @@ export const MUTANTS = [
     from: '} while (state == claiming && ++spins < CLAIM_SPINS);',
     to: '} while (false);',
     core: true,
-    tests: ['directory']
+    tests: ['pause-points', 'directory']
   },
 
   // src/: the host

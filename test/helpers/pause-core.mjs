@@ -51,9 +51,9 @@ export async function pauseControl (memory) {
       }
       return { step: Atomics.load(words, PAUSED), detail: Atomics.load(words, DETAIL) >>> 0 }
     },
-    /** Lets the stopped thread go on. */
-    go () {
-      Atomics.store(words, GO, 1)
+    /** Lets the thread stopped at `step` (by default the last one to stop) go on. */
+    go (step = Atomics.load(words, PAUSED)) {
+      Atomics.store(words, GO, step)
       Atomics.notify(words, GO)
     }
   }

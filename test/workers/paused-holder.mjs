@@ -6,6 +6,7 @@ import { Tally } from '../../dist/index.js'
 
 const tally = Tally.attachSync(workerData.shared)
 let open
+let fresh = 0
 
 const ops = {
   record: (topic, column, n) => tally.record(topic, column, n),
@@ -14,9 +15,10 @@ const ops = {
   renewBatch: () => tally.renewBatch(),
   claimFlush: intervalMs => tally.claimFlush(intervalMs),
   ackBatch: undelivered => tally.ackBatch(open, undelivered ?? undefined),
-  // Every step of the pause core, in one go: a snapshot, then a delivery
-  // acknowledged in part (renew, reduce, rename).
+  // Every step of the pause core a lone thread reaches, in one go: a new key,
+  // a snapshot, a delivery acknowledged in part (renew, reduce, rename), a flush claim.
   everyStep: () => {
+    tally.record(`k${++fresh}`, 'success', 1)
     tally.record('a', 'success', 2)
     tally.trySnapshot(0)
     tally.record('a', 'success', 3)
