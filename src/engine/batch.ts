@@ -25,7 +25,11 @@ function rowRest (where: string, part: unknown, whole: Row, schema: Schema): Row
   const p = part as Record<string, unknown>
   const w = whole as Record<string, number | HistogramCounts>
   const rest: Record<string, number | HistogramCounts> = {}
-  for (const name of schema.columns) rest[name] = (w[name] as number) - checkPart(`${where}.${name}`, p[name], w[name] as number)
+  let kept = false
+  for (const name of schema.columns) {
+    rest[name] = (w[name] as number) - checkPart(`${where}.${name}`, p[name], w[name] as number)
+    kept ||= rest[name] !== w[name]
+  }
   for (const h of schema.histograms) {
     const ph = p[h.name] as Partial<HistogramCounts> | undefined
     const wh = w[h.name] as HistogramCounts
@@ -35,9 +39,12 @@ function rowRest (where: string, part: unknown, whole: Row, schema: Schema): Row
     const counts = wh.counts.map((n, i) => n - checkPart(`${where}.${h.name}.counts[${i}]`, ph.counts?.[i], n))
     const wholeUnits = Math.round(wh.sum * h.scale)
     const partUnits = checkPart(`${where}.${h.name}.sum (in units of ${h.resolution})`, typeof ph.sum === 'number' ? Math.round(ph.sum * h.scale) : ph.sum, wholeUnits, Number.isInteger)
+    kept ||= partUnits !== 0 || counts.some((n, i) => n !== wh.counts[i])
     rest[h.name] = { count: counts.reduce((a, b) => a + b, 0), sum: (wholeUnits - partUnits) / h.scale, counts }
   }
-  return rest as Row
+  // Nothing kept back: the whole row itself, which the table then takes whole
+  // (from 2^52 units a sum's double stands for two unit counts: see Tally.removals).
+  return kept ? rest as Row : whole
 }
 
 /**

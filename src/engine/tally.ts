@@ -515,12 +515,13 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
       throw new TypeError(`ackBatch takes a batch of this table (${this.tableId}), got one of ${describe(batch?.id?.table)}`)
     }
     let delivered: Snapshot | undefined
+    let held: Snapshot | undefined
     try {
       if (undelivered !== undefined) {
         if (core.pendingBatch() !== batch.id.sequence) { core.lockRelease(); return false }
         // Checked against what the table holds of the batch, not batch.snapshot:
         // that is the caller's copy, which a sink may have changed.
-        const held = readBatch(core, this.memory, this.names, core.batchOpen(Date.now()), this.schema)
+        held = readBatch(core, this.memory, this.names, core.batchOpen(Date.now()), this.schema)
         delivered = deliveredPart(held, undelivered as Snapshot, this.schema)
       }
     } catch (error) {
@@ -532,7 +533,7 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
     try {
       if (delivered === undefined) return core.batchAck(sequence) !== 0
       if (core.pendingBatch() !== sequence) return false
-      const removals = this.removals(delivered)
+      const removals = this.removals(delivered, held)
       // Finding the rows walks every slot in JavaScript, which can outlast a
       // short lease: renew again, so the writes below run inside a fresh lease.
       if (!this.renewBatch()) return false
@@ -560,36 +561,45 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
    * share of a histogram sum from the batch region, which batchOpen() has just
    * written and no reduce has changed yet.
    */
-  private removals (delivered: Snapshot): number[] {
+  private removals (delivered: Snapshot, held: Snapshot | undefined): number[] {
     const core = this.core
     const width = this.schema.cells
     const batch = new Float64Array(this.memory.buffer, core.address(REGION_BATCH) >>> 0, (core.tableCapacity() + 1) * width)
-    const held = (slot: number, c: number): number => this.sumCells.has(c) ? batch[slot * width + c] : core.peek(slot, c)
+    const has = (slot: number, c: number): number => this.sumCells.has(c) ? batch[slot * width + c] : core.peek(slot, c)
     const out: number[] = []
     const left = new Map<string, number[]>()
-    for (const [topic, row] of delivered.topics) left.set(topic, this.cellsOf(row))
+    for (const [topic, row] of delivered.topics) left.set(topic, this.cellsOf(row, held?.topics.get(topic)))
     const registered = core.registered()
     for (let slot = 0; slot < registered && left.size > 0; slot++) {
       const rest = left.get(this.names.name(slot) ?? `#slot-${slot}`)
       if (rest === undefined) continue
       rest.forEach((n, c) => {
-        const take = Math.min(n, held(slot, c))
+        const take = Math.min(n, has(slot, c))
         if (take > 0) out.push(slot, c, take)
         rest[c] -= take
       })
     }
-    this.cellsOf(delivered.overflow).forEach((n, c) => { if (n > 0) out.push(core.tableCapacity(), c, n) })
+    const overflow = core.tableCapacity()
+    this.cellsOf(delivered.overflow, held?.overflow).forEach((n, c) => {
+      const take = n === Infinity ? has(overflow, c) : n
+      if (take > 0) out.push(overflow, c, take)
+    })
     return out
   }
 
-  /** A row as its cells' values (histogram sums back in whole units; a sum's second cell 0). */
-  private cellsOf (row: Row): number[] {
+  /**
+   * A row as its cells' values (histogram sums back in whole units; a sum's
+   * second cell 0). The batch's own row (delivered whole) takes Infinity for
+   * a sum, so all the batch holds of it is taken (from 2^52 units one double stands
+   * for two unit counts, and sum * scale may round to the smaller).
+   */
+  private cellsOf (row: Row, whole?: Row): number[] {
     const cells = new Array<number>(this.schema.cells).fill(0)
     const values = row as Record<string, number | HistogramCounts>
     this.schema.columns.forEach((name, c) => { cells[c] = values[name] as number })
     for (const h of this.schema.histograms) {
       const v = values[h.name] as HistogramCounts
-      cells[h.sumCell] = Math.round(v.sum * h.scale)
+      cells[h.sumCell] = row === whole ? Infinity : Math.round(v.sum * h.scale)
       v.counts.forEach((n, i) => { cells[h.sumCell + 2 + i] = n })
     }
     return cells
