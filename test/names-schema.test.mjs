@@ -115,4 +115,47 @@ test('ten flushes of one 0.1 observation export a sum of exactly 1 (Prometheus a
   await provider.shutdown()
 })
 
+// Each batch's sum is a double, units / 10^k: at a resolution other than 1e-9
+// its nano-units, taken from the double's binary fraction, were off by up to
+// half its ulp (123456789012.345 gave ...345001221 nano-units), and the error
+// grew with every flush until the exported sum moved.
+test('sums at resolutions 1e-3 and 0.1 over many flushes export the exact decimal total (Prometheus and OpenTelemetry)', async () => {
+  for (const [resolution, value, flushes, total] of [[1e-3, 159872631406.341, 10, 1598726314063.41], [0.1, 5108878166370.6, 100, 510887816637060]]) {
+    const tally = await Tally.create({ columns: ['success'], histograms: { size: { bounds: [1], resolution } } })
+    const registry = new Registry()
+    const otel = openTelemetrySink({ schema: tally.schema })
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000, metricProducers: [otel] })
+    const provider = new MeterProvider({ readers: [reader] })
+    const prom = prometheusSink({ registry, schema: tally.schema })
+    const flusher = flushEvery(tally, 60_000, async snap => { await prom.write(snap); await otel.write(snap) }, { timer: false })
+    for (let i = 0; i < flushes; i++) {
+      tally.observe('orders', 'size', value)
+      await flusher.flush()
+    }
+    assert.is(await flusher.stop(), undefined)
+    const family = (await registry.getMetricsAsJSON()).find(m => m.name === 'wasm_tally_size')
+    assert.is(family.values.find(v => v.metricName === 'wasm_tally_size_sum').value, total, `Prometheus, resolution ${resolution}`)
+    await reader.forceFlush()
+    const [h] = exporter.getMetrics().at(-1).scopeMetrics.flatMap(s => s.metrics).filter(m => m.descriptor.name === 'wasm_tally.size').flatMap(m => m.dataPoints)
+    assert.is(h.value.sum, total, `OpenTelemetry, resolution ${resolution}`)
+    assert.is(h.value.count, flushes)
+    await provider.shutdown()
+  }
+})
+
+test('the Kafka aggregate reader adds sums in nano-units: ten batches of one 0.1 make 1, and resolution 1e-3 sums the exact decimal', async () => {
+  for (const [resolution, value, batches, total] of [[1e-9, 0.1, 10, 1], [1e-3, 159872631406.341, 10, 1598726314063.41]]) {
+    const tally = await Tally.create({ columns: ['success'], histograms: { size: { bounds: [1], resolution } } })
+    const reader = new TotalsReader()
+    for (let i = 0; i < batches; i++) {
+      tally.observe('orders', 'size', value)
+      for (const m of toRecords(tally.snapshot(), i + 1, 'h:1')) assert.is(reader.add(m.value), 'counted')
+    }
+    const size = reader.totals().topics.orders.size
+    assert.is(size.count, batches)
+    assert.is(size.sum, total, `resolution ${resolution}`)
+  }
+})
+
 test.run()

@@ -3,6 +3,7 @@
 // one partition in the order they were sent, and a table delivers batch n
 // (maybe more than once) before it forms n + 1, so keeping, per table and row,
 // the highest sequence counted is enough: anything at or below it is a repeat.
+import { fromNanos, toNanos } from './series-totals.js'
 
 /** A histogram column: bucket counts added element-wise. */
 export interface HistogramTotal {
@@ -56,14 +57,10 @@ function isHistogram (value: unknown): value is HistogramTotal {
 interface HistogramAcc { count: number, nanos: bigint, counts: number[] }
 type RowAcc = Record<string, number | HistogramAcc>
 
-/** A record's sum (units, as the sink wrote it) in nano-units. */
-function nanosOf (sum: number): bigint {
-  return BigInt(Math.round(sum * 1e9))
-}
-
-function unitsOf (nanos: bigint): number {
-  return Number(nanos) / 1e9
-}
+/** A record's sum (units, as the sink wrote it) in nano-units, from its decimal (exact at every resolution; sum * 1e9 is not past 2^53). */
+const nanosOf = toNanos
+/** Nano-units as the nearest number. */
+const unitsOf = fromNanos
 
 function emptyAcc (): RowAcc {
   return { success: 0, error: 0 }

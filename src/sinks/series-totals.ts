@@ -36,15 +36,28 @@ export function attributeKey (attributes: Attributes): string {
 
 const BILLION = 1_000_000_000n
 
-/** A sum (a number of units, whole or not) as whole nano-units: the whole part exactly, the fraction to the nearest nano-unit. */
+/**
+ * A sum as whole nano-units, from its shortest decimal (String): a batch's sum
+ * is units / 10^k, and while one double stands for one unit count (under 2^52
+ * units) that decimal is exactly units / 10^k, at every resolution; the binary
+ * fraction of the double is not (123456789012.345 is ...345001221 nano-units).
+ * Digits past the ninth decimal round half up.
+ */
 export function toNanos (sum: number): bigint {
-  const whole = Math.trunc(sum)
-  return BigInt(whole) * BILLION + BigInt(Math.round((sum - whole) * 1e9)) // sum - whole is exact
+  if (sum < 0) return -toNanos(-sum)
+  const [mantissa, exponent = '0'] = String(sum).split('e')
+  const [whole, fraction = ''] = mantissa.split('.')
+  const shift = Number(exponent) + 9 - fraction.length
+  const digits = BigInt(whole + fraction)
+  if (shift >= 0) return digits * 10n ** BigInt(shift)
+  const divisor = 10n ** BigInt(-shift)
+  return (digits + divisor / 2n) / divisor
 }
 
-/** Nano-units back to units, rounded once. */
+/** Nano-units back to units, rounded once (the decimal parsed as one number). */
 export function fromNanos (nanos: bigint): number {
-  return Number(nanos / BILLION) + Number(nanos % BILLION) / 1e9
+  if (nanos < 0n) return -fromNanos(-nanos)
+  return Number(`${nanos / BILLION}.${String(nanos % BILLION).padStart(9, '0')}`)
 }
 
 const sameBounds = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i])
