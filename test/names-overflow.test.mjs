@@ -10,7 +10,7 @@ import StatsD from 'hot-shots'
 import { Registry } from 'prom-client'
 import { MeterProvider, PeriodicExportingMetricReader, InMemoryMetricExporter, AggregationTemporality } from '@opentelemetry/sdk-metrics'
 import { Tally, flushEvery } from '../dist/index.js'
-import { KafkaTally, INVALID_TOPIC } from '../dist/kafkajs/index.js'
+import { KafkaTally, INVALID_TOPIC, instrumentProducer } from '../dist/kafkajs/index.js'
 import { prometheusSink } from '../dist/sinks/prometheus.js'
 import { statsdSink } from '../dist/sinks/statsd.js'
 import { consoleTableSink } from '../dist/sinks/console-table.js'
@@ -141,6 +141,35 @@ test('KafkaTally: a topic named __invalid_topic stays apart from the topics Kafk
   assert.equal({ ...snap.topics.get(INVALID_TOPIC) }, { ...snap.topics.get(INVALID_TOPIC), success: 3, error: 1 })
   assert.is(snap.errors.get('__invalid_topic').nonRetriable, 2)
   assert.is(snap.errors.get(INVALID_TOPIC).nonRetriable, 1)
+})
+
+// "/invalid-topic" is no topic name either, so overflowTopic took it, and the
+// overflow row then merged with the row of the topics Kafka refuses.
+test('an overflowTopic of /invalid-topic is refused by every sink; the two rows stay apart under the default', async () => {
+  const client = new StatsD({ mock: true, maxBufferSize: 0 })
+  const producer = { send: async () => {} }
+  for (const make of [
+    () => prometheusSink({ registry: new Registry(), overflowTopic: INVALID_TOPIC }),
+    () => statsdSink(client, { overflowTopic: INVALID_TOPIC }),
+    () => consoleTableSink({ write () {} }, { overflowTopic: INVALID_TOPIC }),
+    () => openTelemetrySink({ overflowTopic: INVALID_TOPIC }),
+    () => kafkaSink(producer, { topic: 'counts', overflowTopic: INVALID_TOPIC })
+  ]) {
+    assert.throws(make, e => e instanceof RangeError && /overflowTopic must not be "\/invalid-topic" \(the row of the topics Kafka refuses\)/.test(e.message))
+  }
+  // A plain table counting sends (a stand-in producer): the refused topic takes a row of its own.
+  const tally = await Tally.create({ capacity: 2, onOverflow: () => {} })
+  const counted = instrumentProducer({ send: async () => [] }, tally)
+  const messages = n => Array.from({ length: n }, () => ({ value: 'x' }))
+  await counted.send({ topic: 'orders', messages: messages(20) })
+  await counted.send({ topic: 'not a topic!', messages: messages(3) })
+  await counted.send({ topic: 'late', messages: messages(5) }) // the table is full: the overflow row
+  const registry = new Registry()
+  const flusher = flushEvery(tally, 60_000, prometheusSink({ registry, overflowTopic: '(full)' }), { timer: false })
+  assert.is(await flusher.stop(), undefined)
+  const [metric] = await registry.getMetricsAsJSON()
+  const series = Object.fromEntries(metric.values.filter(v => v.value !== 0).map(v => [v.labels.topic, v.value]))
+  assert.equal(series, { orders: 20, [INVALID_TOPIC]: 3, '(full)': 5 })
 })
 
 test.run()

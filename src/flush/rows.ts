@@ -9,6 +9,12 @@ import { checkTopic, describe, type Outcome } from '../engine/validate.js'
  */
 export const OVERFLOW_TOPIC = '/overflow'
 
+/**
+ * Where the kafkajs instrumentation counts a topic the engine refuses (not a
+ * string, or not a valid Kafka name): a row key no topic can have either.
+ */
+export const INVALID_TOPIC = '/invalid-topic'
+
 /** True when `name` is a name a topic could hold (Kafka's rule, the one record() applies). */
 export function isTopicName (name: string): boolean {
   try {
@@ -21,7 +27,7 @@ export function isTopicName (name: string): boolean {
 
 /**
  * A sink's `overflowTopic` option, checked: a non-empty string that no topic
- * can hold (a character outside [a-zA-Z0-9._-]), or the default.
+ * can hold (a character outside [a-zA-Z0-9._-]) other than INVALID_TOPIC, or the default.
  */
 export function overflowLabel (value: unknown, option = 'overflowTopic'): string {
   if (value === undefined) return OVERFLOW_TOPIC
@@ -30,6 +36,7 @@ export function overflowLabel (value: unknown, option = 'overflowTopic'): string
     throw new RangeError(`${option} must be a name no topic can hold (one with a character outside [a-zA-Z0-9._-], like the default ${JSON.stringify(OVERFLOW_TOPIC)}), ` +
       `so the overflow row never merges with a topic's row; got ${JSON.stringify(value)}, which is a valid topic name`)
   }
+  if (value === INVALID_TOPIC) throw new RangeError(`${option} must not be ${JSON.stringify(INVALID_TOPIC)} (the row of the topics Kafka refuses), or the overflow row would merge with it`)
   return value
 }
 

@@ -1,16 +1,15 @@
 // Counting a send's outcome without ever throwing into the send path.
 import { checkTopic } from '../engine/validate.js'
 import type { AnyTally } from '../engine/tally.js'
+import { INVALID_TOPIC } from '../flush/rows.js'
 
 // Any table: its columns and histograms are checked when counting, not typed here.
 type Tally = AnyTally
 
-/**
- * Where counts for a topic the engine refuses (not a string, or not a valid
- * Kafka name) go: a row key no topic can have ('/' is outside Kafka's
- * [a-zA-Z0-9._-]), so it never merges with a topic's row.
- */
-export const INVALID_TOPIC = '/invalid-topic'
+// Where counts for a topic the engine refuses go: '/' is outside Kafka's
+// [a-zA-Z0-9._-], so it never merges with a topic's row (nor, as sinks refuse
+// it for overflowTopic, with the overflow row).
+export { INVALID_TOPIC }
 
 /** What instrumentProducer needs from a table: a plain Tally, or a KafkaTally that also counts error kinds. */
 export interface Recorder {
