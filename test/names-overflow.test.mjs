@@ -172,4 +172,29 @@ test('an overflowTopic of /invalid-topic is refused by every sink; the two rows 
   assert.equal(series, { orders: 20, [INVALID_TOPIC]: 3, '(full)': 5 })
 })
 
+// hot-shots turns ':', '|', '@' and ',' in a tag into '_': an overflowTopic of
+// "orders:x" went out as topic:orders_x, merged with that topic; a newline in
+// a name or tag split the datagram into lines of other metrics.
+test('StatsD: names and tags the client would change or split are refused when the sink is made, naming the character', async () => {
+  const client = new StatsD({ mock: true, maxBufferSize: 0 })
+  const schema = { columns: ['success', 'error', 'sent'] }
+  for (const [options, shown] of [
+    [{ overflowTopic: 'orders:x' }, 'overflowTopic "orders:x"'],
+    [{ overflowTopic: '(full)\nsent:9|c' }, 'overflowTopic'],
+    [{ name: 'sent|c' }, 'name "sent|c"'],
+    [{ schema, rename: { sent: 'sent:ok' } }, 'metric "sent:ok"'],
+    [{ schema, prefix: 'a b' }, 'metric "a b.success"'],
+    [{ schema, topicAttribute: 'topic@x' }, 'topicAttribute "topic@x"']
+  ]) {
+    assert.throws(() => statsdSink(client, options), e => e instanceof RangeError && e.message.startsWith(`statsd: ${shown}`) && /StatsD's separators/.test(e.message), JSON.stringify(options))
+  }
+  const tally = await Tally.create({ capacity: 1, onOverflow: () => {} })
+  tally.record('orders_x', 'success', 20)
+  tally.record('late', 'success', 5)
+  const sent = new StatsD({ mock: true, maxBufferSize: 0 })
+  const flusher = flushEvery(tally, 60_000, statsdSink(sent, { overflowTopic: '(full)' }), { timer: false })
+  assert.is(await flusher.stop(), undefined)
+  assert.equal(sent.mockBuffer.sort(), ['kafka.producer.messages:20|c|#topic:orders_x,outcome:success', 'kafka.producer.messages:5|c|#topic:(full),outcome:success'])
+})
+
 test.run()

@@ -33,6 +33,19 @@ function unbufferedOnly (client: StatsD): void {
   }
 }
 
+// hot-shots sends a name as given and turns ':', '|', '@' and ',' in a tag
+// into '_' (an overflowTopic "orders:x" would tag topic:orders_x, that topic's
+// series); '#' starts the tags, and white space splits or ends a line.
+const SEPARATORS = /[:|@,#\s]/
+
+/** `value` as given, or a RangeError naming the option and the character the line would not survive. */
+function sendable (what: string, value: string): string {
+  const found = SEPARATORS.exec(value)
+  if (found === null) return value
+  throw new RangeError(`statsd: ${what} ${JSON.stringify(value)} holds ${JSON.stringify(found[0])}, one of StatsD's separators (: | @ , # and white space): ` +
+    'the client would change it, merging it with another name, or the line would split')
+}
+
 /** Adds a failed line back to the undelivered part: to the overflow row by its flag, never by its label. */
 function addTo (snap: Snapshot, topic: string, overflow: boolean, outcome: Outcome, count: number): void {
   if (overflow) { snap.overflow[outcome] += count; return }
@@ -66,10 +79,12 @@ export function statsdSink (client: StatsD, options: StatsdSinkOptions = {}): Si
     throw new TypeError('statsdSink expects a hot-shots client (new StatsD({...}))')
   }
   unbufferedOnly(client)
-  const name = options.name ?? DEFAULT_STATSD_NAME
+  const name = sendable('name', options.name ?? DEFAULT_STATSD_NAME)
   const overflowTopic = overflowLabel(options.overflowTopic)
+  if (options.overflowTopic !== undefined) sendable('overflowTopic', overflowTopic)
+  if (typeof options.topicAttribute === 'string') sendable('topicAttribute', options.topicAttribute)
   const naming = metricNaming(options)
-  const checkNames = clashCheck('statsd', naming, statsdSpelling)
+  const checkNames = clashCheck('statsd', naming, metric => statsdSpelling(metric).map(n => sendable('metric', n)))
   return {
     name: 'statsd',
     write (snap) {
