@@ -144,8 +144,9 @@ test('sums at resolutions 1e-3 and 0.1 over many flushes export the exact decima
   }
 })
 
-test('the Kafka aggregate reader adds sums in nano-units: ten batches of one 0.1 make 1, and resolution 1e-3 sums the exact decimal', async () => {
-  for (const [resolution, value, batches, total] of [[1e-9, 0.1, 10, 1], [1e-3, 159872631406.341, 10, 1598726314063.41]]) {
+test('the Kafka aggregate reader adds sums exactly: ten batches of one 0.1 make 1; at resolutions 1e-3 and 1 the exact decimal total', async () => {
+  // sum * 1e9 past 2^53 is rounded, and the total's nano-units / 1e9 rounded again: 2055097248742589.8 for whole bytes.
+  for (const [resolution, value, batches, total] of [[1e-9, 0.1, 10, 1], [1e-3, 429271251987.795, 10, 4292712519877.95], [1, 205509724874259, 10, 2055097248742590]]) {
     const tally = await Tally.create({ columns: ['success'], histograms: { size: { bounds: [1], resolution } } })
     const reader = new TotalsReader()
     for (let i = 0; i < batches; i++) {
