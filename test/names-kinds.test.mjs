@@ -69,7 +69,7 @@ test('capacity + errorCapacity past the largest table is refused naming both', a
     assert.unreachable()
   } catch (e) {
     assert.instance(e, RangeError)
-    assert.match(e.message, /capacity \+ errorCapacity \+ 2 must be at most 1048576 rows, got 1048576 \+ 10 \+ 2 = 1048588/)
+    assert.match(e.message, /capacity \+ errorCapacity \+ 3 must be at most 1048576 rows, got 1048576 \+ 10 \+ 3 = 1048589/)
   }
 })
 
@@ -107,6 +107,25 @@ test('the broken variant (kinds and topics in one pool) loses topic rows in the 
   const snap = await race(await KafkaTally.wrap(plain))
   assert.ok(snap.topics.size < 32, `kinds took topic rows: ${snap.topics.size} topics have rows`)
   assert.ok(snap.overflow.success > 0)
+})
+
+// The row of the topics Kafka refuses is no topic, yet it took one of the
+// `capacity` rows: capacity 4, one bad topic name, then 4 topics, and the
+// fourth went to the overflow row.
+test('capacity 4 with a topic Kafka refuses counted first: the 4 topics still get rows (from the main thread and an attached one)', async () => {
+  for (const attached of [false, true]) {
+    const created = await KafkaTally.create({ capacity: 4, errorCapacity: 1, onOverflow: () => {} })
+    const tally = attached ? KafkaTally.attachSync(created.share()) : created
+    tally.success('not a topic!', 2)
+    tally.error(42, 1, new Error('x'))
+    for (let i = 0; i < 4; i++) tally.success(`t${i}`, 10 + i)
+    const snap = created.snapshot()
+    assert.equal([...snap.topics.keys()].sort(), ['/invalid-topic', 't0', 't1', 't2', 't3'])
+    assert.equal([0, 1, 2, 3].map(i => snap.topics.get(`t${i}`).success), [10, 11, 12, 13])
+    assert.is(snap.topics.get('/invalid-topic').success, 2)
+    assert.is(snap.topics.get('/invalid-topic').error, 1)
+    assert.is(snap.overflow.success, 0)
+  }
 })
 
 test.run()

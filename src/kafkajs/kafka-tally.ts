@@ -7,7 +7,7 @@ import type { Batch } from '../engine/batch.js'
 import type { BatchSource } from '../flush/flusher.js'
 import { describe } from '../engine/validate.js'
 import { classify, kindKey, kindLabel, parseKindKey, topicHash } from './error-kind.js'
-import { countedTopic, safeRecord, type Recorder } from './recorder.js'
+import { countedTopic, INVALID_TOPIC, safeRecord, type Recorder } from './recorder.js'
 import { KAFKA_SCHEMA, type KafkaColumn, type KafkaHistogram } from '../schemas/kafka.js'
 
 /** Rows set aside for (topic, error kind) pairs by default. */
@@ -96,14 +96,17 @@ export class KafkaTally<C extends string = KafkaColumn, H extends string = Kafka
       throw new RangeError(`errorCapacity must be a whole number from 0 up, got ${describe(errorCapacity)}`)
     }
     const capacity = tallyOptions.capacity ?? DEFAULT_CAPACITY
-    const reserved = errorCapacity + 2 // + the two kinds overflow rows
+    const reserved = errorCapacity + 3 // + the two kinds overflow rows and INVALID_TOPIC's
     const total = typeof capacity === 'number' ? capacity + reserved : capacity
     if (typeof total === 'number' && total > MAX_CAPACITY) {
-      throw new RangeError(`capacity + errorCapacity + 2 must be at most ${MAX_CAPACITY} rows, got ${capacity} + ${errorCapacity} + 2 = ${total}`)
+      throw new RangeError(`capacity + errorCapacity + 3 must be at most ${MAX_CAPACITY} rows, got ${capacity} + ${errorCapacity} + 3 = ${total}`)
     }
     const schema = tallyOptions.columns === undefined && tallyOptions.histograms === undefined ? KAFKA_SCHEMA : {}
     // The kinds' rows are a reserve of their own: topics cannot take them, and kinds cannot take a topic's.
-    return new KafkaTally(await Tally.create({ ...schema, ...tallyOptions, capacity: total, reservedRows: typeof capacity === 'number' ? reserved : 0 }))
+    const tally = await Tally.create({ ...schema, ...tallyOptions, capacity: total, reservedRows: typeof capacity === 'number' ? reserved : 0 })
+    // The row of the topics Kafka refuses is no topic: registered from the reserve now, it never takes one of `capacity`.
+    tally.recordRow(INVALID_TOPIC, 'success', 0)
+    return new KafkaTally(tally)
   }
 
   /** Counts error kinds into an existing Tally's table, beside its topics. */
