@@ -13,6 +13,9 @@
 //   kafka-worst      the Kafka schema with every cell non-zero: all 3 columns
 //                    and one observation in each of the 15 buckets
 // With `profile` after the load, it also times the snapshot's parts (see profile()).
+// With `rows` after the load, it times the batch read in place instead of snapshot():
+// openBatch(0, { lazy: true }), every cell of every row read once through batch.rows
+// (each column, each histogram's sum and buckets), ackBatch(); no Snapshot built.
 import { Tally } from '../../dist/index.js'
 import { readBatch } from '../../dist/engine/snapshot.js'
 import { acquire } from '../../dist/engine/lock.js'
@@ -23,6 +26,7 @@ import { BOUNDS, SCHEMA, latencies } from '../latency.mjs'
 const [topics, stripes, rounds, perRound, warmupCount, warmupMs] = process.argv.slice(2, 8).map(Number)
 const load = process.argv[8] ?? 'default'
 const profiling = process.argv[9] === 'profile'
+const inPlace = process.argv[9] === 'rows'
 const kafka = load !== 'default'
 const names = Array.from({ length: topics }, (_, i) => `bench.topic-${i}`)
 const VALUES = latencies(3 * topics)
@@ -81,13 +85,45 @@ function checkDirty (snap) {
   }
 }
 
+/** Reads a batch in place: every cell of every row through the view; returns what a check needs. */
+function readRows (first) {
+  const batch = first.openBatch(0, { lazy: true })
+  const { columns, histograms } = batch.rows.shape
+  const nc = columns.length
+  const nh = histograms.length
+  const nb = histograms.map(h => h.bounds.length + 1)
+  const lastName = names[topics - 1]
+  // Totals kept in a typed array: a number variable the callback adds to would be boxed on every add.
+  const acc = new Float64Array(5) // rows, total, and the last topic's success, observations, buckets in use
+  batch.rows.forEachRow(row => {
+    if (row.overflow) return
+    let total = 0
+    for (let i = 0; i < nc; i++) total += row.column(i)
+    for (let h = 0; h < nh; h++) {
+      total += row.sum(h)
+      for (let i = 0; i < nb[h]; i++) total += row.bucket(h, i)
+    }
+    acc[0]++
+    acc[1] += total
+    if (row.name === lastName) { // what the checks need, read again for one row only
+      acc[2] = row.column(0)
+      acc[3] = nh > 0 ? row.count(0) : 0
+      for (let i = 0; nh > 0 && i < nb[0]; i++) if (row.bucket(0, i) > 0) acc[4]++
+    }
+  })
+  mustEqual('ack of the batch read in place', first.ackBatch(batch), true)
+  // The shape of a snapshot, for the same checks: the last topic's row stands for all.
+  const last = { success: acc[2], duration: { count: acc[3], counts: new Array(acc[4]).fill(1) } }
+  return { topics: { size: acc[0], get: () => last }, total: acc[1] }
+}
+
 /** Median microseconds of `perRound` snapshots, each after `before()` (untimed). */
 function timeSnapshots ({ first }, before, check) {
   const samples = []
   for (let k = 0; k < perRound; k++) {
     before()
     const t0 = performance.now()
-    const snap = first.snapshot()
+    const snap = inPlace ? readRows(first) : first.snapshot()
     samples.push((performance.now() - t0) * 1000)
     check(snap)
   }
@@ -147,7 +183,8 @@ const t0 = performance.now()
 for (let k = 0; ; k++) {
   const ms = performance.now() - t0
   if ((k >= warmupCount && ms >= warmupMs) || ms > 2 * warmupMs) break
-  dirty(t, topics); t.first.snapshot(); t.first.snapshot()
+  dirty(t, topics)
+  if (inPlace) { readRows(t.first); readRows(t.first) } else { t.first.snapshot(); t.first.snapshot() }
   // The profile's own code is warmed up alike.
   if (profiling) phases(t)
 }

@@ -3,12 +3,19 @@
 import { describe } from './validate.js'
 import { DEFAULT_SCHEMA, type Schema } from './schema.js'
 import type { BatchId, HistogramCounts, Row, Snapshot } from './snapshot.js'
+import type { BatchRows } from './batch-reader.js'
 
 /** A batch taken out of the table for delivery; it stays there until acknowledged. */
 export interface Batch<S = Snapshot> {
   readonly id: BatchId
   /** What the batch holds (a copy: the sink may keep or change it). */
   readonly snapshot: S
+  /**
+   * The same batch read in place, row by row, without building `snapshot`
+   * (valid while the batch is open: until ackBatch() or releaseBatch()).
+   * Absent on batches of a source that does not offer it.
+   */
+  readonly rows?: BatchRows
 }
 
 // A count is at most 2^53 - 1 a batch; a histogram's sum (whole units) may be larger, any whole number up to the batch's.

@@ -156,13 +156,27 @@ function deferBigCounts (core: CoreExports, cells: Float64Array, list: Uint32Arr
  * Plain reads: only the lock holder writes those regions.
  */
 export function readBatch (core: CoreExports, memory: WebAssembly.Memory, names: SlotNames, epoch: number, schema: Schema = DEFAULT_SCHEMA): Snapshot {
+  deferIfBig(core, memory, epoch, schema)
+  return buildSnapshot(core, memory, names, epoch, schema)
+}
+
+/** The first step of reading a batch (lock held, right after batchOpen()): cells past 2^53 - 1 are held to it. */
+export function deferIfBig (core: CoreExports, memory: WebAssembly.Memory, epoch: number, schema: Schema = DEFAULT_SCHEMA): void {
+  if (core.batchBig() === 0) return
+  const width = schema.cells
+  const cells = new Float64Array(memory.buffer, core.address(REGION_BATCH) >>> 0, (core.tableCapacity() + 1) * width)
+  const list = new Uint32Array(memory.buffer, core.address(REGION_BATCH_LIST) >>> 0, core.batchRows())
+  deferBigCounts(core, cells, list, epoch, schema)
+}
+
+/** The Snapshot of a batch whose big counts are already deferred (see readBatch). */
+export function buildSnapshot (core: CoreExports, memory: WebAssembly.Memory, names: SlotNames, epoch: number, schema: Schema = DEFAULT_SCHEMA): Snapshot {
   const snap = emptySnapshot(epoch, schema)
   const capacity = core.tableCapacity()
   const width = schema.cells
   // Addresses come back from wasm as i32: past 2 GiB they read negative without >>> 0.
   const cells = new Float64Array(memory.buffer, core.address(REGION_BATCH) >>> 0, (capacity + 1) * width)
   const list = new Uint32Array(memory.buffer, core.address(REGION_BATCH_LIST) >>> 0, core.batchRows())
-  if (core.batchBig() !== 0) deferBigCounts(core, cells, list, epoch, schema)
   if (schema === DEFAULT_SCHEMA) { // the two-counter row: the common case, kept fast
     for (let i = 0; i < list.length; i++) {
       const slot = list[i]

@@ -3,8 +3,9 @@ import { ATTACH_ERRORS, coreModule, instantiateCore, instantiateCoreSync, type C
 import { TallyBusyError, TallyLayoutError } from './errors.js'
 import { assertSharedMemory } from './runtime-check.js'
 import { acquire } from './lock.js'
-import { batchId, readBatch, SlotNames, type BatchId, type Counts, type HistogramCounts, type Row, type RowOf, type Snapshot } from './snapshot.js'
+import { batchId, deferIfBig, readBatch, SlotNames, type BatchId, type Counts, type HistogramCounts, type Row, type RowOf, type Snapshot } from './snapshot.js'
 import { deliveredPart, type Batch } from './batch.js'
+import { RegionRows } from './batch-reader.js'
 import { checkObservation, DEFAULT_SCHEMA, makeSchema, parseSchema, type HistogramLayout, type Schema, type SchemaOptions } from './schema.js'
 import { descriptorAddresses, histogramIndex } from './histogram-index.js'
 import { checkCount, checkOptions, checkTopic, checkWait, checkWholeInRange, describe, outcomeOffset, type Outcome } from './validate.js'
@@ -68,6 +69,16 @@ export interface SharedTally<C extends string = string, H extends string = strin
   schema: string
   /** Types only, never present: the table's names (a method, so handles of tables with other names stay assignable). */
   [schemaNames]? (names: { columns: C, histograms: H }): void
+}
+
+export interface OpenBatchOptions {
+  /**
+   * Build `batch.snapshot` only if it is read, while the batch is open (a sink
+   * that reads `batch.rows` never pays for it); default false: built at once.
+   */
+  lazy?: boolean
+  /** Rows `batch.rows.forEachRow` leaves out, by name (a layer's own rows, read with forEachHidden). @internal */
+  hide?: (name: string) => boolean
 }
 
 export interface SnapshotOptions {
@@ -217,6 +228,8 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
   // The first cell of each histogram's sum: a partial delivery moves its two cells together.
   private readonly sumCells: ReadonlySet<number>
   private warnedOverflow = false
+  // The rows of the batch this instance has open (openBatch to ackBatch or releaseBatch).
+  private openRows: RegionRows | undefined
   // The hot path calls these directly.
   private readonly inc: (cell: number) => void
   private readonly add: (cell: number, count: number) => void
@@ -475,21 +488,27 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
    * releaseBatch(), and renewBatch() extends its lease while a sink works.
    * Undefined when another flusher holds the lock longer than `waitMs`.
    */
-  openBatch (waitMs = 0): Batch<Snapshot<R>> | undefined {
+  openBatch (waitMs = 0, options?: OpenBatchOptions): Batch<Snapshot<R>> | undefined {
     checkWait('waitMs', waitMs)
+    const lazy = options?.lazy === true
     const core = this.core
     if (acquire(core, this.lockWord, this.owner, this.leaseMs, waitMs) === LOCK_BUSY) return undefined
+    this.openRows?.close()
     try {
       const sequence = core.batchOpen(Date.now())
-      const snapshot = readBatch(core, this.memory, this.names, sequence, this.schema)
+      deferIfBig(core, this.memory, sequence, this.schema)
+      const id = batchId(this.tableId, sequence)
+      const rows = new RegionRows(core, this.memory, this.names, sequence, this.schema, id, options?.hide)
+      // Eager (the default): built now, so the caller may read it after the ack.
+      if (!lazy) rows.build()
       // The gate: the batch read must still be the pending one before anyone
       // is handed it (a flusher that took the lock over may have moved on).
       if (core.pendingBatch() !== sequence) {
         core.lockRelease()
         return undefined
       }
-      snapshot.batch = batchId(this.tableId, sequence)
-      return { id: snapshot.batch, snapshot: snapshot as Snapshot<R> }
+      this.openRows = rows
+      return { id, rows, get snapshot () { return rows.snapshot() as Snapshot<R> } }
     } catch (error) {
       core.lockRelease()
       throw error
@@ -510,6 +529,7 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
    */
   ackBatch (batch: Batch<unknown>, undelivered?: Snapshot<unknown>): boolean {
     const core = this.core
+    this.closeRows()
     if (batch?.id?.table !== this.tableId) {
       core.lockRelease()
       throw new TypeError(`ackBatch takes a batch of this table (${this.tableId}), got one of ${describe(batch?.id?.table)}`)
@@ -552,7 +572,14 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
 
   /** Releases the lock and leaves the batch pending, to be delivered again under the same id. */
   releaseBatch (_batch?: Batch<unknown>): void {
+    this.closeRows()
     this.core.lockRelease()
+  }
+
+  /** The open batch's rows end with its lock: the region may hold another batch after. */
+  private closeRows (): void {
+    this.openRows?.close()
+    this.openRows = undefined
   }
 
   /**

@@ -8,11 +8,13 @@ import type { Batch } from '../engine/batch.js'
 import { DEFAULT_LEASE_MS } from '../engine/tally.js'
 import { checkOptions, checkWait, describe } from '../engine/validate.js'
 import { hookExit, type ExitHookOptions } from './exit-hooks.js'
-import { PartialDeliveryError, sinkName, sinkWrite, undeliveredOf, type Sink, type SinkFunction, type SinkObject } from './sink.js'
+import { PartialDeliveryError, sinkName, sinkWrite, sinkWriteRows, undeliveredOf, type Sink, type SinkFunction, type SinkObject } from './sink.js'
+import type { BatchRows } from '../engine/batch-reader.js'
 
 /** What a flusher needs of a table: Tally and KafkaTally have it. */
 export interface BatchSource<S = Snapshot> {
-  openBatch (waitMs?: number): Batch<S> | undefined
+  /** With `{ lazy: true }`, a batch whose `rows` a sink reads in place (its `snapshot` built only if read). */
+  openBatch (waitMs?: number, options?: { lazy?: boolean }): Batch<S> | undefined
   renewBatch (): boolean
   ackBatch (batch: Batch<unknown>, undelivered?: Snapshot<unknown>): boolean
   releaseBatch (batch?: Batch<unknown>): void
@@ -119,18 +121,20 @@ class SinkTimeoutError extends Error {
 }
 
 /** The sink's settling, or a SinkTimeoutError after `ms`; a sink that throws synchronously rejects. */
-function settleWithin (write: SinkFunction, snapshot: Snapshot, ms: number, name: string): Promise<void> {
+function settleWithin (write: () => void | Promise<void>, ms: number, name: string): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new SinkTimeoutError(`sink ${name} did not settle within ${ms} ms`)), ms)
   })
-  const written = Promise.resolve().then(() => write(snapshot))
+  const written = Promise.resolve().then(write)
   return Promise.race([written, timeout]).finally(() => clearTimeout(timer))
 }
 
 export class Flusher {
   readonly intervalMs: number
   private readonly write: SinkFunction
+  // The sink's in-place reader of a batch, when it has one (see SinkObject.writeRows).
+  private readonly writeRows: ((rows: BatchRows) => void | Promise<void>) | undefined
   private readonly name: string
   private readonly options: FlusherOptions
   private readonly leaseMs: number
@@ -158,6 +162,7 @@ export class Flusher {
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) throw new RangeError(`the flush interval must be a positive number of ms, got ${describe(ms)}`)
     this.intervalMs = ms
     this.write = sinkWrite(sink)
+    this.writeRows = sinkWriteRows(sink)
     this.name = sinkName(sink)
     this.options = checkOptions<FlusherOptions>('flushEvery', options)
     this.leaseMs = tally.leaseMs ?? DEFAULT_LEASE_MS // a BatchSource of its own making may not say
@@ -287,7 +292,7 @@ export class Flusher {
       : this.options.busyWaitMs ?? Math.min(this.intervalMs, 1000)
     const batch = await this.open(waitMs)
     if (batch === undefined) return this.notDelivered()
-    this.lastWasEmpty = isEmptySnapshot(batch.snapshot)
+    this.lastWasEmpty = batch.rows !== undefined ? batch.rows.isEmpty() : isEmptySnapshot(batch.snapshot)
     if (this.lastWasEmpty && !(this.options.emptyFlushes ?? false)) {
       this.tally.ackBatch(batch)
       this.undelivered = undefined
@@ -301,7 +306,8 @@ export class Flusher {
     const giveUp = Date.now() + waitMs
     let delay = 1
     for (;;) {
-      const batch = this.tally.openBatch(0)
+      // A sink that reads rows in place never pays for the Snapshot.
+      const batch = this.tally.openBatch(0, this.writeRows !== undefined ? { lazy: true } : undefined)
       if (batch !== undefined) return batch
       this.statistics.busy++
       if (Date.now() >= giveUp) return undefined
@@ -311,17 +317,22 @@ export class Flusher {
   }
 
   private async deliver (batch: Batch, reason: FlushReason, started: number, timeoutMs: number): Promise<FlushResult> {
-    const given = copySnapshot(batch.snapshot)
+    const rows = this.writeRows !== undefined ? batch.rows : undefined
+    // A sink given the Snapshot gets a copy of its own (it may keep or change it).
+    let given = rows === undefined ? copySnapshot(batch.snapshot) : undefined
     // The lock is held while the sink works: renew its lease, so only a dead thread's lease runs out.
     const renew = setInterval(() => { this.tally.renewBatch() }, Math.max(1, Math.floor(this.leaseMs / 3)))
     unrefTimer(renew)
     try {
-      await settleWithin(this.write, given, timeoutMs, this.name)
+      const writeRows = this.writeRows
+      await settleWithin(rows !== undefined && writeRows !== undefined ? () => writeRows(rows) : () => this.write(given as Snapshot), timeoutMs, this.name)
     } catch (cause) {
       clearInterval(renew)
       return this.failed(batch, cause)
     }
     clearInterval(renew)
+    // Built only for listeners, and before the ack (after it the rows are gone).
+    if (given === undefined && this.listeners.flush.size > 0) given = copySnapshot(batch.snapshot)
     if (!this.tally.ackBatch(batch)) this.statistics.leaseLost++
     this.undelivered = undefined
     const s = this.statistics
@@ -329,14 +340,21 @@ export class Flusher {
     s.consecutiveFailures = 0
     s.lastFlushAt = Date.now()
     this.retryAt = 0
-    this.emit('flush', { snapshot: given, batch: batch.id, durationMs: Date.now() - started, reason })
+    if (given !== undefined) this.emit('flush', { snapshot: given, batch: batch.id, durationMs: Date.now() - started, reason })
     return { delivered: true, pending: undefined }
   }
 
   /** The sink failed: keep the batch (or, after a partial delivery, what it did not take) and surface why. */
   private failed (batch: Batch, cause: unknown): FlushResult {
     const undelivered = undeliveredOf(cause)
-    let kept = batch.snapshot
+    // Read while the lock is held: a batch read in place has no Snapshot after its ack or release.
+    let kept: Snapshot
+    try {
+      kept = batch.snapshot
+    } catch {
+      // Taken over while the sink worked: the holder that took it delivers the batch (our ack would fail too).
+      kept = emptySnapshot(batch.id.sequence)
+    }
     if (undelivered !== undefined) {
       try {
         if (this.tally.ackBatch(batch, undelivered)) kept = undelivered

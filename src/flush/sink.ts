@@ -1,5 +1,6 @@
 // What a flusher delivers to: a function or an object with write().
 import type { Snapshot } from '../engine/snapshot.js'
+import type { BatchRows } from '../engine/batch-reader.js'
 
 /** Receives the deltas of one flush; a throw or rejection means "not delivered, keep them". */
 export type SinkFunction<S = Snapshot> = (snapshot: S) => void | Promise<void>
@@ -9,6 +10,13 @@ export interface SinkObject<S = Snapshot> {
   readonly name?: string
   /** Delivers the deltas; a throw or rejection means "not delivered, keep them". */
   write (snapshot: S): void | Promise<void>
+  /**
+   * Delivers a batch read in place, row by row (a flusher calls this instead
+   * of write() when the sink has it): no Snapshot is built. `rows` is valid
+   * until the returned promise settles; read it before anything else awaits.
+   * A throw or rejection means "not delivered, keep them", as for write().
+   */
+  writeRows?: (rows: BatchRows) => void | Promise<void>
 }
 
 /** `S` is what the table's snapshots hold: flushEvery passes the table's own type to a callback. */
@@ -47,4 +55,11 @@ export function sinkWrite (sink: Sink): SinkFunction {
     throw new TypeError('a sink is a function (snapshot) => void | Promise<void>, or an object with write(snapshot)')
   }
   return snap => sink.write(snap)
+}
+
+/** The sink's in-place writer, if it has one. */
+export function sinkWriteRows (sink: Sink): ((rows: BatchRows) => void | Promise<void>) | undefined {
+  if (typeof sink === 'function' || typeof sink.writeRows !== 'function') return undefined
+  const writeRows = sink.writeRows
+  return rows => writeRows.call(sink, rows)
 }

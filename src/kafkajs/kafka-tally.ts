@@ -4,6 +4,7 @@
 // a batch holds both or neither.
 import { Tally, type AnyTally, type Outcome, type SharedTally, type Snapshot, type TallyOptions, type AttachOptions, type RowOf, type Row, DEFAULT_CAPACITY, MAX_CAPACITY } from '../engine/tally.js'
 import type { Batch } from '../engine/batch.js'
+import type { BatchRows, RegionRows } from '../engine/batch-reader.js'
 import type { BatchSource } from '../flush/flusher.js'
 import { describe } from '../engine/validate.js'
 import { classify, kindKey, kindLabel, parseKindKey, topicHash } from './error-kind.js'
@@ -190,12 +191,40 @@ export class KafkaTally<C extends string = KafkaColumn, H extends string = Kafka
     return snap === undefined ? undefined : this.split(snap)
   }
 
-  openBatch (waitMs = 0): KafkaBatch<R> | undefined {
-    const batch = this.table.openBatch(waitMs)
+  /** Opens a batch (see Tally.openBatch); its `rows` hold the topics, and `rows.extra()` the failures by cause. */
+  openBatch (waitMs = 0, options?: { lazy?: boolean }): KafkaBatch<R> | undefined {
+    const lazy = options?.lazy === true
+    const batch = this.table.openBatch(waitMs, { lazy, hide: isKindRow })
     if (batch === undefined) return undefined
-    const out: KafkaBatch<R> = { id: batch.id, snapshot: this.split(batch.snapshot) }
+    const inner = batch.rows as RegionRows
+    let split: KafkaSnapshot<R> | undefined = lazy ? undefined : this.split(batch.snapshot)
+    const snapshot = (): KafkaSnapshot<R> => (split ??= this.split(batch.snapshot))
+    const rows: BatchRows = {
+      epoch: inner.epoch,
+      batch: inner.batch,
+      shape: inner.shape,
+      forEachRow: fn => inner.forEachRow(fn),
+      isEmpty: () => inner.isEmpty(),
+      snapshot: snapshot as () => Snapshot,
+      // The error kinds' rows are few (errorCapacity at most): read into their maps.
+      extra: () => split ?? this.kindsOf(inner)
+    }
+    const out: KafkaBatch<R> = { id: batch.id, rows, get snapshot () { return snapshot() } }
     this.rows.set(out as Batch<unknown>, batch)
     return out
+  }
+
+  /** A batch's failures by cause, read from its hidden rows. */
+  private kindsOf (inner: RegionRows): Omit<KafkaSnapshot, keyof Snapshot> {
+    const out = this.emptyKinds()
+    const success = inner.shape.columns.indexOf('success')
+    const error = inner.shape.columns.indexOf('error')
+    inner.forEachHidden(row => { this.addKind(out, row.name, row.column(success), row.column(error)) })
+    return out
+  }
+
+  private emptyKinds (): Omit<KafkaSnapshot, keyof Snapshot> {
+    return { errors: new Map(), errorsOverflow: { retriable: 0, nonRetriable: 0 }, processErrors: new Map(), processErrorsOverflow: { retriable: 0, nonRetriable: 0 } }
   }
 
   renewBatch (): boolean { return this.table.renewBatch() }
@@ -229,37 +258,34 @@ export class KafkaTally<C extends string = KafkaColumn, H extends string = Kafka
   /** Splits a table snapshot into topics, send error kinds and handler error kinds. */
   private split (rows: Snapshot): KafkaSnapshot<R> {
     const topics = new Map<string, Snapshot['overflow']>()
-    const out: KafkaSnapshot<Row> = {
-      epoch: rows.epoch,
-      topics,
-      overflow: rows.overflow,
-      errors: new Map(),
-      errorsOverflow: { retriable: 0, nonRetriable: 0 },
-      processErrors: new Map(),
-      processErrorsOverflow: { retriable: 0, nonRetriable: 0 }
-    }
+    const out: KafkaSnapshot<Row> = { epoch: rows.epoch, topics, overflow: rows.overflow, ...this.emptyKinds() }
     for (const [key, counts] of rows.topics) {
       if (!isKindRow(key)) { topics.set(key, counts); continue }
-      const sends = key[0] === KIND_PREFIX
-      if (key === KINDS_OVERFLOW || key === PROCESS_KINDS_OVERFLOW) {
-        const overflow = sends ? out.errorsOverflow : out.processErrorsOverflow
-        overflow.retriable += counts.success
-        overflow.nonRetriable += counts.error
-        continue
-      }
-      const parsed = parseKindKey(key.slice(1))
-      if (parsed === undefined) continue
-      const errors = sends ? out.errors : out.processErrors
-      const topic = this.topicOfKey(key.slice(1))
-      let row = errors.get(topic)
-      if (row === undefined) errors.set(topic, row = { retriable: 0, nonRetriable: 0, kinds: new Map() })
-      row.retriable += counts.success
-      row.nonRetriable += counts.error
-      const label = kindLabel(parsed.head)
-      row.kinds.set(label, (row.kinds.get(label) ?? 0) + counts.success + counts.error)
+      this.addKind(out, key, counts.success, counts.error)
     }
     if (rows.batch !== undefined) out.batch = rows.batch
     return out as unknown as KafkaSnapshot<R>
+  }
+
+  /** Adds a kind row (its success column: retriable, error: not) to the failures by cause. */
+  private addKind (out: Omit<KafkaSnapshot, keyof Snapshot>, key: string, retriable: number, nonRetriable: number): void {
+    const sends = key[0] === KIND_PREFIX
+    if (key === KINDS_OVERFLOW || key === PROCESS_KINDS_OVERFLOW) {
+      const overflow = sends ? out.errorsOverflow : out.processErrorsOverflow
+      overflow.retriable += retriable
+      overflow.nonRetriable += nonRetriable
+      return
+    }
+    const parsed = parseKindKey(key.slice(1))
+    if (parsed === undefined) return
+    const errors = sends ? out.errors : out.processErrors
+    const topic = this.topicOfKey(key.slice(1))
+    let row = errors.get(topic)
+    if (row === undefined) errors.set(topic, row = { retriable: 0, nonRetriable: 0, kinds: new Map() })
+    row.retriable += retriable
+    row.nonRetriable += nonRetriable
+    const label = kindLabel(parsed.head)
+    row.kinds.set(label, (row.kinds.get(label) ?? 0) + retriable + nonRetriable)
   }
 
   private topicOfKey (key: string): string {

@@ -9,3 +9,6 @@ export function callbackSink (fn: SinkFunction, name = fn.name !== '' ? fn.name 
   if (typeof fn !== 'function') throw new TypeError('callbackSink expects a function (snapshot) => void | Promise<void>')
   return { name, write: snap => fn(snap) }
 }
+
+export { snapshotRows, rowObject } from './snapshot-rows.js'
+export type { BatchRows, RowView, RowsShape } from '../engine/batch-reader.js'

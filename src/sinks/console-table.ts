@@ -1,6 +1,7 @@
 // A live per-topic table with a progress line, redrawn on a terminal at each flush.
 import type { SinkObject } from '../flush/sink.js'
 import type { Counts } from '../engine/snapshot.js'
+import { snapshotRows } from './snapshot-rows.js'
 import { overflowLabel } from '../flush/rows.js'
 
 /** The part of a Node Writable this sink uses; isTTY selects redrawing in place. */
@@ -67,28 +68,35 @@ export function consoleTableSink (stream: TableStream = process.stdout, options:
   const overflowTopic = overflowLabel(options.overflowTopic)
   const state: TableState = { flushes: 0, totals: new Map(), rates: new Map(), rate: 0, success: 0, error: 0, lastFlushAt: undefined }
   let drawn = 0
-  return {
+  const sink: ConsoleTableSink & Required<Pick<SinkObject, 'writeRows'>> = {
     name: 'console-table',
     state,
     write (snap) {
+      sink.writeRows(snapshotRows(snap))
+    },
+    // Read in place: only each row's success and error columns.
+    writeRows (rows) {
       const at = now()
       const seconds = state.lastFlushAt === undefined ? 0 : (at - state.lastFlushAt) / 1000
       const perSecond = (n: number): number => seconds > 0 ? n / seconds : 0
       state.rates.clear()
       let flushed = 0
-      const add = (topic: string, c: Counts): void => {
-        if (c.success === 0 && c.error === 0) return
-        const total = state.totals.get(topic) ?? { success: 0, error: 0 }
-        total.success += c.success
-        total.error += c.error
-        state.totals.set(topic, total)
-        state.rates.set(topic, perSecond(c.success + c.error))
-        state.success += c.success
-        state.error += c.error
-        flushed += c.success + c.error
-      }
-      for (const [topic, c] of snap.topics) add(topic, c)
-      add(overflowTopic, snap.overflow)
+      const s = rows.shape.columns.indexOf('success')
+      const e = rows.shape.columns.indexOf('error')
+      rows.forEachRow(row => {
+        const success = s < 0 ? 0 : row.column(s)
+        const error = e < 0 ? 0 : row.column(e)
+        if (success === 0 && error === 0) return
+        const topic = row.overflow ? overflowTopic : row.name
+        let total = state.totals.get(topic)
+        if (total === undefined) state.totals.set(topic, total = { success: 0, error: 0 })
+        total.success += success
+        total.error += error
+        state.rates.set(topic, perSecond(success + error))
+        state.success += success
+        state.error += error
+        flushed += success + error
+      })
       state.rate = perSecond(flushed)
       state.flushes++
       state.lastFlushAt = at
@@ -103,4 +111,5 @@ export function consoleTableSink (stream: TableStream = process.stdout, options:
       }
     }
   }
+  return sink
 }

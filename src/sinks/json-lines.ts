@@ -1,6 +1,8 @@
 // One JSON line per flush on a writable stream (stdout, a file, a socket).
 import type { SinkObject } from '../flush/sink.js'
 import type { Row, Snapshot } from '../engine/snapshot.js'
+import type { BatchRows, RowsShape, RowView } from '../engine/batch-reader.js'
+import { rowObject } from './snapshot-rows.js'
 import { errorsAsJson, type JsonErrors } from './json-errors.js'
 import { histogramBounds } from './metric-names.js'
 import type { SchemaLike } from './snapshot-shape.js'
@@ -44,6 +46,76 @@ export function toJsonLine (snap: Snapshot, time: number, source?: string, schem
   return JSON.stringify(line) + '\n'
 }
 
+// Each shape's names, quoted once for the lines.
+const quoted = new WeakMap<RowsShape, { columns: string[], histograms: string[], buckets: number[] }>()
+
+function quotedOf (shape: RowsShape): { columns: string[], histograms: string[], buckets: number[] } {
+  let q = quoted.get(shape)
+  if (q === undefined) {
+    q = {
+      columns: shape.columns.map((name, i) => (i === 0 ? '' : ',') + JSON.stringify(name) + ':'),
+      histograms: shape.histograms.map((h, k) => (k === 0 && shape.columns.length === 0 ? '' : ',') + JSON.stringify(h.name) + ':{"count":'),
+      buckets: shape.histograms.map(h => h.bounds.length + 1)
+    }
+    quoted.set(shape, q)
+  }
+  return q
+}
+
+/** A row as JSON.stringify writes the row object snapshot() would give (numbers are finite: String() spells them alike). */
+function rowJson (view: RowView, q: { columns: string[], histograms: string[], buckets: number[] }): string {
+  let out = '{'
+  for (let i = 0; i < q.columns.length; i++) out += q.columns[i] + String(view.column(i))
+  for (let h = 0; h < q.histograms.length; h++) {
+    out += q.histograms[h] + String(view.count(h)) + ',"sum":' + String(view.sum(h)) + ',"counts":['
+    for (let i = 0; i < q.buckets[h]; i++) out += (i === 0 ? '' : ',') + String(view.bucket(h, i))
+    out += ']}'
+  }
+  return out + '}'
+}
+
+/**
+ * The line toJsonLine() writes for the same batch, read in place: no row
+ * object is built but the overflow row's (one a flush, for the bounds). A
+ * topic whose name is an integer comes where the batch has it, where
+ * toJsonLine's object puts such keys first; parsed, the lines are the same.
+ */
+export function rowsJsonLine (rows: BatchRows, time: number, source?: string, schema?: SchemaLike): string {
+  const shape = rows.shape
+  const q = quotedOf(shape)
+  let topics = ''
+  let overflow = ''
+  let overflowRow: Row | undefined
+  rows.forEachRow(view => {
+    if (view.overflow) {
+      overflow = rowJson(view, q)
+      overflowRow = rowObject(view, shape)
+      return
+    }
+    topics += (topics === '' ? '' : ',') + JSON.stringify(view.name) + ':' + rowJson(view, q)
+  })
+  const tail: Omit<JsonLine, 'time' | 'epoch' | 'topics' | 'overflow'> = {}
+  if (rows.batch !== undefined) tail.batch = rows.batch.id
+  if (source !== undefined) tail.source = source
+  const bounds = histogramBounds({ epoch: rows.epoch, topics: new Map(), overflow: overflowRow as Row }, schema)
+  if (bounds !== undefined) tail.bounds = bounds
+  const extra = rows.extra?.()
+  if (extra !== undefined) Object.assign(tail, errorsAsJson(extra as unknown as Snapshot))
+  const rest = JSON.stringify(tail)
+  return `{"time":${JSON.stringify(new Date(time).toISOString())},"epoch":${String(rows.epoch)},"topics":{${topics}},"overflow":${overflow}${rest === '{}' ? '' : ',' + rest.slice(1, -1)}}\n`
+}
+
+/** Writes `line` to the stream; resolves when the stream has taken it. */
+function writeLine (stream: LineStream, line: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    try {
+      stream.write(line, error => { if (error) reject(error); else resolve() })
+    } catch (error) {
+      reject(error)
+    }
+  })
+}
+
 /**
  * Writes each flush as one line, `{"time","epoch","topics":{name:{success,error}},"overflow","batch"}`
  * (a schema's rows hold its columns and histograms, `{count,sum,counts}`, with
@@ -63,14 +135,12 @@ export function jsonLinesSink (stream: LineStream, options: JsonLinesOptions = {
     name: 'json-lines',
     write (snap) {
       if (broken !== undefined) return Promise.reject(broken)
-      const line = toJsonLine(snap, now(), options.source, options.schema)
-      return new Promise<void>((resolve, reject) => {
-        try {
-          stream.write(line, error => { if (error) reject(error); else resolve() })
-        } catch (error) {
-          reject(error)
-        }
-      })
+      return writeLine(stream, toJsonLine(snap, now(), options.source, options.schema))
+    },
+    // What a flusher calls: the same line, read in place.
+    writeRows (rows) {
+      if (broken !== undefined) return Promise.reject(broken)
+      return writeLine(stream, rowsJsonLine(rows, now(), options.source, options.schema))
     }
   }
 }

@@ -112,6 +112,8 @@ function sinkOn (producer: Pick<Producer, 'send'>, options: KafkaSinkOptions): S
   const now = options.now ?? Date.now
   return {
     name: 'kafka',
+    // From the batch's own Snapshot, built once while the batch is open (no copy: this sink keeps and changes nothing of it).
+    writeRows (rows) { return this.write(rows.snapshot()) },
     async write (snap) {
       const messages = toRecords(snap, now(), source, options.overflowTopic)
       if (messages.length === 0) return

@@ -87,6 +87,8 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
   const sink: PrometheusSink = {
     name: 'prometheus',
     get counter () { return outcomes() },
+    // From the batch's own Snapshot, built once while the batch is open (no copy: this sink keeps and changes nothing of it).
+    writeRows (rows) { return this.write(rows.snapshot()) },
     write (snap) {
       if (naming.style(snap) !== 'outcome') {
         checkNames(snap)

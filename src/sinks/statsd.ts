@@ -87,6 +87,8 @@ export function statsdSink (client: StatsD, options: StatsdSinkOptions = {}): Si
   const checkNames = clashCheck('statsd', naming, metric => statsdSpelling(metric).map(n => sendable('metric', n)))
   return {
     name: 'statsd',
+    // From the batch's own Snapshot, built once while the batch is open (no copy: this sink keeps and changes nothing of it; a partial delivery's undelivered part is a Snapshot of its own).
+    writeRows (rows) { return this.write(rows.snapshot()) },
     write (snap) {
       unbufferedOnly(client) // the option may have been changed since
       const outcome = naming.style(snap) === 'outcome'

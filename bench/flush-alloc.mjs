@@ -1,0 +1,90 @@
+// What one flush of the Kafka schema's 1,024 topics allocates, per sink, when
+// the sink reads the batch in place (writeRows) and when it is handed the
+// Snapshot (the same sink wrapped without writeRows: the flusher builds the
+// Snapshot and gives the sink a copy). Each flush runs in a young generation
+// large enough that no GC runs during it: heap used after the flush minus heap
+// used after a forced GC before it is what the flush allocated. Then the heap
+// after a forced GC, after many flushes, against the same after the warm-up:
+// what flushes leave behind (bounded: running totals of series already seen).
+//   node bench/flush-alloc.mjs [flushes] [--only=<part of a sink's label>] [--json]
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { getHeapStatistics } from 'node:v8'
+import { PerformanceObserver } from 'node:perf_hooks'
+
+if (typeof globalThis.gc !== 'function') {
+  // Re-run with the flags the measurement needs.
+  const child = spawnSync(process.execPath, ['--expose-gc', '--max-semi-space-size=64', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
+  process.exit(child.status ?? 1)
+}
+
+const { Tally, flushEvery } = await import('../dist/index.js')
+const { jsonLinesSink } = await import('../dist/sinks/json-lines.js')
+const { prometheusSink } = await import('../dist/sinks/prometheus.js')
+const { consoleTableSink } = await import('../dist/sinks/console-table.js')
+const { Registry } = (await import('prom-client')).default
+const { SCHEMA, latencies } = await import('./latency.mjs')
+
+const FLUSHES = Number(process.argv.slice(2).find(a => !a.startsWith('--')) ?? 200)
+const TOPICS = 1024
+const names = Array.from({ length: TOPICS }, (_, i) => `bench.topic-${i}`)
+const VALUES = latencies(3 * TOPICS)
+
+let gcs = 0
+new PerformanceObserver(list => { gcs += list.getEntries().length }).observe({ entryTypes: ['gc'] })
+const used = () => getHeapStatistics().used_heap_size
+const settle = () => new Promise(resolve => setImmediate(resolve))
+
+async function measure (label, makeSink, inPlace) {
+  const tally = await Tally.create({ capacity: TOPICS, ...SCHEMA })
+  const handles = names.map(n => tally.bind(n))
+  const dirty = () => handles.forEach((h, i) => { h.success(3); h.add('bytes', 4500); for (let j = 0; j < 3; j++) h.observe('duration', VALUES[3 * i + j]) })
+  const sink = makeSink(tally)
+  const given = inPlace ? sink : { name: sink.name, write: snap => sink.write(snap) }
+  const flusher = flushEvery(tally, 60_000, given, { timer: false })
+  for (let k = 0; k < 50; k++) { dirty(); await flusher.flush() } // warm-up, and every series seen
+  globalThis.gc(); await settle(); globalThis.gc()
+  const heapAfterWarmup = used()
+  const perFlush = []
+  let spoiled = 0
+  for (let k = 0; k < FLUSHES; k++) {
+    dirty()
+    globalThis.gc()
+    await settle()
+    const gcsBefore = gcs
+    const before = used()
+    const result = await flusher.flush()
+    const after = used()
+    await settle() // the observer reports GCs asynchronously
+    if (!result.delivered) throw new Error(`${label}: a flush was not delivered`)
+    if (gcs !== gcsBefore + 1) { spoiled++; continue } // the forced one only: a GC during the flush spoils the difference
+    perFlush.push(after - before)
+  }
+  globalThis.gc(); await settle(); globalThis.gc()
+  const heapAfter = used()
+  await flusher.stop()
+  perFlush.sort((a, b) => a - b)
+  const kib = n => (n / 1024).toFixed(1)
+  const med = perFlush[perFlush.length >> 1]
+  const row = { label, inPlace, flushes: FLUSHES, measured: perFlush.length, spoiled, medianKiB: +kib(med), minKiB: +kib(perFlush[0]), maxKiB: +kib(perFlush.at(-1)), retainedKiB: +kib(heapAfter - heapAfterWarmup) }
+  console.log(`${label.padEnd(40)} ${inPlace ? 'in place ' : 'Snapshot '} ${kib(med).padStart(8)} KiB a flush (min ${kib(perFlush[0])}, max ${kib(perFlush.at(-1))}; ${perFlush.length} measured); heap after ${FLUSHES} more flushes: ${kib(heapAfter - heapAfterWarmup)} KiB beside the warm-up's`)
+  return row
+}
+
+const nullStream = { write (_chunk, callback) { callback(); return true } }
+const sinks = [
+  ['JSON lines', tally => jsonLinesSink(nullStream, { schema: tally.schema })],
+  ['Prometheus (registry of its own)', tally => prometheusSink({ registry: new Registry(), schema: tally.schema })],
+  ['console table', () => consoleTableSink({ columns: 100, write () { return true } })]
+]
+const rows = []
+const only = process.argv.find(a => a.startsWith('--only='))?.slice(7)
+for (const [label, make] of sinks) {
+  if (only !== undefined && !label.includes(only)) continue
+  for (const inPlace of [false, true]) {
+    const sink = make(await Tally.create({ capacity: 1, ...SCHEMA }))
+    if (inPlace && typeof sink.writeRows !== 'function') { console.log(`${label.padEnd(40)} in place  (not offered by this sink)`); continue }
+    rows.push(await measure(label, make, inPlace))
+  }
+}
+if (process.argv.includes('--json')) console.log(JSON.stringify(rows))
