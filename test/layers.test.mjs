@@ -15,8 +15,10 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const LAYERS = [
   ['engine'], // the table: core, Tally, snapshots, the lock, input rules
   ['flush', 'serve', 'entries', 'schemas'], // the flusher; the /metrics server; the bundles' stand-ins for engine files; schemas layers above share (KafkaTally's row)
-  ['sinks', 'kafkajs'], // where flushes go; kafkajs producers counted
-  ['index'], // the package's main entry
+  ['messaging'], // the recorder of messaging metrics every client's adapter shares: what a send, a consumed and a handled message add to a row
+  ['sinks', 'kafkajs', 'platformatic'], // where flushes go; the adapters of kafkajs and @platformatic/kafka
+  ['index', 'confluent'], // the package's main entry; Confluent's KafkaJS API, through the kafkajs adapter
+
   ['cli'] // the wasm-tally command
 ]
 const LAYER_OF = new Map(LAYERS.flatMap((rooms, layer) => rooms.map(room => [room, layer])))

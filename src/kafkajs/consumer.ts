@@ -1,21 +1,47 @@
 // Wraps a kafkajs consumer so its run() handlers are counted per topic: the
 // messages each is handed (and their bytes) before it runs, then, when it
 // settles, the messages it processed or failed, and how long it took: once
-// per message for eachMessage, once per batch for eachBatch.
+// per message for eachMessage, once per batch for eachBatch. An eachBatch
+// handler that throws after resolving some offsets (resolveOffset) has
+// processed those messages: kafkajs commits them and hands only the rest over
+// again, so only the rest count as processErrors.
 import type { Consumer, ConsumerRunConfig, EachBatchHandler, EachMessageHandler } from 'kafkajs'
-import { boundCopy } from './bound-copy.js'
-import { messageBytes, messagesBytes } from './message-bytes.js'
-import { PROCESS_NAMES, type ProcessCounter } from './process-counter.js'
-import { seconds } from './row-writer.js'
-import { settle } from './settle.js'
-import { processCounterOf, writerOf, type ConsumerCountTarget } from './targets.js'
-import { reportUnsupported, type InstrumentOptions } from './unsupported.js'
+import { boundCopy } from '../messaging/bound-copy.js'
+import { messageBytes, messagesBytes } from '../messaging/message-bytes.js'
+import { PROCESS_NAMES, type ProcessCounter } from '../messaging/process-counter.js'
+import { seconds } from '../messaging/row-writer.js'
+import { settle } from '../messaging/settle.js'
+import { processCounterOf, writerOf, type ConsumerCountTarget } from '../messaging/targets.js'
+import { reportUnsupported, type InstrumentOptions } from '../messaging/unsupported.js'
 
-/** Counts one handler call over `count` messages of `topic`; its caller gets what the handler gave. */
-function countCall (counter: ProcessCounter, topic: unknown, count: number, bytes: number, call: () => unknown): unknown {
-  counter.consumed(topic, count, bytes)
+/** Counts one eachMessage call; its caller gets what the handler gave. */
+function countCall (counter: ProcessCounter, topic: unknown, bytes: number, call: () => unknown): unknown {
+  counter.consumed(topic, 1, bytes)
   const began = seconds()
-  return settle(call, (error, failed) => counter.settled(topic, count, seconds() - began, error, failed))
+  return settle(call, (error, failed) => counter.settled(topic, failed ? 0 : 1, failed ? 1 : 0, seconds() - began, error))
+}
+
+/** The offsets an eachBatch handler resolved: the highest one, read only when its batch settles. */
+class Resolved {
+  private highest: bigint | undefined
+
+  note (offset: unknown): void {
+    try {
+      const o = BigInt(offset as string)
+      if (this.highest === undefined || o > this.highest) this.highest = o
+    } catch { /* kafkajs refuses an offset that is no number; nothing resolved */ }
+  }
+
+  /** The messages of the batch at or below the highest offset resolved. */
+  count (messages: readonly unknown[]): number {
+    const highest = this.highest
+    if (highest === undefined) return 0
+    let n = 0
+    for (const m of messages) {
+      try { if (BigInt((m as { offset: string }).offset) <= highest) n++ } catch { /* no offset: not resolved */ }
+    }
+    return n
+  }
 }
 
 /** The fields a handler's payload is counted by; a payload whose reads throw counts as nothing readable. */
@@ -27,18 +53,51 @@ function countEachMessage (handler: EachMessageHandler, counter: ProcessCounter)
   return function eachMessage (this: unknown, payload) {
     const topic = read(() => payload.topic, undefined as unknown)
     const bytes = counter.bytes ? read(() => messageBytes(payload.message), 0) : 0
-    return countCall(counter, topic, 1, bytes, () => handler.call(this, payload)) as Promise<void>
+    return countCall(counter, topic, bytes, () => handler.call(this, payload)) as Promise<void>
   }
 }
 
-function countEachBatch (handler: EachBatchHandler, counter: ProcessCounter): EachBatchHandler {
+type BatchPayload = Parameters<EachBatchHandler>[0]
+
+/**
+ * The handler's payload with resolveOffset noting what it resolves into
+ * `resolved` (the payload as it was when there is no resolveOffset to follow).
+ */
+function following (payload: BatchPayload, resolved: Resolved): BatchPayload {
+  const resolve = read(() => payload.resolveOffset, undefined)
+  if (typeof resolve !== 'function') return payload
+  return {
+    ...payload,
+    resolveOffset (offset) {
+      resolved.note(offset)
+      return resolve(offset)
+    }
+  }
+}
+
+/**
+ * eachBatch counted: on success every message is processed (kafkajs resolves
+ * the batch), or with eachBatchAutoResolve off only the ones the handler
+ * resolved (kafkajs fetches the rest again); on failure the resolved ones are
+ * processed and the rest are processErrors.
+ */
+function countEachBatch (handler: EachBatchHandler, counter: ProcessCounter, autoResolve: boolean): EachBatchHandler {
   return function eachBatch (this: unknown, payload) {
-    const { topic, count, bytes } = read(() => {
+    const { topic, messages, bytes } = read(() => {
       const { topic, messages } = payload.batch
-      if (!Array.isArray(messages)) return { topic: topic as unknown, count: 0, bytes: 0 }
-      return { topic: topic as unknown, count: messages.length, bytes: counter.bytes ? messagesBytes(messages) : 0 }
-    }, { topic: undefined as unknown, count: 0, bytes: 0 })
-    return countCall(counter, topic, count, bytes, () => handler.call(this, payload)) as Promise<void>
+      if (!Array.isArray(messages)) return { topic: topic as unknown, messages: [] as unknown[], bytes: 0 }
+      return { topic: topic as unknown, messages: messages as unknown[], bytes: counter.bytes ? messagesBytes(messages) : 0 }
+    }, { topic: undefined as unknown, messages: [] as unknown[], bytes: 0 })
+    const count = messages.length
+    const resolved = new Resolved()
+    const call = following(payload, resolved)
+    counter.consumed(topic, count, bytes)
+    const began = seconds()
+    return settle(() => handler.call(this, call), (error, failed) => {
+      const took = seconds() - began
+      const done = failed || !autoResolve ? Math.min(resolved.count(messages), count) : count
+      counter.settled(topic, done, failed ? count - done : 0, took, error)
+    }) as Promise<void>
   }
 }
 
@@ -47,7 +106,7 @@ function countedConfig (config: ConsumerRunConfig | undefined, counter: ProcessC
   if (config === null || typeof config !== 'object') return config
   const copy = { ...config }
   if (typeof config.eachMessage === 'function') copy.eachMessage = countEachMessage(config.eachMessage, counter)
-  if (typeof config.eachBatch === 'function') copy.eachBatch = countEachBatch(config.eachBatch, counter)
+  if (typeof config.eachBatch === 'function') copy.eachBatch = countEachBatch(config.eachBatch, counter, config.eachBatchAutoResolve !== false)
   return copy
 }
 

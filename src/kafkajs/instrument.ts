@@ -2,14 +2,14 @@
 // settles: its messages as success or error, the bytes it delivered, and how
 // long it took (see send-counter.ts).
 import type { Producer, Transaction } from 'kafkajs'
-import { boundCopy } from './bound-copy.js'
-import { BatchSend, RecordSend } from './pending-send.js'
+import { boundCopy } from '../messaging/bound-copy.js'
+import { BatchSend, RecordSend } from '../messaging/pending-send.js'
 import { copyBatch, copyRecord } from './requests.js'
-import { seconds } from './row-writer.js'
-import { SEND_NAMES, type SendCounter } from './send-counter.js'
-import { watch } from './settle.js'
-import { sendCounterOf, writerOf, type CountTarget } from './targets.js'
-import { reportUnsupported, type InstrumentOptions } from './unsupported.js'
+import { seconds } from '../messaging/row-writer.js'
+import { SEND_NAMES, type SendCounter } from '../messaging/send-counter.js'
+import { watch } from '../messaging/settle.js'
+import { sendCounterOf, writerOf, type CountTarget } from '../messaging/targets.js'
+import { reportUnsupported, type InstrumentOptions } from '../messaging/unsupported.js'
 
 export type { CountTarget }
 

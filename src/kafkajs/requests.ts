@@ -2,21 +2,10 @@
 // copies of the ones counted. kafkajs reads a request's arrays again after an
 // await (and on each retry), so a caller that reuses its arrays right after
 // send() would otherwise change what is sent but not what was counted.
-import { messagesBytes } from './message-bytes.js'
+import { messagesBytes } from '../messaging/message-bytes.js'
+import type { RecordCount, TopicCount } from '../messaging/pending-send.js'
 
-/** What a send counts of one { topic, messages } entry. */
-export interface TopicCount {
-  topic: unknown
-  /** The messages; 0 when `messages` is no array. */
-  count: number
-  /** Their key + value + header bytes; 0 when not wanted. */
-  bytes: number
-}
-
-/** A send's one entry: counted, or not (a record kafkajs refuses, or whose reads throw). */
-export interface RecordCount extends TopicCount {
-  counted: boolean
-}
+export type { RecordCount, TopicCount }
 
 function isObject (value: unknown): value is Record<PropertyKey, unknown> {
   return value !== null && typeof value === 'object'

@@ -2,7 +2,6 @@
 // their numbers. Duck-typed, not instanceof: the package's bundles and dist/
 // may hold two copies of each class.
 import type { AnyTally } from '../engine/tally.js'
-import type { KafkaTally } from './kafka-tally.js'
 import type { LegacyRecorder, Recorder } from './recorder.js'
 import { RowWriter } from './row-writer.js'
 import { recorderSendCounter, tableSendCounter, type SendCounter } from './send-counter.js'
@@ -10,6 +9,14 @@ import { tableProcessCounter, type ProcessCounter } from './process-counter.js'
 
 // Any table: its columns and histograms are checked when counting, not typed here.
 type Tally = AnyTally
+
+/** A table that also counts why sends and handlers failed (a KafkaTally), as the counters see it. */
+export interface KindTable {
+  readonly tally: Tally
+  error (topic: unknown, count: number, cause: unknown): void
+  processFailure (topic: unknown, count: number, error: unknown): void
+}
+type KafkaTally = KindTable
 
 /** The tables a producer can count into. */
 export type CountTarget = Tally | KafkaTally | Recorder | LegacyRecorder

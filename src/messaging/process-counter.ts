@@ -8,8 +8,12 @@ export interface ProcessCounter {
   readonly bytes: boolean
   /** Never throws. */
   consumed (topic: unknown, count: number, bytes: number): void
-  /** Never throws. */
-  settled (topic: unknown, count: number, seconds: number, error: unknown, failed: boolean): void
+  /**
+   * A handler call settled over `processed` + `failed` messages: `processed`
+   * count as processed, `failed` as processErrors with `error` as their cause;
+   * one processDuration observation. Never throws.
+   */
+  settled (topic: unknown, processed: number, failed: number, seconds: number, error: unknown): void
 }
 
 /** The columns and histograms a handler writes. */
@@ -23,10 +27,10 @@ export function tableProcessCounter (writer: RowWriter, failure: (topic: unknown
       writer.add(topic, 'consumed', count)
       writer.add(topic, 'consumedBytes', bytes)
     },
-    settled (topic, count, seconds, error, failed) {
+    settled (topic, processed, failed, seconds, error) {
       try {
-        if (failed) failure(topic, count, error)
-        else writer.add(topic, 'processed', count)
+        writer.add(topic, 'processed', processed)
+        if (failed > 0) failure(topic, failed, error)
         writer.observe(topic, 'processDuration', seconds)
       } catch { /* counting never breaks a handler */ }
     }

@@ -1,9 +1,22 @@
 // A send on its way: what it counted and when it started, told once how it
 // settled (see settle.ts), then counted per topic by its SendCounter.
 import { seconds } from './row-writer.js'
-import type { RecordCount, TopicCount } from './requests.js'
 import type { SendCounter } from './send-counter.js'
 import type { Outcome } from './settle.js'
+
+/** What a send counts of one topic: its messages and their bytes. */
+export interface TopicCount {
+  topic: unknown
+  /** The messages; 0 when there is no list of them. */
+  count: number
+  /** Their key + value + header bytes; 0 when not wanted. */
+  bytes: number
+}
+
+/** A send's one entry: counted, or not (a record the client refuses, or whose reads throw). */
+export interface RecordCount extends TopicCount {
+  counted: boolean
+}
 
 /** A send()'s one topic: no list to build or walk. */
 export class RecordSend implements Outcome, RecordCount {
