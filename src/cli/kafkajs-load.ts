@@ -4,7 +4,7 @@
 // the library's: wasm-tally/kafkajs must load without kafkajs installed.
 import kafkajs from 'kafkajs'
 import type { AnyTally as Tally } from '../engine/tally.js'
-import type { KafkaTally } from '../kafkajs/kafka-tally.js'
+import type { KafkaTally } from '../messaging/kafka-tally.js'
 import { createProducerPool } from '../kafkajs/producer-pool.js'
 
 export const KAFKAJS_LOAD_TOPICS = ['demo.orders', 'demo.payments', 'demo.clicks']

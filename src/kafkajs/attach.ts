@@ -1,6 +1,6 @@
 // Attaching, in a worker, to whatever table the main thread shared.
 import { Tally, type SharedTally } from '../engine/tally.js'
-import { KafkaTally, type SharedKafkaTally } from './kafka-tally.js'
+import { KafkaTally, type SharedKafkaTally } from '../messaging/kafka-tally.js'
 
 export type SharedCounts = SharedTally | SharedKafkaTally
 

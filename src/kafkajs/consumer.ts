@@ -119,14 +119,19 @@ function countedConfig (config: ConsumerRunConfig | undefined, counter: ProcessC
  * itself is left as it was.
  */
 export function instrumentConsumer<C extends Consumer> (consumer: C, target: ConsumerCountTarget, options?: InstrumentOptions): C {
-  const counter = processCounterOf(target, 'instrumentConsumer')
-  if (consumer === null || typeof consumer !== 'object' || typeof consumer.run !== 'function') {
-    throw new TypeError(`expected a kafkajs consumer (an object with run), got ${consumer === null ? 'null' : typeof consumer}`)
-  }
-  const copy = boundCopy(consumer)
-  const run = consumer.run.bind(consumer)
-  copy.run = function run_ (config) { return run(countedConfig(config, counter)) }
+  const copy = countConsumer(consumer, processCounterOf(target, 'instrumentConsumer'), 'kafkajs')
   const writer = writerOf(target)
   if (writer !== undefined) reportUnsupported(writer, PROCESS_NAMES, 'instrumentConsumer', options)
+  return copy
+}
+
+/** A KafkaJS-API consumer's copy with run()'s handlers counted into `counter` (`client` names it in errors). */
+export function countConsumer<C extends { run: unknown }> (consumer: C, counter: ProcessCounter, client: string): C {
+  if (consumer === null || typeof consumer !== 'object' || typeof consumer.run !== 'function') {
+    throw new TypeError(`expected a ${client} consumer (an object with run), got ${consumer === null ? 'null' : typeof consumer}`)
+  }
+  const copy = boundCopy(consumer)
+  const run = (consumer.run as (config?: ConsumerRunConfig) => unknown).bind(consumer)
+  ;(copy as { run: unknown }).run = function run_ (config?: ConsumerRunConfig) { return run(countedConfig(config, counter)) }
   return copy
 }

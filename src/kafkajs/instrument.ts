@@ -29,9 +29,9 @@ function sendWatched (send: (request: unknown) => unknown, request: unknown, pen
 }
 
 /** `source`'s bound copy with send and sendBatch counted; a sendBatch it lacks stays absent. */
-function countedCopy<T extends Sends> (source: T, counter: SendCounter, what: 'producer' | 'transaction'): T {
+function countedCopy<T extends Sends> (source: T, counter: SendCounter, what: string): T {
   if (source === null || typeof source !== 'object' || typeof source.send !== 'function') {
-    throw new TypeError(`expected a kafkajs ${what} (an object with send), got ${source === null ? 'null' : typeof source}`)
+    throw new TypeError(`expected a ${what} (an object with send), got ${source === null ? 'null' : typeof source}`)
   }
   const copy = boundCopy(source)
   const send = source.send.bind(source) as (request: unknown) => unknown
@@ -58,7 +58,7 @@ function countedCopy<T extends Sends> (source: T, counter: SendCounter, what: 'p
 export function instrumentTransaction<T extends Transaction> (transaction: T, target: CountTarget, options?: InstrumentOptions): T {
   const counter = sendCounterOf(target, 'instrumentTransaction')
   report(target, 'instrumentTransaction', options)
-  return countedCopy(transaction, counter, 'transaction')
+  return countedCopy(transaction, counter, 'kafkajs transaction')
 }
 
 /** Names once what the target's table cannot hold of what a send counts. */
@@ -75,12 +75,17 @@ function report (target: CountTarget, who: string, options: InstrumentOptions | 
  * or histogram for is not counted, and named once (options.onUnsupported).
  */
 export function instrumentProducer<P extends Producer> (producer: P, target: CountTarget, options?: InstrumentOptions): P {
-  const counter = sendCounterOf(target, 'instrumentProducer')
-  const copy = countedCopy(producer, counter, 'producer')
+  const copy = countProducer(producer, sendCounterOf(target, 'instrumentProducer'), 'kafkajs')
   report(target, 'instrumentProducer', options)
+  return copy
+}
+
+/** A KafkaJS-API producer's copy counted into `counter` (kafkajs's, or Confluent's KafkaJS API: `client` names it in errors). */
+export function countProducer<P extends Sends & { transaction?: unknown }> (producer: P, counter: SendCounter, client: string): P {
+  const copy = countedCopy(producer, counter, `${client} producer`)
   if (typeof producer.transaction === 'function') {
-    const transaction = producer.transaction.bind(producer)
-    copy.transaction = () => transaction().then(t => countedCopy(t, counter, 'transaction'))
+    const transaction = (producer.transaction as () => Promise<Sends>).bind(producer)
+    ;(copy as { transaction: unknown }).transaction = () => transaction().then(t => countedCopy(t, counter, `${client} transaction`))
   }
   return copy
 }

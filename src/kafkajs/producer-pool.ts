@@ -5,7 +5,7 @@ import type { AnyTally } from '../engine/tally.js'
 
 // Any table: its columns and histograms are checked when counting, not typed here.
 type Tally = AnyTally
-import type { KafkaTally } from './kafka-tally.js'
+import type { KafkaTally } from '../messaging/kafka-tally.js'
 import { fromWire, type WireError } from './wire-error.js'
 
 /** Parts of the kafkajs configs that can be posted to a worker (no functions). */

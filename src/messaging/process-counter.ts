@@ -2,6 +2,7 @@
 // (consumed, consumedBytes) before it runs; when it settles, the messages it
 // processed or failed (why, on a KafkaTally) and one processDuration observation.
 import type { RowWriter } from './row-writer.js'
+import { mapped, type ErrorMap } from './send-counter.js'
 
 export interface ProcessCounter {
   /** Whether it counts bytes: a table without consumedBytes does not pay for measuring them. */
@@ -33,6 +34,17 @@ export function tableProcessCounter (writer: RowWriter, failure: (topic: unknown
         if (failed > 0) failure(topic, failed, error)
         writer.observe(topic, 'processDuration', seconds)
       } catch { /* counting never breaks a handler */ }
+    }
+  }
+}
+
+/** `counter` with each handler failure's error put through `map` first. */
+export function mappedProcessCounter (counter: ProcessCounter, map: ErrorMap): ProcessCounter {
+  return {
+    bytes: counter.bytes,
+    consumed (topic, count, bytes) { counter.consumed(topic, count, bytes) },
+    settled (topic, processed, failed, seconds, error) {
+      counter.settled(topic, processed, failed, seconds, failed > 0 ? mapped(map, error) : error)
     }
   }
 }

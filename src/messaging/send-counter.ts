@@ -51,3 +51,22 @@ export function recorderSendCounter (recorder: Recorder): SendCounter {
     }
   }
 }
+
+/** A client's rejection in the form error kinds are read from (name, type, retriable, cause); never throws. */
+export type ErrorMap = (error: unknown) => unknown
+
+/** Applies `map`, or keeps the error as it was when `map` throws. */
+export function mapped (map: ErrorMap, error: unknown): unknown {
+  try { return map(error) } catch { return error }
+}
+
+/** `counter` with each failure's error put through `map` first (the caller still gets the error as it was). */
+export function mappedSendCounter (counter: SendCounter, map: ErrorMap): SendCounter {
+  return {
+    bytes: counter.bytes,
+    timed: counter.timed,
+    settled (topic, count, bytes, seconds, error, failed) {
+      counter.settled(topic, count, bytes, seconds, failed ? mapped(map, error) : error, failed)
+    }
+  }
+}

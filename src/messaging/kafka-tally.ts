@@ -7,8 +7,8 @@ import type { Batch } from '../engine/batch.js'
 import type { BatchRows, RegionRows } from '../engine/batch-reader.js'
 import type { BatchSource } from '../flush/flusher.js'
 import { describe } from '../engine/validate.js'
-import { classify, kindKey, kindLabel, parseKindKey, topicHash } from '../messaging/error-kind.js'
-import { countedTopic, INVALID_TOPIC, safeRecord, type Recorder } from '../messaging/recorder.js'
+import { classify, kindKey, kindLabel, parseKindKey, topicHash } from './error-kind.js'
+import { countedTopic, INVALID_TOPIC, safeRecord, type Recorder } from './recorder.js'
 import { KAFKA_SCHEMA, type KafkaColumn, type KafkaHistogram } from '../schemas/kafka.js'
 
 /** Rows set aside for (topic, error kind) pairs by default. */
