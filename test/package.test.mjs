@@ -165,6 +165,14 @@ test('wasm-tally/kafkajs loads without kafkajs installed and counts a producer t
   console.log('  import \'wasm-tally/kafkajs\' without kafkajs: loads, and counts a stand-in producer exactly')
 })
 
+test('wasm-tally/platformatic and wasm-tally/confluent load without their clients and count stand-ins into one table', async () => {
+  const r = result('kafkajs/clients.mjs', await run(process.execPath, [join(app, 'kafkajs', 'clients.mjs')], { cwd: app }))
+  assert.equal(r.cjs, { platformatic: 'function', confluent: 'function' })
+  assert.equal(r.topics, { orders: { success: 2, error: 0 }, payments: { success: 1, error: 0 }, refused: { success: 0, error: 3 } })
+  assert.equal(r.kinds, { 'ProtocolError:MESSAGE_TOO_LARGE': 1, 'KafkaJSProtocolError:MESSAGE_TOO_LARGE': 2 })
+  console.log('  wasm-tally/platformatic and wasm-tally/confluent without their clients: load (ESM, CommonJS) and count exactly')
+})
+
 test.after(async () => {
   if (work) await rm(work, { recursive: true, force: true })
 })

@@ -40,3 +40,19 @@ export async function typed (): Promise<number> {
   void row.error
   return total + bytes + counts.length + wrong
 }
+
+// The three Kafka clients' entries, with no client installed: their types stand alone.
+import { KafkaTally, instrumentProducer as countPlatformatic, instrumentConsumer as countPlatformaticConsumer } from 'wasm-tally/platformatic'
+import { instrumentProducer as countConfluent, instrumentConsumer as countConfluentConsumer } from 'wasm-tally/confluent'
+
+export async function countClients (): Promise<number> {
+  const counts = await KafkaTally.create({ capacity: 8 })
+  const platformatic = countPlatformatic({ send: async (options: { messages: Array<{ topic: string, value: string }> }) => ({ offsets: options.messages.length }) }, counts)
+  await platformatic.send({ messages: [{ topic: 'orders', value: 'a' }] })
+  const consumer = countPlatformaticConsumer({ consume: async () => ({}) }, counts)
+  void consumer.consume
+  const confluent = countConfluent({ send: async (record: { topic: string, messages: Array<{ value: string }> }) => record.messages.length }, counts)
+  const sent: number = await confluent.send({ topic: 'orders', messages: [{ value: 'b' }] })
+  void countConfluentConsumer({ run: async () => {} }, counts).run
+  return sent + (counts.snapshot().topics.get('orders')?.success ?? 0)
+}
