@@ -5,7 +5,7 @@
 // the bytes each message carries, counted here on their own.
 import { entriesOf, expectedBytes, planOf, topicsOf } from './metrics-traffic.mjs'
 
-export const CLIENTS = ['kafkajs', 'confluent', 'platformatic']
+export const ALL_CLIENTS = ['kafkajs', 'confluent', 'platformatic']
 
 /** The kinds a failing send of each client is counted under (after the adapter reads its error). */
 export const KINDS = {
