@@ -18,7 +18,10 @@ const RUN = new Set(['js', 'mjs', 'javascript'])
 const CHECK = new Set(['ts', 'typescript'])
 const SKIP = /^<!--\s*not run:\s*(.+?)\s*-->$/
 const BROKER = '127.0.0.1:9092'
-const PEERS = ['kafkajs', 'prom-client', 'hot-shots', '@opentelemetry/api', '@opentelemetry/sdk-metrics', '@types/node']
+const [major, minor] = process.versions.node.split('.').map(Number)
+// @platformatic/kafka 2.x needs Node >= 22.22: before it, its 1.x line (the alias platformatic-kafka-1) under its name.
+const PLATFORMATIC = major > 22 || (major === 22 && minor >= 22) ? '@platformatic/kafka' : 'platformatic-kafka-1'
+const PEERS = ['kafkajs', 'prom-client', 'hot-shots', '@opentelemetry/api', '@opentelemetry/sdk-metrics', '@types/node', '@confluentinc/kafka-javascript', ['@platformatic/kafka', PLATFORMATIC]]
 
 /** The fenced blocks of a Markdown file: { file, line, lang, code, skip }. */
 export function blocksOf (file, text) {

@@ -27,7 +27,8 @@ export async function packed () {
 
 /**
  * A fresh app directory (package.json of type module) with the packed
- * wasm-tally in node_modules and `links` (package names) linked from this
+ * wasm-tally in node_modules and `links` (package names, or [name, the
+ * package of this repository to link under that name]) linked from this
  * repository. Returns { dir, remove }.
  */
 export async function freshApp (links = []) {
@@ -38,10 +39,11 @@ export async function freshApp (links = []) {
   await mkdir(target, { recursive: true })
   const untar = spawnSync('tar', ['-xzf', file, '-C', target, '--strip-components=1'], { encoding: 'utf8' })
   if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr}`)
-  for (const name of ['@assemblyscript/loader', ...links]) {
+  for (const entry of ['@assemblyscript/loader', ...links]) {
+    const [name, from] = Array.isArray(entry) ? entry : [entry, entry] // [name, the package of this repository it links to]
     const link = join(dir, 'node_modules', name)
     await mkdir(dirname(link), { recursive: true })
-    await symlink(join(root, 'node_modules', name), link, 'dir')
+    await symlink(join(root, 'node_modules', from), link, 'dir')
   }
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) }
 }
