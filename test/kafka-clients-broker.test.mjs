@@ -34,7 +34,7 @@ const CLIENTS = (process.env.KAFKA_CLIENTS ?? ALL_CLIENTS.join(',')).split(',')
 const unknown = CLIENTS.filter(c => !ALL_CLIENTS.includes(c))
 if (unknown.length > 0) throw new Error(`KAFKA_CLIENTS names ${unknown.join(', ')}: the clients are ${ALL_CLIENTS.join(', ')}`)
 const [major, minor] = process.versions.node.split('.').map(Number)
-const platformaticModule = major > 22 || (major === 22 && minor >= 22) ? 'platformatic-kafka-2' : '@platformatic/kafka'
+const platformaticModule = major > 22 || (major === 22 && minor >= 22) ? '@platformatic/kafka' : 'platformatic-kafka-1' // 1.x: the devDependency alias
 const PRODUCER = new URL('./workers/client-producer.mjs', import.meta.url)
 const CONSUMER = new URL('./workers/client-consumer.mjs', import.meta.url)
 const PRODUCERS = 2
