@@ -1,4 +1,4 @@
-// Suite 9: the CPU time per 1-message send that each Kafka client's adapter
+// Suite 10: the CPU time per 1-message send that each Kafka client's adapter
 // adds (wasm-tally/kafkajs, wasm-tally/confluent, wasm-tally/platformatic,
 // into a KafkaTally: success/error, bytes, sendDuration), beside the floor (one
 // promise step and two clock reads around the client's send, counting
@@ -22,7 +22,7 @@ import * as platformaticAdapter from '../../dist/platformatic/index.js'
 import { emit, mustEqual, progress, quick, summarize } from '../harness.mjs'
 import { cpuOfSends, gcInChunks, interleavedSends } from '../send-cost.mjs'
 
-const title = 'Suite 9: CPU added per 1-message send, per Kafka client: wasm-tally\'s adapter, the floor, the client\'s OpenTelemetry'
+const title = 'Suite 10: CPU added per 1-message send, per Kafka client: wasm-tally\'s adapter, the floor, the client\'s OpenTelemetry'
 const require = createRequire(import.meta.url)
 const rounds = quick ? 3 : 7
 /** An installed package's version (its package.json, which its exports may not name). */
