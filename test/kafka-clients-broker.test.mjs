@@ -61,7 +61,8 @@ function startWorker (file, workerData) {
     const { port1, port2 } = new MessageChannel()
     const role = file === PRODUCER ? produce : consume
     role(port2, data).catch(error => port1.emit('error', error))
-    port1.terminate = async () => { port1.close(); port2.close() }
+    port1.terminate = async () => { port1.close(); port2.close() } // an open port would keep the process alive
+    workers.push(port1)
     return port1
   }
   const worker = new Worker(file, { workerData: data })
