@@ -155,7 +155,7 @@ else {
 // 3. Confluent's client against the broker (where its addon loads).
 if (brokers !== undefined) {
   let ck
-  try { ck = require('@confluentinc/kafka-javascript') } catch (error) { notes.push(`Confluent's client against the broker: its addon does not load on Node ${process.versions.node} (${String(error.message).split('\n')[0]})`) }
+  try { ck = require('@confluentinc/kafka-javascript') } catch { notes.push(`Confluent's client against the broker: its native addon does not load on Node ${process.versions.node} (it is built for the Node that installed it)`) }
   if (ck !== undefined) {
     const t = await topic('confluent')
     const raw = new ck.KafkaJS.Kafka({ kafkaJS: { brokers, logLevel: ck.KafkaJS.logLevel.NOTHING } }).producer({ 'linger.ms': 0 })
