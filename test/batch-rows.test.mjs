@@ -14,12 +14,19 @@ const SCHEMA = {
   histograms: { duration: [0.001, 0.01, 0.1, 1], size: { bounds: [100, 1000], resolution: 1 } }
 }
 
-/** Every value the rows hold, read through the view, in snapshot()'s shape. */
+/** Every value the rows hold, read through the view, in snapshot()'s shape (and each row's cells checked against it). */
 function readAll (rows) {
   const topics = {}
   let overflow
-  const { columns, histograms } = rows.shape
+  const { columns, histograms, width } = rows.shape
   rows.forEachRow(view => {
+    // The whole row read from view.cells holds what the accessors give, cell for cell.
+    const { cells, at } = view
+    assert.ok(cells instanceof Float64Array && cells.length >= at + width, `${view.name}: cells reach the row's width`)
+    columns.forEach((name, i) => assert.ok(Object.is(cells[at + i], view.column(i)), `${view.name}: cell of column ${name}`))
+    histograms.forEach((h, k) => {
+      for (let i = 0; i <= h.bounds.length; i++) assert.ok(Object.is(cells[at + h.first + i], view.bucket(k, i)), `${view.name}: cell of ${h.name} bucket ${i}`)
+    })
     const row = {}
     columns.forEach((name, i) => { row[name] = view.column(i) })
     histograms.forEach((h, k) => {

@@ -16,6 +16,9 @@
 // With `rows` after the load, it times the batch read in place instead of snapshot():
 // openBatch(0, { lazy: true }), every cell of every row read once through batch.rows
 // (each column, each histogram's sum and buckets), ackBatch(); no Snapshot built.
+// With `rows-direct` instead, the same read with each row's columns and buckets
+// taken from row.cells (the batch region's Float64Array, from row.at) and the
+// sums through row.sum(): no method call per cell.
 import { Tally } from '../../dist/index.js'
 import { readBatch } from '../../dist/engine/snapshot.js'
 import { acquire } from '../../dist/engine/lock.js'
@@ -26,7 +29,8 @@ import { BOUNDS, SCHEMA, latencies } from '../latency.mjs'
 const [topics, stripes, rounds, perRound, warmupCount, warmupMs] = process.argv.slice(2, 8).map(Number)
 const load = process.argv[8] ?? 'default'
 const profiling = process.argv[9] === 'profile'
-const inPlace = process.argv[9] === 'rows'
+const direct = process.argv[9] === 'rows-direct'
+const inPlace = process.argv[9] === 'rows' || direct
 const kafka = load !== 'default'
 const names = Array.from({ length: topics }, (_, i) => `bench.topic-${i}`)
 const VALUES = latencies(3 * topics)
@@ -95,7 +99,27 @@ function readRows (first) {
   const lastName = names[topics - 1]
   // Totals kept in a typed array: a number variable the callback adds to would be boxed on every add.
   const acc = new Float64Array(5) // rows, total, and the last topic's success, observations, buckets in use
-  batch.rows.forEachRow(row => {
+  const firsts = histograms.map(h => h.first)
+  const wholeRow = row => {
+    if (row.overflow) return
+    const cells = row.cells
+    const at = row.at
+    let total = 0
+    for (let i = 0; i < nc; i++) total += cells[at + i]
+    for (let h = 0; h < nh; h++) {
+      total += row.sum(h)
+      const first = at + firsts[h]
+      for (let i = 0; i < nb[h]; i++) total += cells[first + i]
+    }
+    acc[0]++
+    acc[1] += total
+    if (row.name === lastName) {
+      acc[2] = cells[at]
+      acc[3] = nh > 0 ? row.count(0) : 0
+      for (let i = 0; nh > 0 && i < nb[0]; i++) if (cells[at + firsts[0] + i] > 0) acc[4]++
+    }
+  }
+  const cellByCell = row => {
     if (row.overflow) return
     let total = 0
     for (let i = 0; i < nc; i++) total += row.column(i)
@@ -110,7 +134,8 @@ function readRows (first) {
       acc[3] = nh > 0 ? row.count(0) : 0
       for (let i = 0; nh > 0 && i < nb[0]; i++) if (row.bucket(0, i) > 0) acc[4]++
     }
-  })
+  }
+  batch.rows.forEachRow(direct ? wholeRow : cellByCell)
   mustEqual('ack of the batch read in place', first.ackBatch(batch), true)
   // The shape of a snapshot, for the same checks: the last topic's row stands for all.
   const last = { success: acc[2], duration: { count: acc[3], counts: new Array(acc[4]).fill(1) } }

@@ -18,7 +18,10 @@ import { buildSnapshot, type BatchId, type SlotNames, type Snapshot } from './sn
 /** The shape of a reader's rows: columns and histograms by index, in the schema's order. */
 export interface RowsShape {
   readonly columns: readonly string[]
-  readonly histograms: ReadonlyArray<{ readonly name: string, readonly bounds: readonly number[] }>
+  /** `first`: the cell of bucket 0 in a row's cells (bucket i is `row.cells[row.at + first + i]`). */
+  readonly histograms: ReadonlyArray<{ readonly name: string, readonly bounds: readonly number[], readonly first: number }>
+  /** Cells in a row: column i is cell i. */
+  readonly width: number
 }
 
 /**
@@ -31,6 +34,14 @@ export interface RowView {
   readonly name: string
   /** True for the overflow row. */
   readonly overflow: boolean
+  /**
+   * The row's cells, from `at` (`shape.width` of them): column i at `at + i`,
+   * histogram h's bucket i at `at + shape.histograms[h].first + i`. Reading a
+   * whole row from here skips a method call per cell; sums need sum(h)
+   * (they are kept scaled). Read-only: the batch region belongs to the table.
+   */
+  readonly cells: Float64Array
+  readonly at: number
   /** Column `i` (the shape's order). */
   column (i: number): number
   /** Histogram `h`'s observations: the sum of its buckets. */
@@ -80,27 +91,26 @@ class RegionRow implements RowView {
   // The row's cells from `at`: the region, or the scratch row a merged name is added up in.
   cells: Float64Array
   at = 0
-  // Per histogram, as plain typed arrays (read per cell, so no object is looked into).
+  // Per histogram, as plain typed arrays made once per schema (read per cell, so no object is looked into).
   private readonly firsts: Int32Array
   private readonly buckets: Int32Array
   private readonly sums: Int32Array
   private readonly scales: Float64Array
   private readonly width: number
-  private readonly scratch: Float64Array
+  // Made on the first merge only (a name held by two slots is rare).
+  private scratch: Float64Array | undefined
   // A merged row's sums: each slot's share divided, then added (as readBatch() merges rows).
-  private readonly mergedSums: Float64Array
+  private mergedSums: Float64Array | undefined
   private merged = false
 
   constructor (private readonly region: Float64Array, schema: Schema) {
-    const hs = schema.histograms
+    const l = layoutOf(schema)
     this.cells = region
-    this.firsts = Int32Array.from(hs, h => h.sumCell + 2)
-    this.buckets = Int32Array.from(hs, h => h.bounds.length + 1)
-    this.sums = Int32Array.from(hs, h => h.sumCell)
-    this.scales = Float64Array.from(hs, h => h.scale)
+    this.firsts = l.firsts
+    this.buckets = l.buckets
+    this.sums = l.sums
+    this.scales = l.scales
     this.width = schema.cells
-    this.scratch = new Float64Array(schema.cells)
-    this.mergedSums = new Float64Array(hs.length)
   }
 
   /** Points the view at the row at `at` of the region. */
@@ -113,13 +123,15 @@ class RegionRow implements RowView {
   /** Points the view at the rows at `ats` added up. */
   merge (ats: readonly number[]): void {
     if (ats.length === 1) { this.point(ats[0]); return }
-    const { region, scratch, width } = this
+    const { region, width } = this
+    const scratch = this.scratch ??= new Float64Array(width)
+    const mergedSums = this.mergedSums ??= new Float64Array(this.sums.length)
     scratch.fill(0)
     for (const at of ats) for (let c = 0; c < width; c++) scratch[c] += region[at + c]
     for (let h = 0; h < this.sums.length; h++) {
       let v = 0
       for (const at of ats) v += region[at + this.sums[h]] / this.scales[h]
-      this.mergedSums[h] = v
+      mergedSums[h] = v
     }
     this.cells = scratch
     this.at = 0
@@ -138,7 +150,7 @@ class RegionRow implements RowView {
   }
 
   sum (h: number): number {
-    return this.merged ? this.mergedSums[h] : this.cells[this.at + this.sums[h]] / this.scales[h]
+    return this.merged ? (this.mergedSums as Float64Array)[h] : this.cells[this.at + this.sums[h]] / this.scales[h]
   }
 
   bucket (h: number, i: number): number { return this.cells[this.at + this.firsts[h] + i] }
@@ -285,6 +297,25 @@ export class RegionRows implements BatchRows {
   }
 }
 
+interface Layout { firsts: Int32Array, buckets: Int32Array, sums: Int32Array, scales: Float64Array }
+const layouts = new WeakMap<Schema, Layout>()
+
+/** A schema's histogram offsets as typed arrays, made once per schema (a batch is opened every flush). */
+function layoutOf (schema: Schema): Layout {
+  let l = layouts.get(schema)
+  if (l === undefined) {
+    const hs = schema.histograms
+    l = {
+      firsts: Int32Array.from(hs, h => h.sumCell + 2),
+      buckets: Int32Array.from(hs, h => h.bounds.length + 1),
+      sums: Int32Array.from(hs, h => h.sumCell),
+      scales: Float64Array.from(hs, h => h.scale)
+    }
+    layouts.set(schema, l)
+  }
+  return l
+}
+
 const shapes = new WeakMap<Schema, RowsShape>()
 
 /**
@@ -295,7 +326,11 @@ const shapes = new WeakMap<Schema, RowsShape>()
 function shapeOfSchema (schema: Schema): RowsShape {
   let shape = shapes.get(schema)
   if (shape === undefined) {
-    shape = { columns: [...schema.columns], histograms: schema.histograms.map(h => ({ name: h.name, bounds: [...h.bounds] })) }
+    shape = {
+      columns: [...schema.columns],
+      histograms: schema.histograms.map(h => ({ name: h.name, bounds: [...h.bounds], first: h.sumCell + 2 })),
+      width: schema.cells
+    }
     shapes.set(schema, shape)
   }
   return shape

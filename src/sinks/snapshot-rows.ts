@@ -9,7 +9,25 @@ class ObjectRow implements RowView {
   name = ''
   overflow = false
   row: Record<string, number | HistogramCounts> = {}
-  constructor (private readonly shape: RowsShape) {}
+  readonly at = 0
+  // The row's cells laid out as the batch region's, filled when asked for.
+  private readonly scratch: Float64Array
+  constructor (private readonly shape: RowsShape) {
+    this.scratch = new Float64Array(shape.width)
+  }
+
+  get cells (): Float64Array {
+    const { scratch, shape } = this
+    scratch.fill(0)
+    for (let i = 0; i < shape.columns.length; i++) scratch[i] = this.column(i)
+    for (let h = 0; h < shape.histograms.length; h++) {
+      const { first } = shape.histograms[h]
+      const counts = this.h(h).counts
+      for (let i = 0; i < counts.length; i++) scratch[first + i] = counts[i]
+    }
+    return scratch
+  }
+
   column (i: number): number { return this.row[this.shape.columns[i]] as number }
   private h (h: number): HistogramCounts { return this.row[this.shape.histograms[h].name] as HistogramCounts }
   count (h: number): number { return this.h(h).count }
@@ -25,16 +43,35 @@ class ObjectRow implements RowView {
 /** A snapshot's shape, read off its overflow row (which always has the schema's shape). */
 export function shapeOf (snap: Snapshot): RowsShape {
   const columns: string[] = []
-  const histograms: Array<{ name: string, bounds: readonly number[] }> = []
+  const found: Array<{ name: string, buckets: number }> = []
   for (const [name, v] of Object.entries(snap.overflow as Record<string, number | HistogramCounts>)) {
     if (typeof v === 'number') columns.push(name)
-    else histograms.push({ name, bounds: new Array<number>(v.counts.length - 1).fill(NaN) }) // bounds unknown: only their number
+    else found.push({ name, buckets: v.counts.length })
   }
-  return { columns, histograms }
+  // Bounds unknown: only their number.
+  return laidOut({ columns, histograms: found.map(({ name, buckets }) => ({ name, bounds: new Array<number>(buckets - 1).fill(NaN) })) })
 }
 
-/** A Snapshot read through the BatchRows interface (`shape` names the columns and histograms; default: read off the snapshot). */
-export function snapshotRows (snap: Snapshot, shape: RowsShape = shapeOf(snap)): BatchRows {
+/** The columns and histograms a shape names. */
+export interface ShapeNames {
+  readonly columns: readonly string[]
+  readonly histograms: ReadonlyArray<{ readonly name: string, readonly bounds: readonly number[] }>
+}
+
+/** A shape's cells laid out as a schema lays them out: the columns, then per histogram its sum (two cells) and buckets. */
+export function laidOut ({ columns, histograms }: ShapeNames): RowsShape {
+  let width = columns.length
+  const laid = histograms.map(({ name, bounds }) => {
+    const h = { name, bounds, first: width + 2 }
+    width += 2 + bounds.length + 1
+    return h
+  })
+  return { columns, histograms: laid, width }
+}
+
+/** A Snapshot read through the BatchRows interface (`names` names the columns and histograms; default: read off the snapshot). */
+export function snapshotRows (snap: Snapshot, names?: ShapeNames): BatchRows {
+  const shape = names === undefined ? shapeOf(snap) : laidOut(names)
   const view = new ObjectRow(shape)
   const rows: BatchRows = {
     epoch: snap.epoch,
