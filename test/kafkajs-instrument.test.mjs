@@ -227,14 +227,17 @@ test('arrays changed while the send is pending: what the producer reads is what 
   const ten = messages(10)
   const sending = p.send({ topic: 'cleared', messages: ten })
   ten.length = 0
+  const one = messages(1) // a one-message send has a copy of its own too
+  const sendingOne = p.send({ topic: 'one', messages: one })
+  one.push(...messages(2))
   const five = messages(5)
   const batch = { topicMessages: [{ topic: 'grown', messages: five }] }
   const batching = p.sendBatch(batch)
   five.push(...messages(5))
   batch.topicMessages.push({ topic: 'added', messages: messages(1) })
-  await Promise.all([sending, batching])
-  assert.equal(read, [['cleared', 10], ['grown', 5]])
-  assert.equal(plain(tally.snapshot()), { cleared: { success: 10, error: 0 }, grown: { success: 5, error: 0 } })
+  await Promise.all([sending, sendingOne, batching])
+  assert.equal(read, [['cleared', 10], ['one', 1], ['grown', 5]])
+  assert.equal(plain(tally.snapshot()), { cleared: { success: 10, error: 0 }, one: { success: 1, error: 0 }, grown: { success: 5, error: 0 } })
 })
 
 test('a send that returns a plain value: counted once as success, the caller gets that very value', async () => {
