@@ -7,7 +7,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Worker } from 'node:worker_threads'
-import { Registry } from 'prom-client'
+import { Counter, Registry } from 'prom-client'
 import { Tally } from '../dist/index.js'
 import { KafkaTally } from '../dist/kafkajs/index.js'
 import { prometheusSink, serveMetrics } from '../dist/sinks/prometheus.js'
@@ -17,10 +17,10 @@ const WRITERS = 3
 const TOPICS = ['orders', 'payments', 'clicks', 'audit']
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
 
-/** The sum of every kafka_producer_messages_total series in an exposition. */
-function total (text) {
+/** The sum of every series of one family (kafka_producer_messages_total by default) in an exposition. */
+function total (text, family = 'kafka_producer_messages_total') {
   let sum = 0
-  for (const line of text.split('\n')) if (line.startsWith('kafka_producer_messages_total{')) sum += Number(line.slice(line.lastIndexOf(' ') + 1))
+  for (const line of text.split('\n')) if (line.startsWith(`${family}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1))
   return sum
 }
 
@@ -149,6 +149,29 @@ test('a real Prometheus server scrapes with writer threads counting: its total i
     await writers.stop()
     await prom.stop()
     await server.close()
+  }
+})
+
+test('two tables with their own sinks in one registry: a scrape flushes both into the shared families (and keeps a collect of the user\'s own)', async () => {
+  for (const schema of [{}, { columns: ['bytes'] }]) {
+    const registry = new Registry()
+    const name = schema.columns === undefined ? 'kafka_producer_messages_total' : 'wasm_tally_bytes_total'
+    let own = 0
+    if (schema.columns === undefined) new Counter({ name, help: 'made first', labelNames: ['topic', 'outcome'], registers: [registry], collect () { own++ } })
+    const a = await Tally.create(schema)
+    const b = await Tally.create(schema)
+    prometheusSink({ registry, tally: a })
+    prometheusSink({ registry, tally: b })
+    const column = schema.columns === undefined ? 'success' : 'bytes'
+    a.record('orders', column, 3)
+    b.record('orders', column, 5)
+    b.record('payments', column, 7)
+    const first = await registry.metrics()
+    assert.is(total(first, name), 15, first)
+    a.record('orders', column, 11)
+    const second = await registry.metrics()
+    assert.is(total(second, name), 26, second)
+    if (schema.columns === undefined) assert.is(own, 2)
   }
 })
 

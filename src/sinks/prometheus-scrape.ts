@@ -57,3 +57,22 @@ export function scrapeCollector (table: BatchSource<any>, sink: SinkObject<any>)
     return sameTurn
   }
 }
+
+// The collect steps added to one metric: two sinks flushing their own tables into one family (or one counter) both flush before it renders.
+const COLLECTORS = Symbol.for('wasm-tally.prometheus-collectors')
+type Collected = { collect?: (() => unknown) | undefined, [COLLECTORS]?: Set<() => unknown> }
+
+/** Adds `collect` to the steps the metric runs before it renders, keeping those already there (another sink's table, or the user's own). */
+export function addCollect (metric: object, collect: () => Promise<void>): void {
+  const target = metric as Collected
+  let steps = target[COLLECTORS]
+  if (steps === undefined) {
+    steps = new Set()
+    const own = target.collect
+    if (own !== undefined) steps.add(own.bind(metric))
+    const all = steps
+    target[COLLECTORS] = all
+    target.collect = () => Promise.all([...all].map(step => step())).then(() => undefined)
+  }
+  steps.add(collect)
+}

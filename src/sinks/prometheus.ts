@@ -8,7 +8,7 @@ import { clashCheck, metricNaming, type NamingOptions } from './metric-names.js'
 import { prometheusSpelling } from './name-clashes.js'
 import { addToRegistry, familyFor, type PrometheusFamily } from './prometheus-families.js'
 import { forEachCount, overflowLabel } from '../flush/rows.js'
-import { everyFamilySnapshot, schemaOfTable, scrapeCollector, type ScrapedTable } from './prometheus-scrape.js'
+import { addCollect, everyFamilySnapshot, schemaOfTable, scrapeCollector, type ScrapedTable } from './prometheus-scrape.js'
 import { prometheusName } from './prometheus-names.js'
 
 export interface PrometheusSinkOptions extends NamingOptions {
@@ -47,15 +47,14 @@ export interface PrometheusSink extends SinkObject {
 
 export const DEFAULT_METRIC_NAME = 'kafka_producer_messages_total'
 
-function outcomeCounter (registry: Registry, name: string, help: string | undefined, collect?: () => Promise<void>): Counter<'topic' | 'outcome'> {
+function outcomeCounter (registry: Registry, name: string, help: string | undefined): Counter<'topic' | 'outcome'> {
   const existing = registry.getSingleMetric(name)
   if (existing === undefined) {
     return new Counter({
       name,
       help: help ?? 'Kafka producer deliveries by topic and outcome (success or error), as counted by wasm-tally.',
       labelNames: ['topic', 'outcome'],
-      registers: [registry],
-      ...(collect === undefined ? {} : { collect })
+      registers: [registry]
     })
   }
   if (existing instanceof Counter) return existing as Counter<'topic' | 'outcome'>
@@ -83,7 +82,7 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
   const checkNames = clashCheck('prometheus', naming, prometheusSpelling)
   let collect: (() => Promise<void>) | undefined
   let counter: Counter<'topic' | 'outcome'> | undefined
-  const outcomes = (): Counter<'topic' | 'outcome'> => (counter ??= outcomeCounter(registry, name, options.help, collect))
+  const outcomes = (): Counter<'topic' | 'outcome'> => (counter ??= outcomeCounter(registry, name, options.help))
   const sink: PrometheusSink = {
     name: 'prometheus',
     get counter () { return outcomes() },
@@ -110,13 +109,13 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
 function registerFamilies (registry: Registry, metrics: ReturnType<ReturnType<typeof metricNaming>['metrics']>, collect: (() => Promise<void>) | undefined, outcomes: () => Counter<'topic' | 'outcome'>): void {
   if (metrics.style === 'outcome') {
     const counter = outcomes()
-    // prom-client's own counter: its collect() runs before it renders (one made earlier in the registry gets it too).
-    if (collect !== undefined && (counter as unknown as { collect?: unknown }).collect === undefined) (counter as unknown as { collect: () => Promise<void> }).collect = collect
+    // prom-client's own counter: its collect() runs before it renders (one made earlier in the registry, or by another table's sink, gets it too).
+    if (collect !== undefined) addCollect(counter, collect)
     return
   }
   const families = new Set<PrometheusFamily>()
   for (const point of [...metrics.counters, ...metrics.histograms]) families.add(familyFor(registry, prometheusName(point.metric), point))
-  if (collect !== undefined) for (const family of families) family.collect = collect
+  if (collect !== undefined) for (const family of families) addCollect(family, collect)
 }
 
 export interface ServeTableOptions extends ServeMetricsOptions, Omit<PrometheusSinkOptions, 'registry'> {}
