@@ -3,7 +3,7 @@
 // checkpoint covers are still dropped, records that are not counts are
 // counted as invalid and reported without stopping a member, and records that
 // expired before a checkpoint covered them are warned about, never silently
-// missing.
+// missing; a checkpoint topic whose policy deletes is refused.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFile, spawn } from 'node:child_process'
@@ -188,6 +188,24 @@ test('records that expired before a checkpoint covered them: a warning naming th
     assert.is(covered.out.read, 0)
     const history = await once(['--brokers', brokers, '--topic', topic])
     assert.match(history.stderr, /records 0 to 44 expired/, 'without the group, the history alone is short, and says so')
+  })
+})
+
+test('a checkpoint topic that deletes (made by hand, or auto-created after it was deleted) is refused with the policy named', async () => {
+  await withTopic('policy', 1, async ({ brokers, topic, group, admin, producer, members }) => {
+    await producer.send({ topic, messages: batches('tP', 1, 5).messages })
+    const checkpoints = `${topic}-checkpoints`
+    await admin.createTopics({ topics: [{ topic: checkpoints, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] }], waitForLeaders: true })
+    for (const policy of ['delete', 'compact,delete']) {
+      // 2: ConfigResourceTypes.TOPIC
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: checkpoints, configEntries: [{ name: 'cleanup.policy', value: policy }] }] })
+      const m = member(brokers, topic, group)
+      members.push(m)
+      const exit = await exitedWithin(m, 30_000)
+      assert.is.not(exit, 0, `a member on a checkpoint topic with cleanup.policy=${policy} must not run: ${m.err}`)
+      assert.ok(m.err.includes(`has cleanup.policy=${policy}: checkpoints must be compacted and never deleted`), m.err)
+      assert.not.match(m.err, /taken (from|without)/, 'no partition was taken')
+    }
   })
 })
 

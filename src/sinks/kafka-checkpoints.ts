@@ -52,7 +52,7 @@ export function parseCheckpoint (m: Pick<KafkaMessage, 'value'>, group: string, 
  * reading it stays short.
  */
 export async function ensureCheckpointTopic (admin: Admin, topic: string): Promise<void> {
-  if ((await admin.listTopics()).includes(topic)) return
+  if ((await admin.listTopics()).includes(topic)) return await refuseDeleting(admin, topic)
   try {
     await admin.createTopics({
       waitForLeaders: true,
@@ -70,6 +70,23 @@ export async function ensureCheckpointTopic (admin: Admin, topic: string): Promi
   } catch (error) {
     // Another member made it first.
     if (!(await admin.listTopics()).includes(topic)) throw error
+    await refuseDeleting(admin, topic)
+  }
+}
+
+/**
+ * A checkpoint topic that exists already (made by hand, or by the broker's
+ * auto-creation after it was deleted) must be compacted only: with a policy
+ * that deletes, a partition's newest checkpoint expires once it is older than
+ * retention.ms, and its next owner starts again from what is left of history.
+ */
+async function refuseDeleting (admin: Admin, topic: string): Promise<void> {
+  // 2: kafkajs ConfigResourceTypes.TOPIC (a value, and kafkajs is imported here for its types only).
+  const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic, configNames: ['cleanup.policy'] }] })
+  const policy = described.resources[0]?.configEntries.find(e => e.configName === 'cleanup.policy')?.configValue ?? ''
+  const policies = policy.split(',').map(p => p.trim())
+  if (!policies.includes('compact') || policies.includes('delete')) {
+    throw new Error(`the checkpoint topic ${JSON.stringify(topic)} has cleanup.policy=${policy}: checkpoints must be compacted and never deleted (cleanup.policy=compact), or a partition's newest checkpoint expires with retention.ms; change its policy (kafka-configs.sh --alter --entity-type topics --entity-name ${topic} --add-config cleanup.policy=compact) or give another --checkpoint-topic`)
   }
 }
 
