@@ -176,4 +176,19 @@ test('a histogram with a sum no number can hold is invalid input, not a crash', 
   assert.equal(r.totals().topics.orders, { success: 1, error: 0 })
 })
 
+test('counts no table writes (1e308, negative, fractional) are left out: the totals stay whole and a checkpoint of them restores', () => {
+  const r = new TotalsReader()
+  for (let i = 0; i < 2; i++) {
+    r.add('{"topic":"orders","success":1e308,"error":1}')
+    r.add('{"topic":"orders","success":-5,"error":2.5}')
+    r.add('{"topic":"payments","success":1,"error":0,"duration":{"count":1e308,"sum":1,"counts":[1e308]}}')
+    r.add('{"topic":"payments","success":1,"error":0,"duration":{"count":1,"sum":0.5,"counts":[1]}}')
+  }
+  const want = { orders: { success: 0, error: 2 }, payments: { success: 4, error: 0, duration: { count: 2, sum: 1, counts: [2] } } }
+  assert.equal(r.totals().topics, want)
+  const back = new TotalsReader()
+  back.restore(JSON.parse(JSON.stringify(r.state()))) // a checkpoint's way: JSON and back
+  assert.equal(back.totals().topics, want)
+})
+
 test.run()

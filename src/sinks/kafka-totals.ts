@@ -44,11 +44,16 @@ const METADATA = new Set(['epoch', 'time', 'sequence'])
 // Where a reader keeps the overflow row's highest sequence: no topic can be named so.
 const OVERFLOW_ROW = '/overflow'
 
+/** A count as a table writes it: a whole number from 0 to 2^53 - 1. Anything else (1e308 twice makes Infinity, which a checkpoint's JSON cannot hold) is not one. */
+function isCount (value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0
+}
+
 function isHistogram (value: unknown): value is HistogramTotal {
   const h = value as Partial<HistogramTotal> | null
   // Finite only: a sum of 1e999 (Infinity once parsed) has no nano-units.
-  return h !== null && typeof h === 'object' && Number.isFinite(h.count) && Number.isFinite(h.sum) &&
-    Array.isArray(h.counts) && h.counts.every(c => Number.isFinite(c))
+  return h !== null && typeof h === 'object' && isCount(h.count) && Number.isFinite(h.sum) &&
+    Array.isArray(h.counts) && h.counts.every(isCount)
 }
 
 // A histogram while summing: the sum in whole nano-units (the table's own
@@ -73,7 +78,7 @@ function addInto (row: RowAcc, value: Record<string, unknown>): void {
     const v = value[key]
     if (key === 'overflow' && v === true) continue // the overflow row's flag
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) continue
+      if (!isCount(v)) continue
       const had = row[key]
       row[key] = (typeof had === 'number' ? had : 0) + v
     } else if (isHistogram(v)) {
