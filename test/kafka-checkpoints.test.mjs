@@ -209,6 +209,32 @@ test('a checkpoint topic that deletes (made by hand, or auto-created after it wa
   })
 })
 
+test('a damaged or forged checkpoint (a state restore() cannot take) is passed over, never a partition that can no longer start', async () => {
+  await withTopic('forged', 1, async ({ brokers, topic, group, admin, producer, members }) => {
+    const sent = batches('tF', 1, 40)
+    await producer.send({ topic, messages: sent.messages })
+    const want = add({}, sent.totals)
+    const checkpoints = `${topic}-checkpoints`
+    await admin.createTopics({ topics: [{ topic: checkpoints, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], waitForLeaders: true })
+    const forged = (offset, state) => ({ key: JSON.stringify([group, 0]), value: JSON.stringify({ v: 1, group, topic, partition: 0, offset, time: 0, member: 'forged', state }) })
+    await producer.send({ topic: checkpoints, messages: [forged(30, { topics: 5 }), forged(31, {}), forged(32, { topics: [['row1', { success: null }]], overflow: {}, highest: [], batches: 0, duplicates: 0, records: { counted: 0, duplicate: 0, invalid: 0 } })] })
+    const before = await once(['--brokers', brokers, '--topic', topic, '--group', group])
+    assert.equal(before.out.topics, want)
+    assert.is(before.out.checkpoints, 0, 'no forged checkpoint was taken')
+    assert.is(before.out.read, 40)
+    const m = member(brokers, topic, group)
+    members.push(m)
+    const total = Object.values(want).reduce((n, c) => n + c.success + c.error, 0)
+    await until('the member to total every record', () => lastTotal(m.out) === total)
+    await sleep(600)
+    m.child.kill('SIGINT')
+    assert.is(await exitedWithin(m, 30_000), 0, m.err)
+    const after = await once(['--brokers', brokers, '--topic', topic, '--group', group])
+    assert.equal(after.out.topics, want)
+    assert.is(after.out.read, 0, 'the member\'s own checkpoint covers every record')
+  })
+})
+
 test('a late checkpoint of an earlier offset (a former owner\'s) never replaces a newer one', async () => {
   await withTopic('late', 1, async ({ brokers, topic, group, producer }) => {
     const all = batches('tL', 1, 20)

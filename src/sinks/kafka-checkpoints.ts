@@ -5,7 +5,7 @@
 // disagree. CheckpointFollower reads them back (read_committed: a checkpoint
 // of an aborted transaction is never seen).
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs'
-import type { ReaderState } from './kafka-totals.js'
+import { isReaderState, type ReaderState } from './kafka-totals.js'
 
 export const CHECKPOINT_VERSION = 1
 
@@ -39,7 +39,8 @@ export function parseCheckpoint (m: Pick<KafkaMessage, 'value'>, group: string, 
   try {
     const c = JSON.parse(m.value.toString()) as Checkpoint
     if (c === null || typeof c !== 'object' || c.v !== CHECKPOINT_VERSION || c.group !== group || c.topic !== topic) return undefined
-    if (!Number.isSafeInteger(c.partition) || !Number.isSafeInteger(c.offset) || c.state === null || typeof c.state !== 'object') return undefined
+    // A damaged or forged state would make every restore of it throw: the partition's next owner, and aggregate --once, could never start.
+    if (!Number.isSafeInteger(c.partition) || !Number.isSafeInteger(c.offset) || c.offset < 0 || !isReaderState(c.state)) return undefined
     return c
   } catch {
     return undefined

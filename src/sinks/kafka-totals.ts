@@ -138,6 +138,22 @@ export interface ReaderState {
   records: { counted: number, duplicate: number, invalid: number }
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+// A total, unlike one record's count, may pass 2^53 (and stay a number a checkpoint's JSON holds).
+const isTotal = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0
+const isRowState = (row: unknown): boolean => isObject(row) && Object.values(row).every(v => isTotal(v) ||
+  (isObject(v) && isTotal(v.count) && typeof v.nanos === 'string' && /^-?\d+$/.test(v.nanos) && Array.isArray(v.counts) && v.counts.every(isTotal)))
+const isPairs = (list: unknown, value: (v: unknown) => boolean): boolean =>
+  Array.isArray(list) && list.every(e => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && value(e[1]))
+
+/** A state of state() as read back from JSON: anything else (a foreign or damaged checkpoint) would make restore() throw or count garbage. */
+export function isReaderState (state: unknown): state is ReaderState {
+  if (!isObject(state) || !isRowState(state.overflow) || !isPairs(state.topics, isRowState)) return false
+  if (!isPairs(state.highest, rows => isPairs(rows, seq => Number.isSafeInteger(seq)))) return false
+  const r = state.records
+  return isTotal(state.batches) && isTotal(state.duplicates) && isObject(r) && isTotal(r.counted) && isTotal(r.duplicate) && isTotal(r.invalid)
+}
+
 export class TotalsReader {
   private readonly topics = new Map<string, RowAcc>()
   private overflow = emptyAcc()
