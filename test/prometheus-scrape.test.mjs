@@ -175,4 +175,29 @@ test('two tables with their own sinks in one registry: a scrape flushes both int
   }
 })
 
+test('a scrape after a dead flusher\'s lease runs out delivers its batch and then what was counted since: everything before the scrape', async () => {
+  const tally = await Tally.create({ leaseMs: 300 })
+  const server = await serveMetrics({ tally, registry: new Registry(), port: 0 })
+  try {
+    tally.record('orders', 'success', 5)
+    // A flusher thread opens the batch (the 5) and dies holding it.
+    const dist = new URL('../dist/index.js', import.meta.url).href
+    const holder = new Worker(`
+      const { workerData, parentPort } = require('node:worker_threads')
+      import(workerData.dist).then(({ Tally }) => {
+        const batch = Tally.attachSync(workerData.shared).openBatch(0)
+        parentPort.postMessage(batch === undefined ? 'busy' : 'held')
+        setInterval(() => {}, 1000)
+      })`, { eval: true, workerData: { dist, shared: tally.share() } })
+    assert.is(await new Promise(resolve => holder.once('message', resolve)), 'held')
+    await holder.terminate()
+    tally.record('orders', 'success', 7)
+    tally.record('payments', 'error', 2)
+    const text = await (await fetch(server.url)).text()
+    assert.is(total(text), 14, text)
+  } finally {
+    await server.close()
+  }
+})
+
 test.run()

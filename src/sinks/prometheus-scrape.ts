@@ -37,7 +37,10 @@ export function everyFamilySnapshot (schema: SchemaLike): Snapshot {
  * Families rendered in one registry collection call it in the same turn of the
  * event loop and share one flush; a collection that starts while a flush is
  * under way gets a flush of its own after it (the Flusher runs them one after
- * another), so every scrape holds what was counted before it began.
+ * another), so every scrape holds what was counted before it began. Each
+ * collect flushes twice: a batch left pending before the scrape goes first,
+ * the counts made since follow in the second (empty, and not written, when
+ * there are none).
  */
 export function scrapeCollector (table: BatchSource<any>, sink: SinkObject<any>): () => Promise<void> {
   const flusher = new Flusher(table, 60_000, sink, { timer: false })
@@ -47,7 +50,9 @@ export function scrapeCollector (table: BatchSource<any>, sink: SinkObject<any>)
   return () => {
     if (sameTurn === undefined) {
       failure = undefined
-      const flushed = flusher.flush().then(result => {
+      // The first flush may deliver a batch formed before (left pending by a failed flush, or by a dead
+      // flusher whose lease ran out): a second one then takes what was counted since, before this scrape.
+      const flushed = flusher.flush().then(first => first.delivered ? flusher.flush() : first).then(result => {
         // What was not delivered stays in the table; the scrape fails rather than show stale totals as current.
         if (!result.delivered) throw new Error(`wasm-tally: the flush before this scrape was not delivered, its counts are kept in the table for the next scrape (${failure?.message ?? 'a batch left pending'})`)
       })
