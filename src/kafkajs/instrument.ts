@@ -3,30 +3,15 @@
 // long it took (see send-counter.ts).
 import type { Producer, Transaction } from 'kafkajs'
 import { boundCopy } from '../messaging/bound-copy.js'
-import { BatchSend, RecordSend } from '../messaging/pending-send.js'
+import { BatchSend, RecordSend, sendWatched } from '../messaging/pending-send.js'
 import { copyBatch, copyRecord } from './requests.js'
-import { seconds } from '../messaging/row-writer.js'
 import { SEND_NAMES, type SendCounter } from '../messaging/send-counter.js'
-import { watch } from '../messaging/settle.js'
 import { sendCounterOf, writerOf, type CountTarget } from '../messaging/targets.js'
 import { reportUnsupported, type InstrumentOptions } from '../messaging/unsupported.js'
 
 export type { CountTarget }
 
 type Sends = Pick<Producer, 'send' | 'sendBatch'>
-
-/** Sends `request`, `pending` told once how it settles (a synchronous throw too, rethrown as it is). */
-function sendWatched (send: (request: unknown) => unknown, request: unknown, pending: RecordSend | BatchSend, timed: boolean): unknown {
-  if (timed) pending.began = seconds() // after the copy: a send's duration is kafkajs's, not the counting's
-  let sent: unknown
-  try {
-    sent = send(request)
-  } catch (error) {
-    pending.settled(error, true)
-    throw error
-  }
-  return watch(sent, pending)
-}
 
 /** `source`'s bound copy with send and sendBatch counted; a sendBatch it lacks stays absent. */
 function countedCopy<T extends Sends> (source: T, counter: SendCounter, what: string): T {

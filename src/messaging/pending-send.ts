@@ -2,7 +2,7 @@
 // settled (see settle.ts), then counted per topic by its SendCounter.
 import { seconds } from './row-writer.js'
 import type { SendCounter } from './send-counter.js'
-import type { Outcome } from './settle.js'
+import { watch, type Outcome } from './settle.js'
 
 /** What a send counts of one topic: its messages and their bytes. */
 export interface TopicCount {
@@ -60,4 +60,21 @@ export class BatchSend implements Outcome {
     const took = this.began < 0 ? 0 : seconds() - this.began
     for (const { topic, count, bytes } of byTopic(this.counted)) this.counter.settled(topic, count, bytes, took, error, failed)
   }
+}
+
+/**
+ * Sends `request` with `send`, `pending` told once how it settles (a
+ * synchronous throw too, rethrown as it is). Timed from here, after the
+ * request's copy: a send's duration is the client's, not the counting's.
+ */
+export function sendWatched (send: (request: unknown) => unknown, request: unknown, pending: RecordSend | BatchSend, timed: boolean): unknown {
+  if (timed) pending.began = seconds()
+  let sent: unknown
+  try {
+    sent = send(request)
+  } catch (error) {
+    pending.settled(error, true)
+    throw error
+  }
+  return watch(sent, pending)
 }

@@ -2,10 +2,9 @@
 // form, and the sends of a transaction) counts, per topic of its messages,
 // success or error (why, on a KafkaTally), the bytes of the messages it
 // delivered and one sendDuration observation, through the shared recorder.
-import { BatchSend, type TopicCount } from '../messaging/pending-send.js'
+import { BatchSend, sendWatched, type TopicCount } from '../messaging/pending-send.js'
 import { seconds } from '../messaging/row-writer.js'
 import type { SendCounter } from '../messaging/send-counter.js'
-import { watch } from '../messaging/settle.js'
 import { messageBytes } from './message-bytes.js'
 import { withMethods } from './proxy.js'
 
@@ -49,17 +48,8 @@ function countedSend (send: Send, counter: SendCounter): Send {
   return function send_ (options, callback) {
     const pending = new BatchSend(counter)
     const request = copyOptions(options, counter.bytes, pending.counted)
+    if (typeof callback !== 'function') return sendWatched(send, request, pending, counter.timed)
     if (counter.timed) pending.began = seconds() // after the copy: a send's duration is the client's
-    if (typeof callback !== 'function') {
-      let sent: unknown
-      try {
-        sent = send(request)
-      } catch (error) {
-        pending.settled(error, true)
-        throw error
-      }
-      return watch(sent, pending)
-    }
     let told = false
     const tell = (error: unknown): void => {
       if (told) return
