@@ -68,7 +68,13 @@ test('broker restarted mid-run: success + error = attempted, exactly; counting g
     const senders = Array.from({ length: IN_FLIGHT }, worker)
     while (okBefore < BEFORE) await new Promise(resolve => setTimeout(resolve, 20))
     phase = 'outage'
-    await restartBroker({ downMs: 1000 })
+    try {
+      await restartBroker({ downMs: 1000 })
+    } catch (error) {
+      phase = 'done' // the senders stop, so the failure ends the test instead of leaving them looping
+      await Promise.all(senders)
+      throw error
+    }
     phase = 'after'
     await Promise.all(senders)
     clearInterval(timer)
