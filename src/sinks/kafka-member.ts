@@ -96,13 +96,37 @@ export async function startMember (o: MemberOptions): Promise<Member> {
   failed.catch(() => {})
   let consumer: Consumer | undefined
   let follower: CheckpointFollower | undefined
+  /** The member id of the last join: a new one means the session ran out and others may have owned our partitions since. */
+  let memberId: string | undefined
+  let leaving = false
 
-  const drop = async (partition: number, why: string): Promise<void> => {
+  /** Forgets a partition (the one owned now, or only `own` when given). */
+  const drop = async (partition: number, why: string, own?: Owned): Promise<void> => {
     const o = owned.get(partition)
-    if (o === undefined) return
+    if (o === undefined || (own !== undefined && o !== own)) return
     owned.delete(partition)
     log(`partition ${partition}: ${why}`)
     await o.producer.disconnect().catch(() => {})
+  }
+
+  /** Gives a partition up: checkpoints what was read of it first (fenced if a new owner took it already), then forgets it. */
+  const release = async (partition: number, why: string): Promise<void> => {
+    const own = owned.get(partition)
+    if (own === undefined) return
+    await checkpoint(partition, own).catch(() => {})
+    await drop(partition, why, own)
+  }
+
+  /**
+   * Takes a partition still assigned here again after it was dropped (fenced by
+   * a member that held it while this one's session had run out): from its
+   * newest checkpoint, reading on from there at once, not only when new records come.
+   */
+  const retake = (partition: number): void => {
+    if (leaving || assigned?.has(partition) !== true || owned.has(partition)) return
+    take(partition).then(own => {
+      if (owned.get(partition) === own) consumer?.seek({ topic: o.topic, partition, offset: String(own.position) })
+    }, error => log(`partition ${partition}: taking it again failed, tried again when its records come: ${(error as Error).message}`))
   }
 
   /** Checkpoints a partition after any checkpoint of it under way (from a batch, the timer or stop). */
@@ -125,8 +149,10 @@ export async function startMember (o: MemberOptions): Promise<Member> {
       own.checkpointAt = Date.now()
     } catch (error) {
       await tx.abort().catch(() => {})
-      if (isFenced(error)) await drop(partition, 'taken over by another member (fenced); its checkpoint goes on there')
-      else log(`partition ${partition}: checkpoint at offset ${own.position} failed, tried again later: ${(error as Error).message}`)
+      if (isFenced(error)) {
+        await drop(partition, 'taken over by another member (fenced); its checkpoint goes on there', own)
+        retake(partition) // only when the group still assigns it here
+      } else log(`partition ${partition}: checkpoint at offset ${own.position} failed, tried again later: ${(error as Error).message}`)
     }
   }
 
@@ -186,10 +212,20 @@ export async function startMember (o: MemberOptions): Promise<Member> {
       readUncommitted: false
     })
     c.on(c.events.CRASH, event => { if (!event.payload.restart) fail(event.payload.error) })
-    // A rebalance: partitions not assigned any more are forgotten (their new owner starts from their checkpoint).
+    // A rebalance begins: checkpoint what was read before the partitions move (their next owner starts there).
+    c.on(c.events.REBALANCING, () => {
+      for (const [p, own] of owned) checkpoint(p, own).catch(() => {})
+    })
+    // A rebalance: partitions not assigned any more are checkpointed and given up (their new owner starts from their checkpoint).
     c.on(c.events.GROUP_JOIN, event => {
       const mine = assigned = new Set(event.payload.memberAssignment[o.topic] ?? [])
-      for (const p of [...owned.keys()]) if (!mine.has(p)) drop(p, 'assigned to another member').catch(() => {})
+      const rejoined = memberId !== undefined && memberId !== event.payload.memberId
+      memberId = event.payload.memberId
+      for (const p of [...owned.keys()]) {
+        if (!mine.has(p)) release(p, 'assigned to another member').catch(() => {})
+        // Our session ran out: another member may have held the partition since (and fenced us); start again from its newest checkpoint.
+        else if (rejoined) release(p, 'taken again after this member\'s session ran out').then(() => retake(p)).catch(() => {})
+      }
       // Take the new ones all at once (fence, checkpoint), not one by one as their first records come.
       for (const p of mine) if (!owned.has(p)) take(p).catch(() => {}) // a failure shows again when its records come
     })
@@ -268,6 +304,7 @@ export async function startMember (o: MemberOptions): Promise<Member> {
   const stop = (): Promise<FleetTotals> => {
     stopping ??= (async () => {
       clearInterval(timer)
+      leaving = true
       await (consumer as Consumer).stop()
       await Promise.allSettled([...taking.values()]) // takeovers under way finish, then are checkpointed and dropped below
       for (const [p, own] of [...owned]) await checkpoint(p, own)
