@@ -408,7 +408,13 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
     const observe = this.core.observe
     const successCell = this.columnNames.includes('success') ? cell + this.offsetOf('success') : -1
     const errorCell = this.columnNames.includes('error') ? cell + this.offsetOf('error') : -1
-    const columnCell = (column: string): number => cell + this.offsetOf(column)
+    // The last column this binding added to, kept: most bindings add to one (a producer's bytes).
+    let lastColumn: unknown
+    let lastCell = -1
+    const columnCell = (column: string): number => {
+      if (column !== lastColumn || lastCell < 0) { lastCell = cell + this.offsetOf(column); lastColumn = column }
+      return lastCell
+    }
     // The last histogram this binding observed, kept: most bindings observe one.
     let lastName: unknown
     let last: HistogramSlot | undefined

@@ -5,10 +5,7 @@
 // Anything else (an object a JSON serialiser turns into text, a number) counts
 // 0: its size is the serialiser's to know.
 
-interface BufferLike { byteLength (value: string): number }
-const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer
-const encoder = new TextEncoder()
-const stringBytes: (text: string) => number = NodeBuffer !== undefined ? NodeBuffer.byteLength : text => encoder.encode(text).length
+import { stringBytes } from '../messaging/message-bytes.js'
 
 function valueBytes (value: unknown): number {
   if (typeof value === 'string') return stringBytes(value)

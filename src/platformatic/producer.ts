@@ -2,7 +2,7 @@
 // form, and the sends of a transaction) counts, per topic of its messages,
 // success or error (why, on a KafkaTally), the bytes of the messages it
 // delivered and one sendDuration observation, through the shared recorder.
-import { BatchSend, sendWatched, type TopicCount } from '../messaging/pending-send.js'
+import { BatchSend, RecordSend, sendWatched, type TopicCount } from '../messaging/pending-send.js'
 import { seconds } from '../messaging/row-writer.js'
 import type { SendCounter } from '../messaging/send-counter.js'
 import { messageBytes } from './message-bytes.js'
@@ -19,35 +19,69 @@ function entryOf (counted: TopicCount[], topic: unknown): TopicCount {
   return entry
 }
 
+const topicOf = (message: unknown): unknown => message !== null && typeof message === 'object' ? (message as { topic?: unknown }).topic : undefined
+
+/**
+ * The pending send of a messages array (already copied), counted per topic:
+ * a RecordSend when every message names one topic (most sends: no list to
+ * build or walk), else a BatchSend with an entry per topic.
+ */
+function countMessages (messages: unknown[], counter: SendCounter): RecordSend | BatchSend {
+  const first = messages.length === 0 ? undefined : topicOf(messages[0])
+  let i = 0
+  let size = 0
+  for (; i < messages.length; i++) {
+    const message = messages[i]
+    if (i !== 0 && topicOf(message) !== first) break
+    if (counter.bytes) size += messageBytes(message)
+  }
+  if (i === messages.length) {
+    const pending = new RecordSend(counter)
+    pending.topic = first
+    pending.count = i
+    pending.bytes = size
+    pending.counted = i !== 0 // no message, no topic: nothing to count (as before: no entry)
+    return pending
+  }
+  const pending = new BatchSend(counter)
+  pending.counted.push({ topic: first, count: i, bytes: size })
+  for (; i < messages.length; i++) {
+    const message = messages[i]
+    const entry = entryOf(pending.counted, topicOf(message))
+    entry.count++
+    if (counter.bytes) entry.bytes += messageBytes(message)
+  }
+  return pending
+}
+
+/** What a send hands on and counts: the request and its pending send. */
+interface Prepared { request: unknown, pending: RecordSend | BatchSend }
+
+const NOTHING_COUNTED = (counter: SendCounter): RecordSend => new RecordSend(counter) // counted stays false
+
 /**
  * The options handed on: a shallow copy with its own copy of the messages
  * array (the client reads it again after an await), whose messages are
- * counted into `counted` per topic. Options that are not a send's go as they are.
+ * counted per topic. Options that are not a send's go as they are, counting nothing.
  */
-function copyOptions (options: unknown, bytes: boolean, counted: TopicCount[]): unknown {
-  if (options === null || typeof options !== 'object') return options
+function prepare (options: unknown, counter: SendCounter): Prepared {
+  if (options === null || typeof options !== 'object') return { request: options, pending: NOTHING_COUNTED(counter) }
   try {
     const { messages } = options as { messages?: unknown }
-    if (!Array.isArray(messages)) return options
-    const copy = messages.slice()
-    for (const message of copy) {
-      const topic = message !== null && typeof message === 'object' ? (message as { topic?: unknown }).topic : undefined
-      const entry = entryOf(counted, topic)
-      entry.count++
-      if (bytes) entry.bytes += messageBytes(message)
-    }
-    return { ...options, messages: copy }
+    if (!Array.isArray(messages)) return { request: options, pending: NOTHING_COUNTED(counter) }
+    // One message (most sends): an array literal, cheaper than slice() at that length (a hole stays a hole: slice() then).
+    const copy = messages.length === 1 && 0 in messages ? [messages[0]] : messages.slice()
+    const pending = countMessages(copy, counter)
+    return { request: { ...options, messages: copy }, pending }
   } catch {
-    counted.length = 0
-    return options
+    return { request: options, pending: NOTHING_COUNTED(counter) }
   }
 }
 
 /** send() counted into `counter`; the caller gets what the client gave (promise, callback, throw). */
 function countedSend (send: Send, counter: SendCounter): Send {
   return function send_ (options, callback) {
-    const pending = new BatchSend(counter)
-    const request = copyOptions(options, counter.bytes, pending.counted)
+    const { request, pending } = prepare(options, counter)
     if (typeof callback !== 'function') return sendWatched(send, request, pending, counter.timed)
     if (counter.timed) pending.began = seconds() // after the copy: a send's duration is the client's
     let told = false
