@@ -1,14 +1,15 @@
 // The object instrumentProducer and instrumentConsumer hand back for a
-// @platformatic/kafka client: a Proxy of the client itself (its classes keep
-// their state in private fields, which a copy could not reach), with a few
-// methods replaced and every other one called on the client as it is.
+// @platformatic/kafka client: the replaced methods as its own properties, in
+// front of a Proxy of the client itself (its classes keep their state in
+// private fields, which a copy could not reach) through which every other
+// key is read from, and written to, the client as it is. Own properties: a
+// call of a replaced method (send, on every send) does not go through the Proxy.
 
 /** `client` with `overrides` in place of its methods of those names; the client itself is left as it was. */
 export function withMethods<T extends object> (client: T, overrides: Record<string, (...args: any[]) => unknown>): T {
   const bound = new Map<PropertyKey, { source: unknown, fn: unknown }>()
-  return new Proxy(client, {
+  const forward = new Proxy(client, {
     get (target, key) {
-      if (typeof key === 'string' && Object.hasOwn(overrides, key)) return overrides[key]
       const value: unknown = Reflect.get(target, key, target) // getters read the client's private fields
       if (typeof value !== 'function') return value
       let entry = bound.get(key)
@@ -19,4 +20,7 @@ export function withMethods<T extends object> (client: T, overrides: Record<stri
       return Reflect.set(target, key, value, target)
     }
   })
+  const counted = Object.create(forward) as Record<string, unknown>
+  for (const key of Object.keys(overrides)) Object.defineProperty(counted, key, { value: overrides[key], writable: false, enumerable: false, configurable: true })
+  return counted as T
 }
