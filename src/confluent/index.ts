@@ -3,7 +3,7 @@
 // the kafkajs adapter (the same API) and errors read as kafkajs's.
 import { countProducer } from '../kafkajs/instrument.js'
 import { countConsumer } from '../kafkajs/consumer.js'
-import { mappedSendCounter, SEND_NAMES, type SendCounter } from '../messaging/send-counter.js'
+import { SEND_NAMES } from '../messaging/send-counter.js'
 import { mappedProcessCounter, PROCESS_NAMES, type ProcessCounter } from '../messaging/process-counter.js'
 import { processCounterOf, sendCounterOf, writerOf, type ConsumerCountTarget, type CountTarget } from '../messaging/targets.js'
 import { reportUnsupported, type InstrumentOptions } from '../messaging/unsupported.js'
@@ -17,7 +17,6 @@ export interface ConfluentProducerLike { send: (...args: any[]) => unknown }
 /** What instrumentConsumer needs of a consumer: KafkaJS.Consumer has it. */
 export interface ConfluentConsumerLike { run: (...args: any[]) => unknown }
 
-const sendCounters = new WeakMap<object, SendCounter>()
 const processCounters = new WeakMap<object, ProcessCounter>()
 
 function report (target: object, names: readonly string[], who: string, options: InstrumentOptions | undefined): void {
@@ -31,9 +30,7 @@ function report (target: object, names: readonly string[], who: string, options:
  * `target`, as wasm-tally/kafkajs counts kafkajs's; errors read as kafkajs's.
  */
 export function instrumentProducer<P extends ConfluentProducerLike> (producer: P, target: CountTarget, options?: InstrumentOptions): P {
-  const inner = sendCounterOf(target, 'instrumentProducer')
-  let counter = sendCounters.get(target)
-  if (counter === undefined) sendCounters.set(target, counter = mappedSendCounter(inner, confluentError))
+  const counter = sendCounterOf(target, 'instrumentProducer', confluentError) // errors read as kafkajs's
   const copy = countProducer(producer as unknown as Parameters<typeof countProducer>[0], counter, "Confluent's KafkaJS")
   report(target, SEND_NAMES, 'instrumentProducer', options)
   return copy as unknown as P

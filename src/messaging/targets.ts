@@ -4,7 +4,7 @@
 import type { AnyTally } from '../engine/tally.js'
 import type { LegacyRecorder, Recorder } from './recorder.js'
 import { RowWriter } from './row-writer.js'
-import { recorderSendCounter, tableSendCounter, type SendCounter } from './send-counter.js'
+import { mapped, mappedSendCounter, recorderSendCounter, tableSendCounter, type ErrorMap, type SendCounter } from './send-counter.js'
 import { tableProcessCounter, type ProcessCounter } from './process-counter.js'
 
 // Any table: its columns and histograms are checked when counting, not typed here.
@@ -62,20 +62,37 @@ export function writerOf (target: CountTarget): RowWriter | undefined {
 }
 
 const sendCounters = new WeakMap<object, SendCounter>()
+// Per error map (a client's), the counters of each target with that map.
+const mappedSendCounters = new WeakMap<ErrorMap, WeakMap<object, SendCounter>>()
 
-export function sendCounterOf (target: CountTarget, who: string): SendCounter {
+/**
+ * The counter of a target's sends (one per target and thread). With `map`
+ * (a client's errors read as kafkajs's), each failure's error goes through
+ * it first; into a table that is the same counter as without one (the same
+ * code and shape, so a process counting two clients calls one target), its
+ * failure function mapping first.
+ */
+export function sendCounterOf (target: CountTarget, who: string, map?: ErrorMap): SendCounter {
   if (!isObject(target)) throw new TypeError(`${who} expects a Tally or a KafkaTally to count into`)
-  let counter = sendCounters.get(target)
+  let cache = sendCounters
+  if (map !== undefined) {
+    let byMap = mappedSendCounters.get(map)
+    if (byMap === undefined) mappedSendCounters.set(map, byMap = new WeakMap())
+    cache = byMap
+  }
+  let counter = cache.get(target)
   if (counter !== undefined) return counter
+  const read = map === undefined ? (error: unknown) => error : (error: unknown) => mapped(map, error)
   if (isKafkaTally(target)) {
-    counter = tableSendCounter(writerOf(target) as RowWriter, (topic, count, error) => target.error(topic, count, error))
+    counter = tableSendCounter(writerOf(target) as RowWriter, (topic, count, error) => target.error(topic, count, read(error)))
   } else if (isRecorder(target)) {
-    counter = recorderSendCounter(asRecorder(target))
+    const plain = recorderSendCounter(asRecorder(target))
+    counter = map === undefined ? plain : mappedSendCounter(plain, map)
   } else if (isTally(target)) {
     const writer = writerOf(target) as RowWriter
     counter = tableSendCounter(writer, (topic, count) => writer.add(topic, 'error', count))
   } else throw new TypeError(`${who} expects a Tally or a KafkaTally to count into`)
-  sendCounters.set(target, counter)
+  cache.set(target, counter)
   return counter
 }
 

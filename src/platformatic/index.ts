@@ -2,7 +2,7 @@
 // counted per topic into a KafkaTally (or a Tally), into the same rows and
 // series as kafkajs's and Confluent's, through the shared recorder.
 import { mappedProcessCounter, type ProcessCounter } from '../messaging/process-counter.js'
-import { mappedSendCounter, SEND_NAMES, type SendCounter } from '../messaging/send-counter.js'
+import { SEND_NAMES } from '../messaging/send-counter.js'
 import { processCounterOf, sendCounterOf, writerOf, type ConsumerCountTarget, type CountTarget } from '../messaging/targets.js'
 import { reportUnsupported, type InstrumentOptions } from '../messaging/unsupported.js'
 import { countConsumer } from './consumer.js'
@@ -15,19 +15,16 @@ export type { KafkaTallyOptions, SharedKafkaTally, KafkaSnapshot, TopicErrors } 
 export { KAFKA_SCHEMA, KAFKA_COLUMNS, KAFKA_HISTOGRAMS, DURATION_BOUNDS } from '../schemas/kafka.js'
 export type { CountTarget, ConsumerCountTarget, InstrumentOptions }
 
-const sendCounters = new WeakMap<object, SendCounter>()
 const processCounters = new WeakMap<object, ProcessCounter>()
 
 /**
- * Returns the producer (a Proxy of it; the producer itself is left as it was)
+ * Returns the producer (its send in front of a Proxy of it; the producer itself is left as it was)
  * with send(), promise or callback form, and its transactions' sends counted
  * per topic into `target`: messages delivered (success) or not (error, and
  * why on a KafkaTally), bytes delivered, the duration of each send.
  */
 export function instrumentProducer<P extends object> (producer: P, target: CountTarget, options?: InstrumentOptions): P {
-  const inner = sendCounterOf(target, 'instrumentProducer')
-  let counter = sendCounters.get(target)
-  if (counter === undefined) sendCounters.set(target, counter = mappedSendCounter(inner, platformaticError))
+  const counter = sendCounterOf(target, 'instrumentProducer', platformaticError) // errors read as kafkajs's
   const counted = countProducer(producer, counter)
   const writer = writerOf(target)
   if (writer !== undefined) reportUnsupported(writer, SEND_NAMES, 'instrumentProducer', options)
