@@ -4,6 +4,7 @@
 // private fields, which a copy could not reach) through which every other
 // key is read from, and written to, the client as it is. Own properties: a
 // call of a replaced method (send, on every send) does not go through the Proxy.
+// Assigning one of those keys replaces it on this object, not on the client.
 
 /** `client` with `overrides` in place of its methods of those names; the client itself is left as it was. */
 export function withMethods<T extends object> (client: T, overrides: Record<string, (...args: any[]) => unknown>): T {
@@ -21,6 +22,6 @@ export function withMethods<T extends object> (client: T, overrides: Record<stri
     }
   })
   const counted = Object.create(forward) as Record<string, unknown>
-  for (const key of Object.keys(overrides)) Object.defineProperty(counted, key, { value: overrides[key], writable: false, enumerable: false, configurable: true })
+  for (const key of Object.keys(overrides)) Object.defineProperty(counted, key, { value: overrides[key], writable: true, enumerable: false, configurable: true })
   return counted as T
 }
