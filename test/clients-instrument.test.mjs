@@ -46,6 +46,10 @@ test('Platformatic: promise and callback sends, per topic of the messages, bytes
   const tx = await producer.beginTransaction()
   await tx.send({ messages: [{ topic: 'c', value: 'in a transaction' }] })
   assert.equal(raw.sent, [3, 1, 1, 2, 1])
+  assert.ok(Object.hasOwn(producer, 'send'), 'send is the object\'s own: a call does not go through the Proxy')
+  assert.is(producer.sent, raw.sent, 'a getter reading a private field is read on the client')
+  producer.marker = 1
+  assert.is(raw.marker, 1, 'any other key is written to the client')
   const snap = counts.snapshot()
   const r = t => { const x = snap.topics.get(t); return { success: x.success, error: x.error, bytes: x.bytes, sends: x.sendDuration.count } }
   assert.equal(r('a'), { success: 2, error: 0, bytes: 2 + 2 + 1 + 3, sends: 1 }, 'an object value counts 0 bytes')

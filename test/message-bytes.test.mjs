@@ -1,0 +1,26 @@
+// A message's bytes as counted at send time: a string of up to 24 characters
+// is measured in JS, a longer one by Buffer.byteLength; both must give the
+// UTF-8 length Node would send, for every kind of character and at the boundary.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { stringBytes, messageBytes as kafkajsBytes } from '../dist/messaging/message-bytes.js'
+import { messageBytes as platformaticBytes } from '../dist/platformatic/message-bytes.js'
+
+const pieces = ['a', 'é', '€', '😀', '\ud800', '\udc00', '\ud800a', 'a\udc00']
+// Lengths 0 to 30 of each piece repeated, then cut: the 24-character boundary and a surrogate pair split at it.
+const strings = []
+for (const p of pieces) for (let n = 0; n <= 30; n++) strings.push(p.repeat(31).slice(0, n))
+
+test('stringBytes is Buffer.byteLength for short and long strings of every kind of character', () => {
+  for (const s of strings) assert.is(stringBytes(s), Buffer.byteLength(s), JSON.stringify(s))
+})
+
+test('a message counts key + value (+ headers) in UTF-8 bytes on both adapters', () => {
+  for (const s of strings) {
+    const want = Buffer.byteLength(s) * 2 + Buffer.byteLength('h') + Buffer.byteLength(s)
+    assert.is(kafkajsBytes({ key: s, value: s, headers: { h: s } }), want, `kafkajs ${JSON.stringify(s)}`)
+    assert.is(platformaticBytes({ key: s, value: s, headers: { h: s } }), want, `platformatic ${JSON.stringify(s)}`)
+  }
+})
+
+test.run()
