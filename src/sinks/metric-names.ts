@@ -9,12 +9,14 @@ import type { HistogramCounts, Row, Snapshot } from '../engine/snapshot.js'
 import { describe } from '../engine/validate.js'
 import { overflowLabel } from '../flush/rows.js'
 import { kafkaRow } from './kafka-metric-names.js'
-import { AttributeSets, OVERFLOW_ATTRIBUTES, PointBuilder, type Attributes, type MetricInfo, type NamingStyle, type RowNamer, type SnapshotMetrics } from './metric-points.js'
+import type { BatchRows } from '../engine/batch-reader.js'
+import { AttributeSets, ForwardingTarget, MetricCache, OVERFLOW_ATTRIBUTES, PointBuilder, type Attributes, type PointSink, type MetricInfo, type NamingStyle, type RowNamer, type SnapshotMetrics } from './metric-points.js'
 import { isOutcomeShape, shapeOfSchema, shapeOfSnapshot, type RowShape, type SchemaLike } from './snapshot-shape.js'
 import { refuseClashes, type MetricSources, type Spelling } from './name-clashes.js'
 import { prometheusLabel } from './prometheus-names.js'
+import { reusedRow } from './reused-row.js'
 
-export type { Attributes, CounterPoint, HistogramPoint, MetricInfo, NamingStyle, SnapshotMetrics } from './metric-points.js'
+export type { Attributes, PointSink, CounterPoint, HistogramPoint, MetricInfo, NamingStyle, SnapshotMetrics } from './metric-points.js'
 export { DEFAULT_PREFIX, OVERFLOW_ATTRIBUTES, snakeCase } from './metric-points.js'
 export { KAFKA_METRICS, OTHER_ERROR, splitByKind } from './kafka-metric-names.js'
 
@@ -87,6 +89,14 @@ export interface MetricNaming {
   /** The snapshot's points: counters (deltas) and histograms (bucket counts), each with its metric, attributes and row. */
   metrics (snap: Snapshot): SnapshotMetrics
   /**
+   * The same points for a batch read in place, handed to `into` one by one
+   * (no Snapshot, row or point object is built; a histogram's counts are valid
+   * only during the call). Returns the naming used.
+   */
+  rowPoints (rows: BatchRows, into: PointSink): NamingStyle
+  /** What metrics() and style() ask of a snapshot's shape, for a batch read in place (its rows are not read). */
+  shaped (rows: BatchRows): Snapshot
+  /**
    * Every metric rows of the snapshot's shape (or, without one, of the
    * declared schema's) can produce, with the columns and histograms feeding
    * each; undefined when neither is known.
@@ -112,6 +122,8 @@ export function metricNaming (options: NamingOptions = {}): MetricNaming {
   const topicAttribute = options.topicAttribute ?? 'topic'
   const namers: Record<NamingStyle, RowNamer> = { kafka: kafkaRow, generic: genericRow(topicAttribute), outcome: outcomeRow(topicAttribute) }
   const sets = new AttributeSets()
+  // Metrics made once for the in-place path (metrics() makes its own each call, as before).
+  const cache = new MetricCache(options)
   return {
     style: snap => styleOf(options.naming, shapeOfSnapshot(snap, declared)),
     metrics (snap) {
@@ -123,6 +135,25 @@ export function metricNaming (options: NamingOptions = {}): MetricNaming {
       namer(b, snap, shape, undefined, options.overflowTopic, snap.overflow)
       return { style, counters: b.counters, histograms: b.histograms }
     },
+    rowPoints (rows, into) {
+      const r = reusedRow(rows)
+      const shape = shapeOfSnapshot(r.shaped, declared)
+      const style = styleOf(options.naming, shape)
+      const namer = namers[style]
+      const b = new ForwardingTarget(sets, cache, into)
+      // A KafkaTally's failures by cause, read (from its hidden rows) only when a row has failures to split.
+      let extra: Readonly<Record<string, unknown>> | undefined
+      const kinds = (): Readonly<Record<string, unknown>> => (extra ??= rows.extra?.() ?? {})
+      const snap = { get errors () { return kinds().errors }, get processErrors () { return kinds().processErrors } } as unknown as Snapshot
+      const overflowName = options.overflowTopic
+      rows.forEachRow(view => {
+        const row = r.fill(view)
+        if (view.overflow) namer(b, snap, shape, undefined, overflowName, row)
+        else namer(b, snap, shape, view.name, view.name, row)
+      })
+      return style
+    },
+    shaped: rows => reusedRow(rows).shaped,
     everyMetric (snap) {
       const shape = snap === undefined ? declared : shapeOfSnapshot(snap, declared)
       if (shape === undefined) return undefined

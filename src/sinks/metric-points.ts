@@ -81,13 +81,27 @@ export class AttributeSets {
   }
 }
 
-/** Builds the points of one snapshot; `metrics` caches the (renamed) metric of each key. */
-export class PointBuilder {
-  readonly counters: CounterPoint[] = []
-  readonly histograms: HistogramPoint[] = []
-  private readonly metrics = new Map<string, MetricInfo>()
+/**
+ * What a naming hands a row's points to: PointBuilder collects them as point
+ * objects; a sink reading a batch in place may take them into its own buffers.
+ */
+export interface PointTarget extends PointSink {
+  readonly sets: AttributeSets
+  metric (key: string, make: () => MetricInfo): MetricInfo
+  generic (column: string, kind: 'counter' | 'histogram'): MetricInfo
+}
 
-  constructor (private readonly o: BuilderOptions, readonly sets: AttributeSets) {}
+/** Where a row's points go: a counter's delta, a histogram's counts. */
+export interface PointSink {
+  count (metric: MetricInfo, attributes: Attributes, value: number, topic: string | undefined, column: string): void
+  /** `h` is valid only during the call (a reused object when the rows are read in place): copy what is kept. */
+  observe (metric: MetricInfo, attributes: Attributes, h: HistogramCounts, bounds: readonly number[], topic: string | undefined, histogram: string): void
+}
+
+/** The metrics of each key, renamed as the options say (made once per builder). */
+export class MetricCache {
+  private readonly metrics = new Map<string, MetricInfo>()
+  constructor (private readonly o: BuilderOptions) {}
 
   metric (key: string, make: () => MetricInfo): MetricInfo {
     let m = this.metrics.get(key)
@@ -108,6 +122,35 @@ export class PointBuilder {
       description: `The ${kind === 'counter' ? 'column' : 'histogram'} ${column} of a wasm-tally table, per topic.`
     }))
   }
+}
+
+/** Hands the points to `into`, with the metrics and attribute sets a naming keeps across flushes. */
+export class ForwardingTarget implements PointTarget {
+  constructor (readonly sets: AttributeSets, private readonly metrics: MetricCache, private readonly into: PointSink) {}
+  metric (key: string, make: () => MetricInfo): MetricInfo { return this.metrics.metric(key, make) }
+  generic (column: string, kind: 'counter' | 'histogram'): MetricInfo { return this.metrics.generic(column, kind) }
+  count (metric: MetricInfo, attributes: Attributes, value: number, topic: string | undefined, column: string): void {
+    this.into.count(metric, attributes, value, topic, column)
+  }
+
+  observe (metric: MetricInfo, attributes: Attributes, h: HistogramCounts, bounds: readonly number[], topic: string | undefined, histogram: string): void {
+    this.into.observe(metric, attributes, h, bounds, topic, histogram)
+  }
+}
+
+/** Builds the points of one snapshot; `metrics` caches the (renamed) metric of each key. */
+export class PointBuilder implements PointTarget {
+  readonly counters: CounterPoint[] = []
+  readonly histograms: HistogramPoint[] = []
+  private readonly metrics: MetricCache
+
+  constructor (o: BuilderOptions, readonly sets: AttributeSets) {
+    this.metrics = new MetricCache(o)
+  }
+
+  metric (key: string, make: () => MetricInfo): MetricInfo { return this.metrics.metric(key, make) }
+
+  generic (column: string, kind: 'counter' | 'histogram'): MetricInfo { return this.metrics.generic(column, kind) }
 
   count (metric: MetricInfo, attributes: Attributes, value: number, topic: string | undefined, column: string): void {
     if (value !== 0) this.counters.push({ metric, attributes, value, topic, column })
@@ -122,4 +165,4 @@ export class PointBuilder {
   }
 }
 
-export type RowNamer = (b: PointBuilder, snap: Snapshot, shape: RowShape, topic: string | undefined, name: string | undefined, row: Row) => void
+export type RowNamer = (b: PointTarget, snap: Snapshot, shape: RowShape, topic: string | undefined, name: string | undefined, row: Row) => void

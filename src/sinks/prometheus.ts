@@ -6,7 +6,7 @@ import type { SinkObject } from '../flush/sink.js'
 import { serveMetrics as serveRegistry, serveOptions, type MetricsServer, type ServeMetricsOptions } from '../serve/metrics-server.js'
 import { clashCheck, metricNaming, type NamingOptions } from './metric-names.js'
 import { prometheusSpelling } from './name-clashes.js'
-import { addToRegistry, familyFor, type PrometheusFamily } from './prometheus-families.js'
+import { addToRegistry, familyFor, RegistryRows, type PrometheusFamily } from './prometheus-families.js'
 import { forEachCount, overflowLabel } from '../flush/rows.js'
 import { addCollect, everyFamilySnapshot, schemaOfTable, scrapeCollector, type ScrapedTable } from './prometheus-scrape.js'
 import { prometheusName } from './prometheus-names.js'
@@ -81,13 +81,37 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
   // Two columns under one exported name are refused here when the schema is given, else at the first flush.
   const checkNames = clashCheck('prometheus', naming, prometheusSpelling)
   let collect: (() => Promise<void>) | undefined
+  let inPlace: RegistryRows | undefined
   let counter: Counter<'topic' | 'outcome'> | undefined
   const outcomes = (): Counter<'topic' | 'outcome'> => (counter ??= outcomeCounter(registry, name, options.help))
   const sink: PrometheusSink = {
     name: 'prometheus',
     get counter () { return outcomes() },
-    // From the batch's own Snapshot, built once while the batch is open (no copy: this sink keeps and changes nothing of it).
-    writeRows (rows) { return this.write(rows.snapshot()) },
+    // The batch read in place: the same points write() makes of its Snapshot, taken into reused arrays, checked, then added.
+    writeRows (rows) {
+      const shaped = naming.shaped(rows)
+      if (naming.style(shaped) !== 'outcome') {
+        checkNames(shaped)
+        const points = inPlace ??= new RegistryRows()
+        points.clear()
+        naming.rowPoints(rows, points)
+        points.addTo(registry)
+        return
+      }
+      const c = outcomes()
+      const columns = rows.shape.columns
+      const success = columns.indexOf('success')
+      const error = columns.indexOf('error')
+      if (success < 0 || error < 0) { this.write(rows.snapshot()); return } // naming 'outcome' forced on rows without both: as write() does it
+      // forEachCount's order: each topic's success then error, the overflow row last.
+      rows.forEachRow(row => {
+        const topic = row.overflow ? overflowTopic : row.name
+        const s = row.column(success)
+        const e = row.column(error)
+        if (s !== 0) c.inc({ topic, outcome: 'success' }, s)
+        if (e !== 0) c.inc({ topic, outcome: 'error' }, e)
+      })
+    },
     write (snap) {
       if (naming.style(snap) !== 'outcome') {
         checkNames(snap)

@@ -60,7 +60,12 @@ export function fromNanos (nanos: bigint): number {
   return Number(`${nanos / BILLION}.${String(nanos % BILLION).padStart(9, '0')}`)
 }
 
-const sameBounds = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+function sameBounds (a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
 
 export class SeriesTotals {
   readonly counters = new Map<string, CounterSeries>()
@@ -70,33 +75,49 @@ export class SeriesTotals {
 
   /** Why `point` cannot be added here (another kind, other bounds), or undefined when it can. */
   refuses (point: CounterPoint | HistogramPoint): string | undefined {
-    const isHistogram = 'counts' in point
-    if (isHistogram !== (this.metric.kind === 'histogram')) return `${point.metric.name} is a ${point.metric.kind}, and a ${this.metric.kind} of that name exists`
-    if (isHistogram && this.bounds !== undefined && !sameBounds(this.bounds, point.bounds)) {
-      return `histogram ${point.metric.name} has bounds [${this.bounds.join(', ')}]; a snapshot brought [${point.bounds.join(', ')}]`
+    return 'counts' in point ? this.refusesAs(point.metric, point.bounds) : this.refusesAs(point.metric, undefined)
+  }
+
+  /** refuses() for a point of `metric`: a histogram's with `bounds`, a counter's without. */
+  refusesAs (metric: MetricInfo, bounds: readonly number[] | undefined): string | undefined {
+    const isHistogram = bounds !== undefined
+    if (isHistogram !== (this.metric.kind === 'histogram')) return `${metric.name} is a ${metric.kind}, and a ${this.metric.kind} of that name exists`
+    if (isHistogram && this.bounds !== undefined && !sameBounds(this.bounds, bounds)) {
+      return `histogram ${metric.name} has bounds [${this.bounds.join(', ')}]; a snapshot brought [${bounds.join(', ')}]`
     }
     return undefined
   }
 
   addCounter (point: CounterPoint, now: number): void {
-    const key = attributeKey(point.attributes)
+    this.addValue(point.attributes, point.value, now)
+  }
+
+  /** Adds a counter's delta to the series of `attributes`. */
+  addValue (attributes: Attributes, value: number, now: number): void {
+    const key = attributeKey(attributes)
     const s = this.counters.get(key)
-    if (s === undefined) this.counters.set(key, { attributes: point.attributes, value: point.value, start: now })
-    else s.value += point.value
+    if (s === undefined) this.counters.set(key, { attributes, value, start: now })
+    else s.value += value
   }
 
   addHistogram (point: HistogramPoint, now: number): void {
-    const key = attributeKey(point.attributes)
+    this.addCounts(point.attributes, point.counts, 0, point.counts.length, point.sum, point.count, now)
+  }
+
+  /** Adds a histogram's delta to the series of `attributes`: its bucket counts are `cells[from]` to `cells[from + n - 1]`. */
+  addCounts (attributes: Attributes, cells: readonly number[], from: number, n: number, sum: number, count: number, now: number): void {
+    const key = attributeKey(attributes)
     const s = this.histograms.get(key)
     if (s === undefined) {
-      const sumNanos = toNanos(point.sum)
-      this.histograms.set(key, { attributes: point.attributes, counts: [...point.counts], sum: fromNanos(sumNanos), sumNanos, count: point.count, start: now })
+      const sumNanos = toNanos(sum)
+      this.histograms.set(key, { attributes, counts: cells.slice(from, from + n), sum: fromNanos(sumNanos), sumNanos, count, start: now })
       return
     }
-    point.counts.forEach((n, i) => { s.counts[i] += n })
-    s.sumNanos += toNanos(point.sum)
+    const counts = s.counts
+    for (let i = 0; i < n; i++) counts[i] += cells[from + i]
+    s.sumNanos += toNanos(sum)
     s.sum = fromNanos(s.sumNanos)
-    s.count += point.count
+    s.count += count
   }
 
   clear (): void {
