@@ -10,7 +10,7 @@ import { describe } from '../engine/validate.js'
 import { overflowLabel } from '../flush/rows.js'
 import { kafkaRow } from './kafka-metric-names.js'
 import type { BatchRows } from '../engine/batch-reader.js'
-import { AttributeSets, ForwardingTarget, MetricCache, OVERFLOW_ATTRIBUTES, PointBuilder, type Attributes, type PointSink, type MetricInfo, type NamingStyle, type RowNamer, type SnapshotMetrics } from './metric-points.js'
+import { AttributeSets, ForwardingTarget, histogramList, MetricCache, OVERFLOW_ATTRIBUTES, PointBuilder, type Attributes, type PointSink, type PointTarget, type MetricInfo, type NamingStyle, type RowNamer, type SnapshotMetrics } from './metric-points.js'
 import { isOutcomeShape, shapeOfSchema, shapeOfSnapshot, type RowShape, type SchemaLike } from './snapshot-shape.js'
 import { refuseClashes, type MetricSources, type Spelling } from './name-clashes.js'
 import { prometheusLabel } from './prometheus-names.js'
@@ -67,11 +67,19 @@ function checkOptions (o: NamingOptions): void {
   }
 }
 
+// Made apart from the namer: a closure in the namer's body would give every call a context of its own.
+const topicSet = (b: PointTarget, name: string, topicAttribute: string): Attributes => b.sets.get(name, 'g', () => ({ [topicAttribute]: name }))
+
 const genericRow = (topicAttribute: string): RowNamer => (b, _snap, shape, topic, name, row) => {
   const cells = row as Record<string, number | HistogramCounts>
-  const attributes: Attributes = name === undefined ? OVERFLOW_ATTRIBUTES : b.sets.get(name, 'g', () => ({ [topicAttribute]: name }))
-  for (const column of shape.columns) b.count(b.generic(column, 'counter'), attributes, cells[column] as number, topic, column)
-  for (const [histogram, bounds] of shape.histograms) b.observe(b.generic(histogram, 'histogram'), attributes, cells[histogram] as HistogramCounts, bounds, topic, histogram)
+  const attributes: Attributes = name === undefined ? OVERFLOW_ATTRIBUTES : b.sets.find(name, 'g') ?? topicSet(b, name, topicAttribute)
+  const columns = shape.columns
+  for (let i = 0; i < columns.length; i++) b.count(b.generic(columns[i], 'counter'), attributes, cells[columns[i]] as number, topic, columns[i])
+  const histograms = histogramList(shape)
+  for (let k = 0; k < histograms.length; k++) {
+    const histogram = histograms[k][0] // (indexed: destructuring would take an iterator per row)
+    b.observe(b.generic(histogram, 'histogram'), attributes, cells[histogram] as HistogramCounts, histograms[k][1], topic, histogram)
+  }
 }
 
 const outcomeRow = (topicAttribute: string): RowNamer => (b, _snap, _shape, topic, name, row) => {

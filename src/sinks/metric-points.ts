@@ -72,6 +72,11 @@ export interface BuilderOptions {
 export class AttributeSets {
   private readonly rows = new Map<string, Map<string, Attributes>>()
 
+  /** The set already made for (name, variant), if any (asking first spares a caller its `make` closure). */
+  find (name: string, variant: string): Attributes | undefined {
+    return this.rows.get(name)?.get(variant)
+  }
+
   get (name: string, variant: string, make: () => Attributes): Attributes {
     let variants = this.rows.get(name)
     if (variants === undefined) this.rows.set(name, variants = new Map())
@@ -115,6 +120,8 @@ export class MetricCache {
   }
 
   generic (column: string, kind: 'counter' | 'histogram'): MetricInfo {
+    const made = this.metrics.get(column)
+    if (made !== undefined) return made
     return this.metric(column, () => ({
       name: `${this.o.prefix ?? DEFAULT_PREFIX}.${snakeCase(column)}`,
       kind,
@@ -163,6 +170,15 @@ export class PointBuilder implements PointTarget {
     }
     this.histograms.push({ metric, attributes, bounds, counts: h.counts, sum: h.sum, count: h.count, topic, histogram })
   }
+}
+
+const histogramLists = new WeakMap<RowShape, Array<[string, readonly number[]]>>()
+
+/** A shape's histograms as an array of [name, bounds], made once per shape (a namer reads it per row: no Map iterator). */
+export function histogramList (shape: RowShape): ReadonlyArray<[string, readonly number[]]> {
+  let list = histogramLists.get(shape)
+  if (list === undefined) histogramLists.set(shape, list = [...shape.histograms])
+  return list
 }
 
 export type RowNamer = (b: PointTarget, snap: Snapshot, shape: RowShape, topic: string | undefined, name: string | undefined, row: Row) => void

@@ -35,6 +35,8 @@ export function attributeKey (attributes: Attributes): string {
 }
 
 const BILLION = 1_000_000_000n
+const FEW_NANOS = 4_194_304 // 2^22
+const SAFE_NANOS = BigInt(Number.MAX_SAFE_INTEGER)
 
 /**
  * A sum as whole nano-units, from its shortest decimal (String): a batch's sum
@@ -45,6 +47,12 @@ const BILLION = 1_000_000_000n
  */
 export function toNanos (sum: number): bigint {
   if (sum < 0) return -toNanos(-sum)
+  // Below 2^22 an ulp is under 1e-9, so at most one multiple of 1e-9 reads back as `sum`: when
+  // k nano-units do, that decimal is the shortest one (String's), and the answer is k (no strings).
+  if (sum < FEW_NANOS) {
+    const k = Math.round(sum * 1e9)
+    if (k / 1e9 === sum) return BigInt(k)
+  }
   const [mantissa, exponent = '0'] = String(sum).split('e')
   const [whole, fraction = ''] = mantissa.split('.')
   const shift = Number(exponent) + 9 - fraction.length
@@ -57,6 +65,8 @@ export function toNanos (sum: number): bigint {
 /** Nano-units back to units, rounded once (the decimal parsed as one number). */
 export function fromNanos (nanos: bigint): number {
   if (nanos < 0n) return -fromNanos(-nanos)
+  // An exact double divided by an exact double rounds once, to the same nearest number as the parse.
+  if (nanos <= SAFE_NANOS) return Number(nanos) / 1e9
   return Number(`${nanos / BILLION}.${String(nanos % BILLION).padStart(9, '0')}`)
 }
 
