@@ -222,8 +222,9 @@ export class RegionRows implements BatchRows {
     this.check()
     const { list, names, row, width, hide } = this
     row.overflow = false
-    // Names first: learning a slot's name is what reveals a name held twice.
-    if (!names.duplicates) for (let i = 0; i < list.length; i++) names.name(list[i])
+    // Names first: learning a slot's name is what reveals a name held twice. Every listed slot holds a
+    // ticket below registered(); when the names below it are all known already, there is nothing to learn.
+    if (!names.duplicates && names.known < this.core.registered()) for (let i = 0; i < list.length; i++) names.name(list[i])
     if (names.duplicates) {
       for (const [name, ats] of this.groups()) {
         if (hide !== undefined && hide(name) !== hidden) continue

@@ -75,6 +75,8 @@ export class SlotNames {
    * makes the directory register a topic twice); snapshots then merge rows.
    */
   duplicates = false
+  /** Slots 0 to known - 1 are all named (slots are handed out in order, so this is usually every published one). */
+  known = 0
 
   constructor (private readonly core: CoreExports, private readonly memory: WebAssembly.Memory) {}
 
@@ -86,6 +88,7 @@ export class SlotNames {
     if (this.seen.has(name)) this.duplicates = true
     this.seen.add(name)
     this.names[slot] = name
+    while (this.names[this.known] !== undefined) this.known++
     return name
   }
 
