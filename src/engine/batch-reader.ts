@@ -233,6 +233,17 @@ export class RegionRows implements BatchRows {
         row.merge(ats)
         fn(row)
       }
+    } else if (hide === undefined) {
+      // Every row shown, each in the region: the view's cells are set once, then only its row moves.
+      if (!hidden) {
+        row.point(0)
+        for (let i = 0; i < list.length; i++) {
+          const slot = list[i]
+          row.name = names.name(slot) ?? `#slot-${slot}`
+          row.at = slot * width
+          fn(row)
+        }
+      }
     } else {
       for (let i = 0; i < list.length; i++) {
         const slot = list[i]
