@@ -10,6 +10,7 @@ import { execFile, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Kafka, logLevel } from 'kafkajs'
 import { ensureBroker } from '../scripts/lib/kafka-broker.mjs'
+import { settled } from './helpers/group-settled.mjs'
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
@@ -104,20 +105,6 @@ async function exitedWithin (m, ms) {
     return await m.exited
   } finally {
     clearTimeout(timer)
-  }
-}
-
-/** The group is stable with `size` members, and its checkpoints (each one commits the group's offset) reach every partition's end. */
-async function settled (admin, topic, group, size) {
-  const giveUp = Date.now() + 60_000
-  for (;;) {
-    const [g] = (await admin.describeGroups([group])).groups
-    const ends = await admin.fetchTopicOffsets(topic)
-    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] })
-    const at = new Map(committed.partitions.map(p => [p.partition, Number(p.offset)]))
-    if (g.state === 'Stable' && g.members.length === size && ends.every(p => Number(p.high) === 0 || at.get(p.partition) === Number(p.high))) return
-    if (Date.now() > giveUp) throw new Error(`timed out waiting for ${size} members to own and checkpoint every partition (group ${g.state}, ${g.members.length} members)`)
-    await sleep(200)
   }
 }
 

@@ -13,6 +13,7 @@ import { fork, execFile, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Kafka, logLevel } from 'kafkajs'
 import { ensureBroker } from '../scripts/lib/kafka-broker.mjs'
+import { settled } from './helpers/group-settled.mjs'
 import { addRows } from '../scripts/lib/counts.mjs'
 
 const PROCESS = new URL('./workers/totals-process.mjs', import.meta.url)
@@ -75,20 +76,6 @@ function once (args) {
       else resolve({ out: JSON.parse(stdout), stderr })
     })
   })
-}
-
-/** The group is stable with `size` members, and its checkpoints (each one commits the group's offset) reach every partition's end. */
-async function settled (admin, topic, group, size) {
-  const giveUp = Date.now() + 60_000
-  for (;;) {
-    const [g] = (await admin.describeGroups([group])).groups
-    const ends = await admin.fetchTopicOffsets(topic)
-    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] })
-    const at = new Map(committed.partitions.map(p => [p.partition, Number(p.offset)]))
-    if (g.state === 'Stable' && g.members.length === size && ends.every(p => Number(p.high) === 0 || at.get(p.partition) === Number(p.high))) return
-    if (Date.now() > giveUp) throw new Error(`timed out waiting for ${size} members to own and checkpoint every partition (group ${g.state}, ${g.members.length} members)`)
-    await sleep(200)
-  }
 }
 
 const takenFrom = text => [...text.matchAll(/partition (\d+): taken from the checkpoint at offset (\d+)/g)].map(m => ({ partition: Number(m[1]), offset: Number(m[2]) }))
