@@ -14,15 +14,21 @@
 // bound where it can: then one compare finishes, and the loop after it, which
 // makes the answer exact for any bounds, ends at once (+Infinity stops it).
 //
-// The sum: two counter cells. LO counts units modulo 2^64; HI counts the
-// 2^55-unit boundaries LO's adds cross (each add is at most 2^53 units, so
-// it crosses at most one, and the thread whose add crosses it sees it in the
-// value the add returns). Summed over the stripes, LO and HI are what every
-// word is (sums modulo 2^64), and T = 2^55 * HI + R, R = (LO - 2^55 * HI) mod
-// 2^64, because the true R is the sum over stripes of (each stripe's units mod
-// 2^55), under 256 * 2^55: a stripe count of 256 at most leaves room for 255
-// carries not yet added (a writer between its two adds) without ambiguity:
-// such a carry moves 2^55 from HI's part to R's, and T is the same. So a
+// The sum: two counter cells, HI then LO. LO counts units modulo 2^64; HI
+// counts the 2^55-unit boundaries LO's adds cross (each add is at most 2^53
+// units, so it crosses at most one, and the thread whose add crosses it sees
+// it in the value the add returns, then adds to HI). Summed over the stripes,
+// LO and HI are what every word is (sums modulo 2^64), and T = 2^55 * HI + R,
+// R = (LO - 2^55 * HI) mod 2^64, because the true R is the sum over stripes
+// of (each stripe's units mod 2^55), under 256 * 2^55 with at most 256
+// stripes. A formation reads each stripe's HI before its LO (HI is the lower
+// address, and words are read in order): every carry in the HI it read had
+// its LO add done before, so HI can only lag LO, never lead it. A lagging
+// carry (a writer between its two adds, or LO's adds made between the two
+// loads) moves 2^55 from HI's part to R's, and T is the same, while fewer
+// than 256 of them lag in one formation (2^63 units added between a
+// formation's two loads of one sum). Read the other way round, a carry could
+// lead its units and R would wrap: a batch with a sum near 2^128. So a
 // formation needs nothing new, and a batch's sum, stage T minus base T, is
 // exact modulo 2^119 units.
 import { CELL_BYTES } from "./layout";
@@ -39,15 +45,15 @@ export const SUM_CARRY_BITS: u64 = 55;
 
 /**
  * One observation of value `v` for the histogram described at `hist`, whose
- * sum's first cell is `sum0` (its buckets follow the sum's two cells).
+ * sum's first cell is `sum0`: HI there, LO next, then the buckets.
  * False, counting nothing, when v is not from 0 to the histogram's largest.
  */
 export function observe(sum0: usize, hist: usize, v: f64): bool {
   if (!inRange(hist, v)) return false;
   const units = unitsOf(hist, v);
   atomic.add<u64>(sum0 + CELL_BYTES * (2 + bucketOf(hist, v)), 1);
-  const old = atomic.add<u64>(sum0, units);
-  if ((old ^ (old + units)) >> SUM_CARRY_BITS != 0) atomic.add<u64>(sum0, 1, CELL_BYTES);
+  const old = atomic.add<u64>(sum0, units, CELL_BYTES); // LO first: HI never leads it
+  if ((old ^ (old + units)) >> SUM_CARRY_BITS != 0) atomic.add<u64>(sum0, 1);
   return true;
 }
 
@@ -85,12 +91,12 @@ export function observe(sum0: usize, hist: usize, v: f64): bool {
   return lo - (hi << SUM_CARRY_BITS);
 }
 
-/** A sum's value in `stage` minus that in `from` (a sum's two words at each), as the nearest f64. */
+/** A sum's value in `stage` minus that in `from` (a sum's two words, HI then LO, at each), as the nearest f64. */
 export function sumDelta(stage: usize, from: usize): f64 {
-  const sHi = load<u64>(stage, CELL_BYTES);
-  const bHi = load<u64>(from, CELL_BYTES);
-  const rs = rest(load<u64>(stage), sHi);
-  const rb = rest(load<u64>(from), bHi);
+  const sHi = load<u64>(stage);
+  const bHi = load<u64>(from);
+  const rs = rest(load<u64>(stage, CELL_BYTES), sHi);
+  const rb = rest(load<u64>(from, CELL_BYTES), bHi);
   const dHi = sHi - bHi;
   // 128 bits: (dHi << 55) + rs - rb.
   const lo = rs - rb;
@@ -109,10 +115,10 @@ export function sumAdd(at: usize, n: f64): void {
   const chunks = floor<f64>(n / 36028797018963968.0); // 2^55
   const whole = <u64>chunks;
   const part = <u64>(n - chunks * 36028797018963968.0);
-  const lo = load<u64>(at);
-  const hi = load<u64>(at, CELL_BYTES);
-  store<u64>(at, lo + (whole << SUM_CARRY_BITS) + part);
-  store<u64>(at, hi + whole + ((rest(lo, hi) + part) >> SUM_CARRY_BITS), CELL_BYTES);
+  const hi = load<u64>(at);
+  const lo = load<u64>(at, CELL_BYTES);
+  store<u64>(at, lo + (whole << SUM_CARRY_BITS) + part, CELL_BYTES);
+  store<u64>(at, hi + whole + ((rest(lo, hi) + part) >> SUM_CARRY_BITS));
 }
 
 /** Histogram j's sum cell. */

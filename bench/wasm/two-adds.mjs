@@ -7,7 +7,7 @@ import asc from 'assemblyscript/asc'
 const SOURCE = `
 export function adds(sum0: usize, bucket: u32, units: f64): void {
   atomic.add<u64>(sum0 + 8 * (2 + <usize>bucket), 1);
-  atomic.add<u64>(sum0, <u64>units);
+  atomic.add<u64>(sum0 + 8, <u64>units);
 }
 `
 
