@@ -11,7 +11,7 @@ import kafkajs from 'kafkajs'
 import { ensureBroker } from '../scripts/lib/kafka-broker.mjs'
 import { once } from '../scripts/lib/worker-message.mjs'
 import { addKafkaSnapshot, emptyTotals } from './helpers/kafka-totals.mjs'
-import { entriesOf, expectedBytes, planOf, topicsOf } from './helpers/metrics-traffic.mjs'
+import { entriesOf, expectedPerTopic, planOf, topicsOf } from './helpers/metrics-traffic.mjs'
 import { DURATION_BOUNDS, KafkaTally } from '../dist/kafkajs/index.js'
 
 const { Kafka, logLevel } = kafkajs
@@ -33,23 +33,7 @@ const histogram = (topic, name) => totals.topics[topic]?.[name] ?? { count: 0, s
 
 /** What the plans must count, per topic: success, error, bytes delivered, sends, error kinds. */
 function expected () {
-  const out = {}
-  for (let w = 0; w < PRODUCERS; w++) {
-    for (const send of planOf(w, topics)) {
-      for (const [topic, messages] of entriesOf(send)) {
-        const e = out[topic] ??= { success: 0, error: 0, bytes: 0, sends: 0, kinds: {} }
-        e.sends++
-        if (send.fails === undefined) {
-          e.success += messages.length
-          e.bytes += messages.reduce((n, m) => n + expectedBytes(m), 0)
-        } else {
-          e.error += messages.length
-          e.kinds[send.fails] = (e.kinds[send.fails] ?? 0) + messages.length
-        }
-      }
-    }
-  }
-  return out
+  return expectedPerTopic(Array.from({ length: PRODUCERS }, (_, w) => planOf(w, topics)).flat())
 }
 
 function startWorker (file, workerData) {

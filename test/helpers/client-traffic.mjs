@@ -3,7 +3,7 @@
 // each producer thread's sends (the plan of metrics-traffic.mjs, in the
 // client's form), the error kind each failing send must be counted under, and
 // the bytes each message carries, counted here on their own.
-import { entriesOf, expectedBytes, planOf, topicsOf } from './metrics-traffic.mjs'
+import { entriesOf, expectedPerTopic, planOf, topicsOf } from './metrics-traffic.mjs'
 
 export const ALL_CLIENTS = ['kafkajs', 'confluent', 'platformatic']
 
@@ -45,21 +45,6 @@ export function clientPlan (client, w, topics) {
 
 /** What `producers` threads of `client` must count, per topic: success, error, bytes, sends, kinds. */
 export function expectedOf (client, producers, topics) {
-  const out = {}
-  for (let w = 0; w < producers; w++) {
-    for (const send of clientPlan(client, w, topics)) {
-      for (const [topic, messages] of send.topics) {
-        const e = out[topic] ??= { success: 0, error: 0, bytes: 0, sends: 0, kinds: {} }
-        e.sends++
-        if (send.fails === undefined) {
-          e.success += messages.length
-          e.bytes += messages.reduce((n, m) => n + expectedBytes(m), 0)
-        } else {
-          e.error += messages.length
-          e.kinds[send.fails] = (e.kinds[send.fails] ?? 0) + messages.length
-        }
-      }
-    }
-  }
-  return out
+  const sends = Array.from({ length: producers }, (_, w) => clientPlan(client, w, topics)).flat()
+  return expectedPerTopic(sends, send => send.topics)
 }

@@ -58,3 +58,26 @@ export function expectedBytes (m) {
 export function entriesOf ({ op, request }) {
   return op === 'send' ? [[request.topic, request.messages]] : request.topicMessages.map(t => [t.topic, t.messages])
 }
+
+/**
+ * What sends must count, per topic: success, error, bytes delivered, sends, error kinds.
+ * `sends` holds { fails, ... } (fails: the kind a failed send is counted under, undefined
+ * when delivered); `entries(send)` gives its [topic, messages] pairs.
+ */
+export function expectedPerTopic (sends, entries = entriesOf) {
+  const out = {}
+  for (const send of sends) {
+    for (const [topic, messages] of entries(send)) {
+      const e = out[topic] ??= { success: 0, error: 0, bytes: 0, sends: 0, kinds: {} }
+      e.sends++
+      if (send.fails === undefined) {
+        e.success += messages.length
+        e.bytes += messages.reduce((n, m) => n + expectedBytes(m), 0)
+      } else {
+        e.error += messages.length
+        e.kinds[send.fails] = (e.kinds[send.fails] ?? 0) + messages.length
+      }
+    }
+  }
+  return out
+}
