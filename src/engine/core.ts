@@ -4,6 +4,7 @@
 import { instantiate, instantiateSync } from '@assemblyscript/loader'
 import { TALLY_WASM_BASE64 } from './generated/tally-wasm.js'
 import { ATTACH_BAD_MAGIC, ATTACH_BAD_SIZE, ATTACH_BAD_VERSION } from './generated/constants.js'
+import { EXPORT_NAMES } from './generated/export-names.js'
 
 export interface CoreExports {
   bytesFor (capacity: number, stripes: number, cells: number, schemaBytes: number, histBytes: number): number
@@ -71,11 +72,23 @@ export function coreModule (): Promise<WebAssembly.Module> {
   return compiled
 }
 
+/** The exports under their names in assembly/ (the module carries one- and two-letter names to stay small). */
+function named (exports: WebAssembly.Exports): CoreExports {
+  const core: Record<string, unknown> = {}
+  for (const name in EXPORT_NAMES) core[name] = exports[EXPORT_NAMES[name]]
+  return core as unknown as CoreExports
+}
+
+/** The module's name for a core export (what WebAssembly.Module.exports lists). */
+export function exportedAs (name: keyof CoreExports): string {
+  return EXPORT_NAMES[name]
+}
+
 /** Instantiates the core over a memory with the AssemblyScript loader. */
 export async function instantiateCore (module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<CoreExports> {
   const { instance } = await instantiate<Record<string, unknown>>(module, { env: { memory } })
   // The raw exports: numbers in, numbers out, no wrapper on the hot path.
-  return instance.exports as unknown as CoreExports
+  return named(instance.exports)
 }
 
 /**
@@ -84,5 +97,5 @@ export async function instantiateCore (module: WebAssembly.Module, memory: WebAs
  */
 export function instantiateCoreSync (module: WebAssembly.Module, memory: WebAssembly.Memory): CoreExports {
   const { instance } = instantiateSync<Record<string, unknown>>(module, { env: { memory } })
-  return instance.exports as unknown as CoreExports
+  return named(instance.exports)
 }

@@ -1,5 +1,5 @@
 // The Tally: one thread's handle on a shared counter table.
-import { ATTACH_ERRORS, coreModule, instantiateCore, instantiateCoreSync, type CoreExports } from './core.js'
+import { ATTACH_ERRORS, coreModule, exportedAs, instantiateCore, instantiateCoreSync, type CoreExports } from './core.js'
 import { TallyBusyError, TallyLayoutError } from './errors.js'
 import { assertSharedMemory } from './runtime-check.js'
 import { acquire } from './lock.js'
@@ -125,7 +125,11 @@ function defaultOverflow (topic: string): void {
 function checkModule (name: string, module: unknown): WebAssembly.Module {
   if (!(module instanceof WebAssembly.Module)) throw new TypeError(`${name} must be a WebAssembly.Module (wasm-tally's core), got ${describe(module)}`)
   const exported = new Set(WebAssembly.Module.exports(module).map(e => e.name))
-  const missing = CORE_EXPORTS.filter(name => !exported.has(name))
+  const missing = CORE_EXPORTS.filter(name => !exported.has(exportedAs(name)))
+  // Cores built before the short export names (layout 3 and older) export the long ones.
+  if (missing.length > 0 && CORE_EXPORTS.every(name => exported.has(name))) {
+    throw new TallyLayoutError(`${name} is an older wasm-tally core (layout 3 or before, with long export names); this wasm-tally reads layout ${VERSION}: use the module of the same package version`)
+  }
   if (missing.length > 0) throw new TypeError(`${name} is not wasm-tally's core module: it lacks the exports ${missing.join(', ')}`)
   return module
 }

@@ -4,7 +4,7 @@
 // file in for src/engine/core.ts in the workerd bundle.
 import wasm from './tally.wasm'
 
-export { ATTACH_ERRORS, instantiateCore, instantiateCoreSync, type CoreExports } from '../engine/core.js'
+export { ATTACH_ERRORS, exportedAs, instantiateCore, instantiateCoreSync, type CoreExports } from '../engine/core.js'
 
 /** The core module, compiled by the runtime when it loaded the worker. */
 export function coreModule (): Promise<WebAssembly.Module> {
