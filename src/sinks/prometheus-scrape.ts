@@ -81,3 +81,8 @@ export function addCollect (metric: object, collect: () => Promise<void>): void 
   }
   steps.add(collect)
 }
+
+/** Takes `collect` out of the steps the metric runs before it renders (the others stay). */
+export function removeCollect (metric: object, collect: () => Promise<void>): void {
+  (metric as Collected)[COLLECTORS]?.delete(collect)
+}

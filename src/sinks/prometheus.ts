@@ -8,7 +8,7 @@ import { clashCheck, metricNaming, type NamingOptions } from './metric-names.js'
 import { prometheusSpelling } from './name-clashes.js'
 import { addToRegistry, familyFor, RegistryRows, type PrometheusFamily } from './prometheus-families.js'
 import { forEachCount, overflowLabel } from '../flush/rows.js'
-import { addCollect, everyFamilySnapshot, schemaOfTable, scrapeCollector, type ScrapedTable } from './prometheus-scrape.js'
+import { addCollect, everyFamilySnapshot, removeCollect, schemaOfTable, scrapeCollector, type ScrapedTable } from './prometheus-scrape.js'
 import { prometheusName } from './prometheus-names.js'
 
 export interface PrometheusSinkOptions extends NamingOptions {
@@ -43,6 +43,12 @@ export interface PrometheusSinkOptions extends NamingOptions {
 export interface PrometheusSink extends SinkObject {
   /** The default table's counter, labelled {topic, outcome}; registered on first use. */
   readonly counter: Counter<'topic' | 'outcome'>
+  /**
+   * With `tally`: scrapes stop flushing the table (the families stay in the
+   * registry with the totals they hold, and the table keeps what was counted
+   * since, for the next sink). Nothing without `tally`.
+   */
+  stopScraping (): void
 }
 
 export const DEFAULT_METRIC_NAME = 'kafka_producer_messages_total'
@@ -84,9 +90,14 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
   let inPlace: RegistryRows | undefined
   let counter: Counter<'topic' | 'outcome'> | undefined
   const outcomes = (): Counter<'topic' | 'outcome'> => (counter ??= outcomeCounter(registry, name, options.help))
+  let scraped: object[] = []
   const sink: PrometheusSink = {
     name: 'prometheus',
     get counter () { return outcomes() },
+    stopScraping () {
+      if (collect !== undefined) for (const metric of scraped) removeCollect(metric, collect)
+      scraped = []
+    },
     // The batch read in place: the same points write() makes of its Snapshot, taken into reused arrays, checked, then added.
     writeRows (rows) {
       const shaped = naming.shaped(rows)
@@ -125,21 +136,25 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
   if (table !== undefined && (options.flushOnScrape ?? true)) collect = scrapeCollector(table, sink)
   // With the schema known (the table's, or given), the families exist before the first flush.
   const known = options.schema ?? schema
-  if (known !== undefined) registerFamilies(registry, naming.metrics(everyFamilySnapshot(known)), collect, outcomes)
+  if (known !== undefined) scraped = registerFamilies(registry, naming.metrics(everyFamilySnapshot(known)), collect, outcomes)
   return sink
 }
 
 /** Registers, empty, every family a snapshot of the table's shape fills; with `collect`, each flushes the table before it renders. */
-function registerFamilies (registry: Registry, metrics: ReturnType<ReturnType<typeof metricNaming>['metrics']>, collect: (() => Promise<void>) | undefined, outcomes: () => Counter<'topic' | 'outcome'>): void {
+/** Returns the metrics `collect` was added to. */
+function registerFamilies (registry: Registry, metrics: ReturnType<ReturnType<typeof metricNaming>['metrics']>, collect: (() => Promise<void>) | undefined, outcomes: () => Counter<'topic' | 'outcome'>): object[] {
   if (metrics.style === 'outcome') {
     const counter = outcomes()
     // prom-client's own counter: its collect() runs before it renders (one made earlier in the registry, or by another table's sink, gets it too).
-    if (collect !== undefined) addCollect(counter, collect)
-    return
+    if (collect === undefined) return []
+    addCollect(counter, collect)
+    return [counter]
   }
   const families = new Set<PrometheusFamily>()
   for (const point of [...metrics.counters, ...metrics.histograms]) families.add(familyFor(registry, prometheusName(point.metric), point))
-  if (collect !== undefined) for (const family of families) addCollect(family, collect)
+  if (collect === undefined) return []
+  for (const family of families) addCollect(family, collect)
+  return [...families]
 }
 
 export interface ServeTableOptions extends ServeMetricsOptions, Omit<PrometheusSinkOptions, 'registry'> {}
@@ -153,7 +168,8 @@ export interface TableMetricsServer extends MetricsServer {
  * Serves a registry at /metrics: `serveMetrics({ tally, port, host })` makes
  * the Prometheus sink of the table (families registered at once) and flushes
  * the table at each scrape, so every scrape shows everything counted before
- * it. Without `tally`, serves the registry as it is. close() stops listening.
+ * it. Without `tally`, serves the registry as it is. close() stops listening
+ * and stops the table's flushes (as does a failed listen).
  */
 export function serveMetrics (options?: ServeTableOptions): Promise<TableMetricsServer>
 /** @deprecated Pass one options object: serveMetrics({ registry, port, host }). */
@@ -162,8 +178,19 @@ export async function serveMetrics (first?: unknown, second?: unknown): Promise<
   const options = serveOptions(first, second) as ServeTableOptions
   const registry = options.registry ?? defaultRegistry
   const sink = options.tally === undefined ? undefined : prometheusSink({ ...options, registry })
-  const server = await serveRegistry({ registry, port: options.port, host: options.host, path: options.path })
-  return { ...server, server: server.server, sink, close: () => server.close() }
+  let server: MetricsServer
+  try {
+    server = await serveRegistry({ registry, port: options.port, host: options.host, path: options.path })
+  } catch (error) {
+    sink?.stopScraping() // nothing serves it: later collections of a shared registry must not take the table's batches
+    throw error
+  }
+  return {
+    ...server,
+    server: server.server,
+    sink,
+    close: () => { sink?.stopScraping(); return server.close() }
+  }
 }
 
 export type { MetricsServer, ServeMetricsOptions }
