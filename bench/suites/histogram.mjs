@@ -13,7 +13,7 @@ import { DDSketch } from '@datadog/sketches-js'
 import { Tally } from '../../dist/index.js'
 import { emit, interleaved, mustEqual, progress, quick } from '../harness.mjs'
 import { BOUNDS, SCHEMA, bucketCounts, latencies } from '../latency.mjs'
-import { twoAdds } from '../wasm/two-adds.mjs'
+import { variants } from '../wasm/two-adds.mjs'
 
 const OPS = 1024 // observations per call; a multiple of 8 so rotating topics get equal shares
 const WINDOWS = 4 // call k observes window k % WINDOWS of the values
@@ -72,8 +72,17 @@ const coreSumAddress = coreTable.cache.get(FLOOR) + coreTable.schema.histograms[
 const coreDescriptor = coreTable.histogramCells[0].descriptor
 const atomicsTable = await Tally.create({ capacity: 4, ...SCHEMA })
 atomicsTable.record(FLOOR, 'success', 0)
-const adds = await twoAdds(atomicsTable.memory)
+const { adds } = await variants(atomicsTable.memory)
 const floorSumAddress = atomicsTable.cache.get(FLOOR) + atomicsTable.schema.histograms[0].sumCell * 8
+// Other designs' floors, each on a table of its own: one atomic add, two plain adds, a call doing nothing.
+const designTables = {}
+const designCalls = {}
+for (const name of ['oneAdd', 'plainAdds', 'nothing']) {
+  const table = await Tally.create({ capacity: 4, ...SCHEMA })
+  table.record(FLOOR, 'success', 0)
+  designTables[name] = table
+  designCalls[name] = { fn: (await variants(table.memory))[name], sum0: table.cache.get(FLOOR) + table.schema.histograms[0].sumCell * 8 }
+}
 const BUCKET_OF = Uint8Array.from(VALUES, v => searchPlain(v))
 const NANOS_OF = Float64Array.from(VALUES, v => Math.round(v * 1e9))
 
@@ -121,7 +130,7 @@ const row = (id, label, group, impl, body, extra = {}) => {
 const G_BOUND = 'bound handle, 1 topic'
 const G_8 = 'by name, 8 topics rotating'
 const G_1 = 'by name, 1 topic'
-const G_PARTS = 'parts of bind().observe(): the core call alone, a JS bucket search alone, the two atomic adds alone'
+const G_PARTS = 'parts of bind().observe(): the core call alone, a JS bucket search alone, the two atomic adds alone; other designs\' floors'
 const G_COUNT = 'plain counters: Kafka-schema table against the default table'
 
 const rows = [
@@ -190,6 +199,18 @@ const rows = [
   }),
   row('atomics-floor', 'two 64-bit atomic adds in one wasm call, bucket and nano-units given (the floor of a thread-safe observation)', G_PARTS, 'wasm-tally', off => {
     for (let i = 0; i < OPS; i++) adds(floorSumAddress, BUCKET_OF[off + i], NANOS_OF[off + i])
+  }),
+  row('design-one-add', 'one 64-bit atomic add in one wasm call (a design counting a bucket and its sum in one word)', G_PARTS, 'wasm-tally', off => {
+    const { fn, sum0 } = designCalls.oneAdd
+    for (let i = 0; i < OPS; i++) fn(sum0, BUCKET_OF[off + i], NANOS_OF[off + i])
+  }),
+  row('design-plain-adds', 'two plain (non-atomic) 64-bit adds in one wasm call: a writer owning its stripe alone (not sound: torn reads, stores seen out of order)', G_PARTS, 'wasm-tally', off => {
+    const { fn, sum0 } = designCalls.plainAdds
+    for (let i = 0; i < OPS; i++) fn(sum0, BUCKET_OF[off + i], NANOS_OF[off + i])
+  }),
+  row('design-call', 'a wasm call doing nothing, same arguments (the call\'s own cost)', G_PARTS, 'wasm-tally', off => {
+    const { fn, sum0 } = designCalls.nothing
+    for (let i = 0; i < OPS; i++) fn(sum0, BUCKET_OF[off + i], NANOS_OF[off + i])
   }),
 
   // Counters, not observations: the value window only keeps the row shape.
@@ -300,6 +321,10 @@ mustEqual('the atomic-adds floor row\'s buckets', JSON.stringify(floorCounts), J
 const coreCounts = [coreTable.snapshot(), coreTable.snapshot()].reduce((a, snap) => plus(a, snap.topics.get(FLOOR)?.duration.counts ?? zero()), zero())
 mustEqual('the core-call row\'s buckets', JSON.stringify(coreCounts), JSON.stringify(expectedBuckets('core-observe')))
 mustEqual('bucket searches', sumOf(seen), observed('search-plain'))
+const designCounts = name => [designTables[name].snapshot(), designTables[name].snapshot()].reduce((a, snap) => plus(a, snap.topics.get(FLOOR)?.duration.counts ?? zero()), zero())
+mustEqual('the one-add row\'s buckets', JSON.stringify(designCounts('oneAdd')), JSON.stringify(expectedBuckets('design-one-add')))
+mustEqual('the plain-adds row\'s buckets (one thread: nothing races)', JSON.stringify(designCounts('plainAdds')), JSON.stringify(expectedBuckets('design-plain-adds')))
+mustEqual('the empty call counted nothing', sumOf(designCounts('nothing')), 0)
 // The counter rows.
 const plainCounted = new Map()
 for (const snap of [plain.snapshot(), plain.snapshot()]) for (const [t, r] of snap.topics) plainCounted.set(t, (plainCounted.get(t) ?? 0) + r.success)
@@ -323,7 +348,8 @@ emit({
   notes: [
     `Values: ${VALUES.length} pre-generated delivery latencies (5 % exactly on a bound, 70 % around 8 ms, 22 % around 60 ms, 3 % around 1.5 s), the same for every row; hdr-histogram-js records them as whole microseconds, converted before timing.`,
     'wasm-tally, prom-client and OpenTelemetry share the 14 bounds (15 buckets) and are checked bucket by bucket after the rounds; hdr-histogram-js and DDSketch keep their own buckets and are checked by count.',
-    'bind().observe() is one call into the core, which finds the bucket (a table lookup on the value\'s leading bits and one compare), converts the value to nano-units and makes two atomic adds (assembly/histogram.ts). The parts rows: that core call alone, with no JS around it; the JS binary search over a plain copy of the bounds (what observe() ran in JS before the search moved into the core); and the two atomic adds alone in one wasm call with bucket and nano-units given (bench/wasm/two-adds.mjs, compiled from source: not in the shipped core), what any thread-safe observation pays before it has searched a bucket. Their buckets are checked too.'
+    'bind().observe() is one call into the core, which finds the bucket (a table lookup on the value\'s leading bits and one compare), converts the value to nano-units and makes two atomic adds (assembly/histogram.ts). The parts rows: that core call alone, with no JS around it; the JS binary search over a plain copy of the bounds (what observe() ran in JS before the search moved into the core); and the two atomic adds alone in one wasm call with bucket and nano-units given (bench/wasm/two-adds.mjs, compiled from source: not in the shipped core), what any thread-safe observation pays before it has searched a bucket. Their buckets are checked too.',
+    'Other designs\' floors, for the targets the two atomic adds miss (bench/wasm/two-adds.mjs): one atomic add (a bucket count and its sum packed in one word, which would need a carry scheme per bucket); two plain adds (a writer that owns its stripe alone: wasm and JS do not promise that another thread reads a plain 64-bit store whole, nor that it sees two plain stores in order, and the sum\'s carry cell must be seen before its units); and a wasm call doing nothing.'
   ],
   rows: rows.map((r, i) => ({ id: r.id, label: r.label, short: SHORT[r.id], group: r.group, impl: r.impl, reference: r.reference, refersTo: r.refersTo, ...summaries[i] }))
 })
