@@ -8,10 +8,11 @@
 // sent and handed over, per topic and kind; the Prometheus exposition of the
 // table passes promtool and its totals are the sums of all three clients.
 // @platformatic/kafka 2.x on Node >= 22.22 (the 1.x line before).
-// Confluent's native addon is not made for worker threads (it loads in one
-// thread of a process only, and its callbacks crash a worker's event loop):
-// its two producers and its two group members run in the test's own thread,
-// into the same table, beside the other clients' worker threads.
+// Confluent's native addon is not made for worker threads (one thread of a
+// process loads it, and it runs its callbacks on the main thread's loop:
+// test/confluent-worker-thread.test.mjs): its two producers and its two group
+// members run in the test's own thread, into the same table, beside the other
+// clients' worker threads.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'

@@ -1,7 +1,8 @@
 // A producer thread (or the main thread's part) of the three-client broker test: attaches to the shared
 // KafkaTally, sends its client's planned traffic one send at a time through
 // the client's instrumented producer, and reports each send's outcome.
-// Confluent's native addon loads in one thread of a process only: one thread
+// Confluent's native addon runs in the main thread only
+// (test/confluent-worker-thread.test.mjs): one thread
 // runs both of its producers (`indexes`), side by side.
 import { KafkaTally } from '../../dist/kafkajs/index.js'
 import { clientPlan } from './client-traffic.mjs'
