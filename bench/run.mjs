@@ -46,7 +46,9 @@ const SUITES = [
   // Suite 10, CPU added per send by each Kafka client's adapter, the floor, and the client's OpenTelemetry (real broker with KAFKA_BROKERS).
   { id: 'kafka-clients', cmd: node, args: ['--expose-gc', here('suites/kafka-clients.mjs')] },
   // ... and on Node 22 (scripts/node22.sh), where @platformatic/kafka 2.x and its OpenTelemetry instrumentation run.
-  ...(existsSync(node22) ? [{ id: 'kafka-clients-node22', cmd: node22, args: ['--expose-gc', here('suites/kafka-clients.mjs')] }] : [])
+  ...(existsSync(node22) ? [{ id: 'kafka-clients-node22', cmd: node22, args: ['--expose-gc', here('suites/kafka-clients.mjs')] }] : []),
+  // ... and @platformatic/kafka-opentelemetry's subscribers alone on Node 22, in a process of their own, beside the adapter and the floor.
+  ...(existsSync(node22) ? [{ id: 'kafka-clients-otel-node22', cmd: node22, args: ['--expose-gc', here('suites/kafka-clients.mjs'), '--otel-alone'] }] : [])
 ]
 
 function runSuite (suite) {
