@@ -3,7 +3,9 @@
 // MetricProducer: a MetricReader given it in `metricProducers` (the reader of
 // a MeterProvider) collects its sums and explicit-bucket histograms beside the
 // SDK's own instruments, and the reader's exporter (OTLP, Prometheus, console)
-// carries them.
+// carries them. A flush read in place (writeRows) allocates no point object:
+// its points go into arrays kept from flush to flush (point-buffer.ts); the
+// data point objects the SDK takes are made at collection, once per series.
 import { ValueType } from '@opentelemetry/api'
 import {
   AggregationTemporality,
@@ -20,6 +22,7 @@ import type { SinkObject } from '../flush/sink.js'
 import { openTelemetrySpelling } from './name-clashes.js'
 import { clashCheck, metricNaming, type CounterPoint, type HistogramPoint, type MetricInfo, type NamingOptions } from './metric-names.js'
 import { SeriesTotals } from './series-totals.js'
+import { PointBuffer } from './point-buffer.js'
 
 type Resource = ResourceMetrics['resource']
 type Scope = ScopeMetrics['scope']
@@ -95,10 +98,32 @@ export function openTelemetrySink (options: OpenTelemetrySinkOptions = {}): Open
   const scope: Scope = options.scope ?? { name: 'wasm-tally' }
   const metrics = new Map<string, SeriesTotals>()
   let lastCollect = now()
+  // The in-place path's points, and the totals it makes for a batch (kept only once every point is checked).
+  let inPlace: PointBuffer | undefined
+  const fresh = new Map<string, SeriesTotals>()
+  const plan = (metric: MetricInfo, bounds: readonly number[] | undefined): SeriesTotals => {
+    let totals = metrics.get(metric.name) ?? fresh.get(metric.name)
+    if (totals === undefined) fresh.set(metric.name, totals = new SeriesTotals(metric, bounds))
+    return totals
+  }
+  const refused = (_metric: MetricInfo, _totals: SeriesTotals, why: string): Error => new TypeError(`opentelemetry: ${why}`)
+  const commit = (): void => { for (const [name, totals] of fresh) metrics.set(name, totals) }
   return {
     name: 'opentelemetry',
-    // From the batch's own Snapshot, built once while the batch is open (no copy: this sink keeps and changes nothing of it).
-    writeRows (rows) { return this.write(rows.snapshot()) },
+    // The batch read in place: the points write() makes of its Snapshot, taken into reused arrays, checked, then added.
+    writeRows (rows) {
+      checkNames(naming.shaped(rows))
+      const points = inPlace ??= new PointBuffer()
+      points.clear()
+      naming.rowPoints(rows, points)
+      const at = now()
+      fresh.clear()
+      try {
+        points.addTo(plan, refused, at, commit)
+      } finally {
+        fresh.clear()
+      }
+    },
     write (snap) {
       checkNames(snap)
       const m = naming.metrics(snap)

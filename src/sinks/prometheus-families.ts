@@ -5,9 +5,9 @@
 // { name, help, type, values, aggregator }. registry.metrics(), serveMetrics
 // and prom-client's own metrics in the same registry work side by side.
 import type { Metric, Registry } from 'prom-client'
-import type { HistogramCounts } from '../engine/snapshot.js'
 import type { Attributes, CounterPoint } from './metric-names.js'
-import type { HistogramPoint, MetricInfo, PointSink, SnapshotMetrics } from './metric-names.js'
+import type { HistogramPoint, MetricInfo, SnapshotMetrics } from './metric-names.js'
+import { PointBuffer } from './point-buffer.js'
 import { prometheusLabels, prometheusName } from './prometheus-names.js'
 import { SeriesTotals } from './series-totals.js'
 
@@ -137,91 +137,37 @@ export function addToRegistry (registry: Registry, metrics: SnapshotMetrics, now
 }
 
 /**
- * One batch's points read in place, kept in flat arrays reused from flush to
- * flush (no point object, no count array), then added to their families with
- * addToRegistry()'s rules: every family is looked up (made when missing) and
- * every point checked, in the same order, before any is added, so a refused
- * batch changes nothing and the exposition is the one addToRegistry() makes.
+ * One batch's points read in place (PointBuffer), added to their families in
+ * a registry with addToRegistry()'s rules: every family is looked up (made
+ * when missing) and every point checked, in the same order, before any is
+ * added, so a refused batch changes nothing and the exposition is the one
+ * addToRegistry() makes.
  */
-export class RegistryRows implements PointSink {
-  // Counters: metric, attribute set and delta of point i.
-  private counterMetrics: MetricInfo[] = []
-  private counterSets: Attributes[] = []
-  private counterValues: number[] = []
-  private counters = 0
-  // Histograms: metric, attribute set, bounds, sum and count of point i; its counts from cells[starts[i]].
-  private histogramMetrics: MetricInfo[] = []
-  private histogramSets: Attributes[] = []
-  private histogramBounds: Array<readonly number[]> = []
-  private sums: number[] = []
-  private counts: number[] = []
-  private starts: number[] = []
-  private cells: number[] = []
-  private histograms = 0
-  private used = 0
+export class RegistryRows extends PointBuffer {
   private readonly families = new Map<MetricInfo, PrometheusFamily>()
+  private registry: Registry | undefined
 
-  /** Forgets the points taken so far (the arrays keep their room). */
-  clear (): void {
-    this.counters = 0
-    this.histograms = 0
-    this.used = 0
-  }
-
-  count (metric: MetricInfo, attributes: Attributes, value: number): void {
-    if (value === 0) return
-    const i = this.counters++
-    this.counterMetrics[i] = metric
-    this.counterSets[i] = attributes
-    this.counterValues[i] = value
-  }
-
-  observe (metric: MetricInfo, attributes: Attributes, h: HistogramCounts, bounds: readonly number[], _topic: string | undefined, histogram: string): void {
-    if (h.count === 0 && h.sum === 0) return
-    const n = h.counts.length
-    if (n !== bounds.length + 1) throw new RangeError(`histogram ${histogram}: ${n} buckets do not fit ${bounds.length} bounds`)
-    const i = this.histograms++
-    this.histogramMetrics[i] = metric
-    this.histogramSets[i] = attributes
-    this.histogramBounds[i] = bounds
-    this.sums[i] = h.sum
-    this.counts[i] = h.count
-    const start = this.used
-    this.starts[i] = start
-    const cells = this.cells
-    for (let k = 0; k < n; k++) cells[start + k] = h.counts[k]
-    this.used = start + n
-  }
-
-  /** Adds the points taken to their families in `registry` (all checked first, as addToRegistry does), then forgets them. */
-  addTo (registry: Registry, now = Date.now()): void {
-    const families = this.families
-    families.clear()
-    try {
-      for (let i = 0; i < this.counters; i++) this.plan(registry, this.counterMetrics[i], undefined)
-      for (let i = 0; i < this.histograms; i++) this.plan(registry, this.histogramMetrics[i], this.histogramBounds[i])
-      for (let i = 0; i < this.counters; i++) {
-        (families.get(this.counterMetrics[i]) as PrometheusFamily).totals.addValue(this.counterSets[i], this.counterValues[i], now)
-      }
-      for (let i = 0; i < this.histograms; i++) {
-        const start = this.starts[i]
-        const n = (i + 1 < this.histograms ? this.starts[i + 1] : this.used) - start
-        ;(families.get(this.histogramMetrics[i]) as PrometheusFamily).totals.addCounts(this.histogramSets[i], this.cells, start, n, this.sums[i], this.counts[i], now)
-      }
-    } finally {
-      families.clear()
-      this.clear()
-    }
-  }
-
-  /** A point's family, looked up once per metric (made when missing, as familyFor does), and its refusal. */
-  private plan (registry: Registry, metric: MetricInfo, bounds: readonly number[] | undefined): void {
+  // A point's family, looked up once per metric (made when missing, as familyFor does).
+  private readonly plan = (metric: MetricInfo, bounds: readonly number[] | undefined): SeriesTotals => {
     let family = this.families.get(metric)
     if (family === undefined) {
-      family = familyFor(registry, prometheusName(metric), (bounds === undefined ? { metric } : { metric, bounds }) as CounterPoint | HistogramPoint)
+      family = familyFor(this.registry as Registry, prometheusName(metric), (bounds === undefined ? { metric } : { metric, bounds }) as CounterPoint | HistogramPoint)
       this.families.set(metric, family)
     }
-    const refused = family.totals.refusesAs(metric, bounds)
-    if (refused !== undefined) throw new TypeError(`cannot add to ${family.name}: ${refused}`)
+    return family.totals
+  }
+
+  private readonly refused = (metric: MetricInfo, _totals: SeriesTotals, why: string): Error =>
+    new TypeError(`cannot add to ${(this.families.get(metric) as PrometheusFamily).name}: ${why}`)
+
+  /** Adds the points taken to their families in `registry` (all checked first, as addToRegistry does), then forgets them. */
+  addToRegistry (registry: Registry, now = Date.now()): void {
+    this.registry = registry
+    try {
+      this.addTo(this.plan, this.refused, now)
+    } finally {
+      this.families.clear()
+      this.registry = undefined
+    }
   }
 }

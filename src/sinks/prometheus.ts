@@ -106,7 +106,7 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
         const points = inPlace ??= new RegistryRows()
         points.clear()
         naming.rowPoints(rows, points)
-        points.addTo(registry)
+        points.addToRegistry(registry)
         return
       }
       const c = outcomes()
