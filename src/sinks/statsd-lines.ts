@@ -6,6 +6,7 @@
 // failed send hands back exactly that part.
 import type { HistogramCounts, Row, Snapshot } from '../engine/snapshot.js'
 import type { Attributes, SnapshotMetrics } from './metric-names.js'
+import type { Lines } from './statsd-send.js'
 
 export interface StatsdLine {
   name: string
@@ -64,4 +65,15 @@ export function statsdLines (snap: Snapshot, metrics: SnapshotMetrics): StatsdLi
     if (p.sum !== 0) lines.push({ name: `${p.metric.name}.sum`, value: p.sum, tags, undo: u => { part(u).sum += p.sum } })
   }
   return lines
+}
+
+/** The lines as sendLines() takes them. */
+export function linesOf (list: readonly StatsdLine[]): Lines {
+  return {
+    length: list.length,
+    name: i => list[i].name,
+    value: i => list[i].value,
+    tags: i => list[i].tags,
+    undo: (i, undelivered) => { list[i].undo(undelivered) }
+  }
 }

@@ -2,13 +2,15 @@
 // counts with topic and outcome as tags, a schema's metrics with their
 // attributes as tags (histograms as per-bucket counts, statsd-lines.ts).
 import type { StatsD } from 'hot-shots'
-import { PartialDeliveryError, type SinkObject } from '../flush/sink.js'
+import type { SinkObject } from '../flush/sink.js'
 import { emptySnapshot, type Snapshot } from '../engine/snapshot.js'
 import type { Outcome } from '../engine/validate.js'
 import { clashCheck, metricNaming, type NamingOptions } from './metric-names.js'
 import { statsdSpelling } from './name-clashes.js'
 import { forEachCount, overflowLabel } from '../flush/rows.js'
-import { statsdLines, undeliveredFor, type StatsdLine } from './statsd-lines.js'
+import { linesOf, statsdLines, undeliveredFor, type StatsdLine } from './statsd-lines.js'
+import { StatsdRows } from './statsd-rows.js'
+import { sendLines } from './statsd-send.js'
 
 export interface StatsdSinkOptions extends NamingOptions {
   /** The default table's metric name (default kafka.producer.messages; the client's prefix applies). */
@@ -85,50 +87,37 @@ export function statsdSink (client: StatsD, options: StatsdSinkOptions = {}): Si
   if (typeof options.topicAttribute === 'string') sendable('topicAttribute', options.topicAttribute)
   const naming = metricNaming(options)
   const checkNames = clashCheck('statsd', naming, metric => statsdSpelling(metric).map(n => sendable('metric', n)))
+  let spare: StatsdRows | undefined
   return {
     name: 'statsd',
-    // From the batch's own Snapshot, built once while the batch is open (no copy: this sink keeps and changes nothing of it; a partial delivery's undelivered part is a Snapshot of its own).
-    writeRows (rows) { return this.write(rows.snapshot()) },
+    // The batch read in place: the lines write() makes of its Snapshot, kept in reused arrays (read before anything awaits).
+    writeRows (rows) {
+      unbufferedOnly(client) // the option may have been changed since
+      const shaped = naming.shaped(rows)
+      const outcome = naming.style(shaped) === 'outcome'
+      const columns = rows.shape.columns
+      const success = columns.indexOf('success')
+      const error = columns.indexOf('error')
+      if (outcome && (success < 0 || error < 0)) return this.write(rows.snapshot()) // naming 'outcome' forced on rows without both: as write() does it
+      if (!outcome) checkNames(shaped)
+      // A flush whose datagrams are still unanswered (its sink timed out) keeps its lines: this one makes others.
+      const lines = spare ?? new StatsdRows()
+      spare = undefined
+      lines.start(rows, outcome)
+      try {
+        if (outcome) lines.outcomeRows(rows, name, overflowTopic, success, error); else naming.rowPoints(rows, lines)
+      } catch (refused) {
+        spare = lines
+        throw refused
+      }
+      return sendLines(client, lines, () => lines.undelivered(), () => { spare = lines })
+    },
     write (snap) {
       unbufferedOnly(client) // the option may have been changed since
       const outcome = naming.style(snap) === 'outcome'
       if (!outcome) checkNames(snap)
       const lines = outcome ? outcomeLines(snap, name, overflowTopic) : statsdLines(snap, naming.metrics(snap))
-      return new Promise<void>((resolve, reject) => {
-        const undelivered = outcome ? emptySnapshot(snap.epoch) : undeliveredFor(snap)
-        let failure: unknown
-        let failed = false
-        let waiting = 1
-        const fail = (error: unknown, line: StatsdLine): void => {
-          if (!failed) { failed = true; failure = error }
-          line.undo(undelivered)
-        }
-        const settle = (): void => {
-          if (--waiting !== 0) return
-          if (!failed) { resolve(); return }
-          const message = failure instanceof Error ? failure.message : String(failure)
-          reject(new PartialDeliveryError(`statsd: some increments were not sent: ${message}`, undelivered, { cause: failure }))
-        }
-        let threw = false
-        for (const line of lines) {
-          if (threw) { line.undo(undelivered); continue } // never handed over
-          let answered = false
-          waiting++
-          try {
-            client.increment(line.name, line.value, 1, line.tags, error => {
-              if (answered) return // a client that calls back twice counts once
-              answered = true
-              if (error) fail(error, line)
-              settle()
-            })
-          } catch (error) {
-            // hot-shots throws before sending: this row and the rest stay, the rows before it are in flight.
-            threw = true
-            if (!answered) { answered = true; fail(error, line); settle() }
-          }
-        }
-        settle()
-      })
+      return sendLines(client, linesOf(lines), () => outcome ? emptySnapshot(snap.epoch) : undeliveredFor(snap))
     }
   }
 }
