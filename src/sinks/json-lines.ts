@@ -1,8 +1,9 @@
 // One JSON line per flush on a writable stream (stdout, a file, a socket).
 import type { SinkObject } from '../flush/sink.js'
 import type { Row, Snapshot } from '../engine/snapshot.js'
-import type { BatchRows, RowsShape, RowView } from '../engine/batch-reader.js'
+import type { BatchRows } from '../engine/batch-reader.js'
 import { rowObject } from './snapshot-rows.js'
+import { quotedOf, rowJson } from './row-json.js'
 import { errorsAsJson, type JsonErrors } from './json-errors.js'
 import { histogramBounds } from './metric-names.js'
 import type { SchemaLike } from './snapshot-shape.js'
@@ -44,34 +45,6 @@ export function toJsonLine (snap: Snapshot, time: number, source?: string, schem
   if (bounds !== undefined) line.bounds = bounds
   Object.assign(line, errorsAsJson(snap))
   return JSON.stringify(line) + '\n'
-}
-
-// Each shape's names, quoted once for the lines.
-const quoted = new WeakMap<RowsShape, { columns: string[], histograms: string[], buckets: number[] }>()
-
-function quotedOf (shape: RowsShape): { columns: string[], histograms: string[], buckets: number[] } {
-  let q = quoted.get(shape)
-  if (q === undefined) {
-    q = {
-      columns: shape.columns.map((name, i) => (i === 0 ? '' : ',') + JSON.stringify(name) + ':'),
-      histograms: shape.histograms.map((h, k) => (k === 0 && shape.columns.length === 0 ? '' : ',') + JSON.stringify(h.name) + ':{"count":'),
-      buckets: shape.histograms.map(h => h.bounds.length + 1)
-    }
-    quoted.set(shape, q)
-  }
-  return q
-}
-
-/** A row as JSON.stringify writes the row object snapshot() would give (numbers are finite: String() spells them alike). */
-function rowJson (view: RowView, q: { columns: string[], histograms: string[], buckets: number[] }): string {
-  let out = '{'
-  for (let i = 0; i < q.columns.length; i++) out += q.columns[i] + String(view.column(i))
-  for (let h = 0; h < q.histograms.length; h++) {
-    out += q.histograms[h] + String(view.count(h)) + ',"sum":' + String(view.sum(h)) + ',"counts":['
-    for (let i = 0; i < q.buckets[h]; i++) out += (i === 0 ? '' : ',') + String(view.bucket(h, i))
-    out += ']}'
-  }
-  return out + '}'
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Row, Snapshot } from '../engine/snapshot.js'
 import { isEmptyRow } from '../flush/snapshot-ops.js'
 import { overflowLabel } from '../flush/rows.js'
 import { idempotentProducer, isKafkaClient, type KafkaClient } from './kafka-producer.js'
+import { rowsToRecords } from './kafka-records.js'
 
 export interface KafkaSinkOptions {
   /** The Kafka topic the counts go to. */
@@ -110,14 +111,19 @@ function sinkOn (producer: Pick<Producer, 'send'>, options: KafkaSinkOptions): S
   overflowLabel(options.overflowTopic) // refused when the sink is made, not at the first flush
   const source = options.source ?? `${hostname()}:${process.pid}`
   const now = options.now ?? Date.now
+  // One flush is one send(): all of it delivered, or none (the flusher keeps the batch and sends it again).
+  const send = async (messages: Message[]): Promise<void> => {
+    if (messages.length === 0) return
+    await producer.send({ topic: options.topic, acks: options.acks ?? -1, timeout: options.timeout ?? 30000, messages })
+  }
   return {
     name: 'kafka',
-    // From the batch's own Snapshot, built once while the batch is open (no copy: this sink keeps and changes nothing of it).
-    writeRows (rows) { return this.write(rows.snapshot()) },
+    // The batch read in place: the records write() makes of its Snapshot, written straight from the rows (read before the send awaits).
+    async writeRows (rows) {
+      await send(rowsToRecords(rows, now(), source, options.overflowTopic))
+    },
     async write (snap) {
-      const messages = toRecords(snap, now(), source, options.overflowTopic)
-      if (messages.length === 0) return
-      await producer.send({ topic: options.topic, acks: options.acks ?? -1, timeout: options.timeout ?? 30000, messages })
+      await send(toRecords(snap, now(), source, options.overflowTopic))
     }
   }
 }
