@@ -9,7 +9,7 @@
 import type { Message } from 'kafkajs'
 import type { BatchRows, RowView } from '../engine/batch-reader.js'
 import { overflowLabel } from '../flush/rows.js'
-import { quotedOf, rowFields } from './row-json.js'
+import { quotedOf, rowText } from './row-json.js'
 
 /** True when the row holds nothing, as isEmptyRow() reads its row object: every column 0, every histogram's count and sum 0. */
 function isEmptyView (view: RowView, columns: number, histograms: number): boolean {
@@ -26,8 +26,9 @@ export function rowsToRecords (rows: BatchRows, time: number, source: string, ov
   const q = quotedOf(shape)
   const columns = shape.columns.length
   const histograms = shape.histograms.length
-  const empty = columns === 0 && histograms === 0 // no field: no comma after the topic
-  // What follows the row in every record of the batch, and the key of none.
+  const comma = columns === 0 && histograms === 0 ? '' : ',' // no field: no comma after the topic
+  const overflowHead = `{"topic":${JSON.stringify(overflowKey)},"overflow":true${comma}`
+  // What follows the row in every record of the batch.
   let tail = `,"epoch":${String(rows.epoch)},"time":${String(time)},"source":${JSON.stringify(source)}`
   const batch = rows.batch
   if (batch !== undefined) tail += `,"batch":${JSON.stringify(batch.id)},"table":${JSON.stringify(batch.table)},"sequence":${String(batch.sequence)}`
@@ -36,8 +37,8 @@ export function rowsToRecords (rows: BatchRows, time: number, source: string, ov
   rows.forEachRow(view => {
     if (isEmptyView(view, columns, histograms)) return
     const key = view.overflow ? overflowKey : view.name
-    const head = view.overflow ? `{"topic":${JSON.stringify(key)},"overflow":true` : `{"topic":${JSON.stringify(key)}`
-    messages.push({ key, value: head + (empty ? '' : ',') + rowFields(view, q) + tail, timestamp })
+    const head = view.overflow ? overflowHead : `{"topic":${JSON.stringify(key)}${comma}`
+    messages.push({ key, value: rowText(view, q, head, tail), timestamp })
   })
   return messages
 }
