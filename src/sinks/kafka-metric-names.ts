@@ -2,7 +2,7 @@
 // attributes its kafkajs instrumentation gives them; failures split by
 // error.type from the snapshot's failures by cause.
 import type { HistogramCounts, Snapshot } from '../engine/snapshot.js'
-import { OVERFLOW_ATTRIBUTES, type Attributes, type MetricInfo, type RowNamer } from './metric-points.js'
+import { histogramList, OVERFLOW_ATTRIBUTES, type Attributes, type MetricInfo, type PointTarget, type RowNamer } from './metric-points.js'
 import { own } from './own.js'
 
 /** error.type of failures whose kind is not known (OpenTelemetry's fallback value). */
@@ -31,21 +31,32 @@ export const KAFKA_METRICS = Object.freeze({
   processDuration: histogram('messaging.process.duration', 'Seconds a consumer\'s handler took, per message (eachMessage) or per batch (eachBatch).')
 })
 
-interface KafkaUse { metric: MetricInfo, operation: string, errors?: 'errors' | 'processErrors' }
+interface KafkaUse {
+  metric: MetricInfo
+  operation: string
+  errors?: 'errors' | 'processErrors'
+  /** The attribute set's variant (AttributeSets) of the row's (topic, operation). */
+  variant: string
+  /** Hands the metric to PointTarget.metric (made once, not per row). */
+  make: () => MetricInfo
+}
+
+const kafkaUse = (metric: MetricInfo, operation: string, errors?: 'errors' | 'processErrors'): KafkaUse =>
+  ({ metric, operation, errors, variant: `k:${operation}`, make: () => metric })
 
 const KAFKA_COLUMN_USE: Readonly<Record<string, KafkaUse>> = {
-  success: { metric: KAFKA_METRICS.sent, operation: 'send' },
-  error: { metric: KAFKA_METRICS.sent, operation: 'send', errors: 'errors' },
-  bytes: { metric: KAFKA_METRICS.sentBytes, operation: 'send' },
-  consumed: { metric: KAFKA_METRICS.consumed, operation: 'receive' },
-  processed: { metric: KAFKA_METRICS.processed, operation: 'process' },
-  processErrors: { metric: KAFKA_METRICS.processed, operation: 'process', errors: 'processErrors' },
-  consumedBytes: { metric: KAFKA_METRICS.consumedBytes, operation: 'receive' }
+  success: kafkaUse(KAFKA_METRICS.sent, 'send'),
+  error: kafkaUse(KAFKA_METRICS.sent, 'send', 'errors'),
+  bytes: kafkaUse(KAFKA_METRICS.sentBytes, 'send'),
+  consumed: kafkaUse(KAFKA_METRICS.consumed, 'receive'),
+  processed: kafkaUse(KAFKA_METRICS.processed, 'process'),
+  processErrors: kafkaUse(KAFKA_METRICS.processed, 'process', 'processErrors'),
+  consumedBytes: kafkaUse(KAFKA_METRICS.consumedBytes, 'receive')
 }
 
 const KAFKA_HISTOGRAM_USE: Readonly<Record<string, KafkaUse>> = {
-  sendDuration: { metric: KAFKA_METRICS.operationDuration, operation: 'send' },
-  processDuration: { metric: KAFKA_METRICS.processDuration, operation: 'process' }
+  sendDuration: kafkaUse(KAFKA_METRICS.operationDuration, 'send'),
+  processDuration: kafkaUse(KAFKA_METRICS.processDuration, 'process')
 }
 
 /**
@@ -75,29 +86,54 @@ function kindsOf (snap: Snapshot, field: 'errors' | 'processErrors', topic: stri
   return kinds instanceof Map ? kinds as ReadonlyMap<string, number> : undefined
 }
 
+// The row's attribute sets, found in the naming's AttributeSets (made on a miss only). Apart from the
+// namer, and each make apart from its finder: a closure in a function's body gives every call a context.
+function makeBase (b: PointTarget, name: string): Attributes {
+  return b.sets.get(name, 'k', () => ({ 'messaging.system': 'kafka', 'messaging.destination.name': name }))
+}
+
+/** The row's topic attributes (the overflow row's: otel.metric.overflow=true only). */
+function baseSet (b: PointTarget, name: string | undefined): Attributes {
+  return name === undefined ? OVERFLOW_ATTRIBUTES : b.sets.find(name, 'k') ?? makeBase(b, name)
+}
+
+function makeOperation (b: PointTarget, name: string, use: KafkaUse): Attributes {
+  return b.sets.get(name, use.variant, () => ({ ...baseSet(b, name), 'messaging.operation.name': use.operation }))
+}
+
+/** The topic attributes with messaging.operation.name. */
+function operationSet (b: PointTarget, name: string | undefined, use: KafkaUse): Attributes {
+  return name === undefined ? OVERFLOW_ATTRIBUTES : b.sets.find(name, use.variant) ?? makeOperation(b, name, use)
+}
+
+/** A failed column's points: one per error.type (a row with failures only). */
+function countFailures (b: PointTarget, snap: Snapshot, metric: MetricInfo, use: KafkaUse, name: string, value: number, topic: string | undefined, column: string): void {
+  for (const [kind, n] of splitByKind(value, kindsOf(snap, use.errors as 'errors' | 'processErrors', name))) {
+    const attributes = b.sets.get(name, `${use.variant}:${kind}`, () => ({ ...operationSet(b, name, use), 'error.type': kind }))
+    b.count(metric, attributes, n, topic, column)
+  }
+}
+
 export const kafkaRow: RowNamer = (b, snap, shape, topic, name, row) => {
   const cells = row as Record<string, number | HistogramCounts>
-  const base = (): Attributes => name === undefined ? OVERFLOW_ATTRIBUTES : b.sets.get(name, 'k', () => ({ 'messaging.system': 'kafka', 'messaging.destination.name': name }))
-  const withOperation = (operation: string): Attributes => name === undefined
-    ? OVERFLOW_ATTRIBUTES
-    : b.sets.get(name, `k:${operation}`, () => ({ ...base(), 'messaging.operation.name': operation }))
-  for (const column of shape.columns) {
+  const columns = shape.columns
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]
     const value = cells[column] as number
     if (value === 0) continue
     const use = own(KAFKA_COLUMN_USE, column)
-    if (use === undefined) { b.count(b.generic(column, 'counter'), base(), value, topic, column); continue }
-    const metric = b.metric(use.metric.name, () => use.metric)
-    if (use.errors === undefined || name === undefined) { b.count(metric, withOperation(use.operation), value, topic, column); continue }
-    for (const [kind, n] of splitByKind(value, kindsOf(snap, use.errors, name))) {
-      const attributes = b.sets.get(name, `k:${use.operation}:${kind}`, () => ({ ...withOperation(use.operation), 'error.type': kind }))
-      b.count(metric, attributes, n, topic, column)
-    }
+    if (use === undefined) { b.count(b.generic(column, 'counter'), baseSet(b, name), value, topic, column); continue }
+    const metric = b.metric(use.metric.name, use.make)
+    if (use.errors === undefined || name === undefined) b.count(metric, operationSet(b, name, use), value, topic, column)
+    else countFailures(b, snap, metric, use, name, value, topic, column)
   }
-  for (const [histogram, bounds] of shape.histograms) {
+  const histograms = histogramList(shape)
+  for (let k = 0; k < histograms.length; k++) {
+    const histogram = histograms[k][0] // (indexed: destructuring would take an iterator per row)
     const h = cells[histogram] as HistogramCounts
     if (h.count === 0 && h.sum === 0) continue
     const use = own(KAFKA_HISTOGRAM_USE, histogram)
-    const metric = use === undefined ? b.generic(histogram, 'histogram') : b.metric(use.metric.name, () => use.metric)
-    b.observe(metric, use === undefined ? base() : withOperation(use.operation), h, bounds, topic, histogram)
+    const metric = use === undefined ? b.generic(histogram, 'histogram') : b.metric(use.metric.name, use.make)
+    b.observe(metric, use === undefined ? baseSet(b, name) : operationSet(b, name, use), h, histograms[k][1], topic, histogram)
   }
 }
