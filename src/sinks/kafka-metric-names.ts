@@ -2,7 +2,7 @@
 // attributes its kafkajs instrumentation gives them; failures split by
 // error.type from the snapshot's failures by cause.
 import type { HistogramCounts, Snapshot } from '../engine/snapshot.js'
-import { histogramList, OVERFLOW_ATTRIBUTES, type Attributes, type MetricInfo, type PointTarget, type RowNamer } from './metric-points.js'
+import { histogramList, type Attributes, type MetricInfo, type PointTarget, type RowNamer } from './metric-points.js'
 import { own } from './own.js'
 
 /** error.type of failures whose kind is not known (OpenTelemetry's fallback value). */
@@ -94,7 +94,7 @@ function makeBase (b: PointTarget, name: string): Attributes {
 
 /** The row's topic attributes (the overflow row's: otel.metric.overflow=true only). */
 function baseSet (b: PointTarget, name: string | undefined): Attributes {
-  return name === undefined ? OVERFLOW_ATTRIBUTES : b.sets.find(name, 'k') ?? makeBase(b, name)
+  return name === undefined ? b.sets.overflow() : b.sets.find(name, 'k') ?? makeBase(b, name)
 }
 
 function makeOperation (b: PointTarget, name: string, use: KafkaUse): Attributes {
@@ -103,7 +103,7 @@ function makeOperation (b: PointTarget, name: string, use: KafkaUse): Attributes
 
 /** The topic attributes with messaging.operation.name. */
 function operationSet (b: PointTarget, name: string | undefined, use: KafkaUse): Attributes {
-  return name === undefined ? OVERFLOW_ATTRIBUTES : b.sets.find(name, use.variant) ?? makeOperation(b, name, use)
+  return name === undefined ? b.sets.overflow() : b.sets.find(name, use.variant) ?? makeOperation(b, name, use)
 }
 
 /** A failed column's points: one per error.type (a row with failures only). */

@@ -38,6 +38,14 @@ export interface NamingOptions {
   topicAttribute?: string
   /** Names the overflow row as this topic (a name no topic can hold, such as "/overflow"); by default its points carry only otel.metric.overflow=true. */
   overflowTopic?: string
+  /**
+   * Attributes every point carries (labels in Prometheus, tags in StatsD),
+   * e.g. `{ 'messaging.client': 'confluent' }` on the sink of a table one
+   * client counts into: the client is not an attribute unless given here.
+   * Names the sinks set themselves (the topic's attribute, the messaging.*
+   * and error.type attributes, outcome, le, bucket, otel.metric.overflow) are refused.
+   */
+  attributes?: Readonly<Record<string, string | boolean>>
 }
 
 /** The default schema's counter: deliveries by topic and outcome. */
@@ -65,6 +73,29 @@ function checkOptions (o: NamingOptions): void {
   if (o.topicAttribute !== undefined && TAKEN_ATTRIBUTES.includes(prometheusLabel(o.topicAttribute))) {
     throw new RangeError(`topicAttribute must not be otel.metric.overflow, outcome or le (the sinks set these beside the topic), got ${JSON.stringify(o.topicAttribute)}`)
   }
+  checkAttributes(o.attributes, o.topicAttribute ?? 'topic')
+}
+
+// What the namings set on points (kafka-metric-names.ts, the generic and outcome namers) and StatsD's bucket tag.
+const SET_BY_SINKS = ['otel.metric.overflow', 'outcome', 'le', 'bucket', 'messaging.system', 'messaging.destination.name', 'messaging.operation.name', 'error.type']
+
+function checkAttributes (attributes: NamingOptions['attributes'], topicAttribute: string): void {
+  if (attributes === undefined) return
+  if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) throw new TypeError(`attributes must be an object of name -> string or boolean, got ${describe(attributes)}`)
+  const taken = new Map([...SET_BY_SINKS, topicAttribute].map(name => [prometheusLabel(name), name]))
+  const seen = new Map<string, string>()
+  for (const key of Object.keys(attributes)) {
+    const value = attributes[key]
+    if (typeof value !== 'string' && typeof value !== 'boolean') throw new TypeError(`attributes.${key} must be a string or boolean, got ${describe(value)}`)
+    if (key === '' || !/^[a-zA-Z_]/.test(key)) throw new RangeError(`attribute names must start with a letter or _, got ${JSON.stringify(key)}`)
+    // Compared as Prometheus spells them (dots as underscores): the spelling in which most names meet.
+    const spelled = prometheusLabel(key)
+    const clash = taken.get(spelled)
+    if (clash !== undefined) throw new RangeError(`attributes must not name ${JSON.stringify(key)}: the sinks set ${JSON.stringify(clash)} on points themselves (${spelled} in Prometheus)`)
+    const twin = seen.get(spelled)
+    if (twin !== undefined) throw new RangeError(`attributes ${JSON.stringify(twin)} and ${JSON.stringify(key)} are both ${spelled} in Prometheus: give them names that differ there too`)
+    seen.set(spelled, key)
+  }
 }
 
 // Made apart from the namer: a closure in the namer's body would give every call a context of its own.
@@ -72,7 +103,7 @@ const topicSet = (b: PointTarget, name: string, topicAttribute: string): Attribu
 
 const genericRow = (topicAttribute: string): RowNamer => (b, _snap, shape, topic, name, row) => {
   const cells = row as Record<string, number | HistogramCounts>
-  const attributes: Attributes = name === undefined ? OVERFLOW_ATTRIBUTES : b.sets.find(name, 'g') ?? topicSet(b, name, topicAttribute)
+  const attributes: Attributes = name === undefined ? b.sets.overflow() : b.sets.find(name, 'g') ?? topicSet(b, name, topicAttribute)
   const columns = shape.columns
   for (let i = 0; i < columns.length; i++) b.count(b.generic(columns[i], 'counter'), attributes, cells[columns[i]] as number, topic, columns[i])
   const histograms = histogramList(shape)
@@ -129,7 +160,7 @@ export function metricNaming (options: NamingOptions = {}): MetricNaming {
   const declared = options.schema === undefined ? undefined : shapeOfSchema(options.schema)
   const topicAttribute = options.topicAttribute ?? 'topic'
   const namers: Record<NamingStyle, RowNamer> = { kafka: kafkaRow, generic: genericRow(topicAttribute), outcome: outcomeRow(topicAttribute) }
-  const sets = new AttributeSets()
+  const sets = new AttributeSets(options.attributes)
   // Metrics made once for the in-place path (metrics() makes its own each call, as before).
   const cache = new MetricCache(options)
   return {

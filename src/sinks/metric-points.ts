@@ -71,6 +71,17 @@ export interface BuilderOptions {
  */
 export class AttributeSets {
   private readonly rows = new Map<string, Map<string, Attributes>>()
+  private readonly overflowSet: Attributes
+
+  /** `constant`: attributes every set carries (a sink's `attributes` option, e.g. the Kafka client). */
+  constructor (private readonly constant: Readonly<Attributes> = {}) {
+    this.overflowSet = Object.keys(constant).length === 0 ? OVERFLOW_ATTRIBUTES : Object.freeze({ ...constant, ...OVERFLOW_ATTRIBUTES })
+  }
+
+  /** The overflow row's set when no overflowTopic names it: otel.metric.overflow=true (and the constant attributes). */
+  overflow (): Attributes {
+    return this.overflowSet
+  }
 
   /** The set already made for (name, variant), if any (asking first spares a caller its `make` closure). */
   find (name: string, variant: string): Attributes | undefined {
@@ -81,7 +92,7 @@ export class AttributeSets {
     let variants = this.rows.get(name)
     if (variants === undefined) this.rows.set(name, variants = new Map())
     let set = variants.get(variant)
-    if (set === undefined) variants.set(variant, set = Object.freeze(make()))
+    if (set === undefined) variants.set(variant, set = Object.freeze({ ...this.constant, ...make() }))
     return set
   }
 }

@@ -9,7 +9,7 @@ import { prometheusSpelling } from './name-clashes.js'
 import { addToRegistry, familyFor, RegistryRows, type PrometheusFamily } from './prometheus-families.js'
 import { forEachCount, overflowLabel } from '../flush/rows.js'
 import { addCollect, everyFamilySnapshot, removeCollect, schemaOfTable, scrapeCollector, type ScrapedTable } from './prometheus-scrape.js'
-import { prometheusName } from './prometheus-names.js'
+import { prometheusLabels, prometheusName } from './prometheus-names.js'
 
 export interface PrometheusSinkOptions extends NamingOptions {
   /** The registry to add the metrics to (default prom-client's global one). */
@@ -53,18 +53,24 @@ export interface PrometheusSink extends SinkObject {
 
 export const DEFAULT_METRIC_NAME = 'kafka_producer_messages_total'
 
-function outcomeCounter (registry: Registry, name: string, help: string | undefined): Counter<'topic' | 'outcome'> {
+function outcomeCounter (registry: Registry, name: string, help: string | undefined, constant: Record<string, string>): Counter<'topic' | 'outcome'> {
+  const labelNames = ['topic', 'outcome', ...Object.keys(constant)]
   const existing = registry.getSingleMetric(name)
   if (existing === undefined) {
     return new Counter({
       name,
       help: help ?? 'Kafka producer deliveries by topic and outcome (success or error), as counted by wasm-tally.',
-      labelNames: ['topic', 'outcome'],
+      labelNames,
       registers: [registry]
     })
   }
-  if (existing instanceof Counter) return existing as Counter<'topic' | 'outcome'>
-  throw new TypeError(`the registry already holds a metric named ${name} that is not a Counter`)
+  if (!(existing instanceof Counter)) throw new TypeError(`the registry already holds a metric named ${name} that is not a Counter`)
+  // prom-client refuses a label its counter was not made with: another sink's attributes must match.
+  const has = (existing as unknown as { labelNames?: string[] }).labelNames ?? []
+  if (has.length !== labelNames.length || !labelNames.every(l => has.includes(l))) {
+    throw new TypeError(`the registry's counter ${name} has the labels ${has.join(', ')}; this sink's would be ${labelNames.join(', ')}: give every sink sharing it the same attribute names`)
+  }
+  return existing as Counter<'topic' | 'outcome'>
 }
 
 /**
@@ -89,7 +95,11 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
   let collect: (() => Promise<void>) | undefined
   let inPlace: RegistryRows | undefined
   let counter: Counter<'topic' | 'outcome'> | undefined
-  const outcomes = (): Counter<'topic' | 'outcome'> => (counter ??= outcomeCounter(registry, name, options.help))
+  // The default table's counter carries the constant attributes as labels too (the namings add them to every other series).
+  const constant = prometheusLabels(options.attributes ?? {})
+  const constantNone = Object.keys(constant).length === 0
+  const outcomes = (): Counter<'topic' | 'outcome'> => (counter ??= outcomeCounter(registry, name, options.help, constant))
+  const outcomeLabels = (topic: string, outcome: string): Record<string, string> => constantNone ? { topic, outcome } : { ...constant, topic, outcome }
   let scraped: object[] = []
   const sink: PrometheusSink = {
     name: 'prometheus',
@@ -119,8 +129,8 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
         const topic = row.overflow ? overflowTopic : row.name
         const s = row.column(success)
         const e = row.column(error)
-        if (s !== 0) c.inc({ topic, outcome: 'success' }, s)
-        if (e !== 0) c.inc({ topic, outcome: 'error' }, e)
+        if (s !== 0) c.inc(outcomeLabels(topic, 'success'), s)
+        if (e !== 0) c.inc(outcomeLabels(topic, 'error'), e)
       })
     },
     write (snap) {
@@ -130,7 +140,7 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
         return
       }
       const c = outcomes()
-      forEachCount(snap, overflowTopic, (topic, outcome, count) => c.inc({ topic, outcome }, count))
+      forEachCount(snap, overflowTopic, (topic, outcome, count) => c.inc(outcomeLabels(topic, outcome), count))
     }
   }
   if (table !== undefined && (options.flushOnScrape ?? true)) collect = scrapeCollector(table, sink)

@@ -125,7 +125,7 @@ export class StatsdRows implements PointSink, Lines {
    * The default table's lines, `name`{topic, outcome}: each row's success then
    * error (when not 0), the overflow row's last, tagged `overflowTopic`.
    */
-  outcomeRows (rows: BatchRows, name: string, overflowTopic: string, success: number, error: number): void {
+  outcomeRows (rows: BatchRows, name: string, overflowTopic: string, success: number, error: number, constant: Tags = {}): void {
     const lines = this.counters
     rows.forEachRow(row => {
       const s = row.column(success)
@@ -135,7 +135,7 @@ export class StatsdRows implements PointSink, Lines {
       const label = row.overflow ? overflowTopic : row.name
       let tags = this.outcomeTags.get(label)
       if (tags === undefined) {
-        tags = [Object.freeze({ topic: label, outcome: 'success' }), Object.freeze({ topic: label, outcome: 'error' })]
+        tags = [Object.freeze({ ...constant, topic: label, outcome: 'success' }), Object.freeze({ ...constant, topic: label, outcome: 'error' })]
         this.outcomeTags.set(label, tags)
       }
       if (s !== 0) lines.push(name, s, tags[0], topic, 'success', COLUMN)

@@ -57,10 +57,10 @@ function addTo (snap: Snapshot, topic: string, overflow: boolean, outcome: Outco
 }
 
 /** The default table's rows as lines: kafka.producer.messages{topic, outcome}. */
-function outcomeLines (snap: Snapshot, name: string, overflowTopic: string): StatsdLine[] {
+function outcomeLines (snap: Snapshot, name: string, overflowTopic: string, constant: Record<string, string>): StatsdLine[] {
   const lines: StatsdLine[] = []
   forEachCount(snap, overflowTopic, (topic, outcome, count, overflow) => {
-    lines.push({ name, value: count, tags: { topic, outcome }, undo: u => addTo(u, topic, overflow, outcome, count) })
+    lines.push({ name, value: count, tags: { ...constant, topic, outcome }, undo: u => addTo(u, topic, overflow, outcome, count) })
   })
   return lines
 }
@@ -86,6 +86,8 @@ export function statsdSink (client: StatsD, options: StatsdSinkOptions = {}): Si
   if (options.overflowTopic !== undefined) sendable('overflowTopic', overflowTopic)
   if (typeof options.topicAttribute === 'string') sendable('topicAttribute', options.topicAttribute)
   const naming = metricNaming(options)
+  // The default table's lines carry the constant attributes too (the namings add them to every other line).
+  const constantTags: Record<string, string> = Object.fromEntries(Object.entries(options.attributes ?? {}).map(([k, v]) => [k, String(v)]))
   const checkNames = clashCheck('statsd', naming, metric => statsdSpelling(metric).map(n => sendable('metric', n)))
   let spare: StatsdRows | undefined
   return {
@@ -105,7 +107,7 @@ export function statsdSink (client: StatsD, options: StatsdSinkOptions = {}): Si
       spare = undefined
       lines.start(rows, outcome)
       try {
-        if (outcome) lines.outcomeRows(rows, name, overflowTopic, success, error); else naming.rowPoints(rows, lines)
+        if (outcome) lines.outcomeRows(rows, name, overflowTopic, success, error, constantTags); else naming.rowPoints(rows, lines)
       } catch (refused) {
         spare = lines
         throw refused
@@ -116,7 +118,7 @@ export function statsdSink (client: StatsD, options: StatsdSinkOptions = {}): Si
       unbufferedOnly(client) // the option may have been changed since
       const outcome = naming.style(snap) === 'outcome'
       if (!outcome) checkNames(snap)
-      const lines = outcome ? outcomeLines(snap, name, overflowTopic) : statsdLines(snap, naming.metrics(snap))
+      const lines = outcome ? outcomeLines(snap, name, overflowTopic, constantTags) : statsdLines(snap, naming.metrics(snap))
       return sendLines(client, linesOf(lines), () => outcome ? emptySnapshot(snap.epoch) : undeliveredFor(snap))
     }
   }
