@@ -23,9 +23,10 @@ const CLIENTS = { kafkajs: 7, confluent: 11 } // messages each client's table co
 async function tables () {
   const out = {}
   for (const [client, n] of Object.entries(CLIENTS)) {
-    out[client] = await KafkaTally.create({ capacity: 8 })
+    out[client] = await KafkaTally.create({ capacity: 8, onOverflow: () => {} })
     out[client].tally.record('orders', 'success', n)
     out[client].tally.observe('orders', 'sendDuration', 0.004)
+    for (let i = 0; i < 20; i++) out[client].tally.record(`more-${i}`, 'success', 1) // past the capacity: the overflow row
   }
   return out
 }
@@ -48,6 +49,12 @@ test('Prometheus: two tables into one registry, each sink with its client: the s
     assert.is(total(samples, 'messaging_client_operation_duration_seconds_count', { messaging_client: client }), 1, `${client}: its one send observed`)
   }
   assert.is(total(samples, 'messaging_client_sent_messages_total', { messaging_destination_name: 'orders' }), 18, 'the two clients sum to all')
+  for (const client of Object.keys(CLIENTS)) {
+    const overflow = total(samples, 'messaging_client_sent_messages_total', { messaging_client: client, otel_metric_overflow: 'true' })
+    const named = total(samples, 'messaging_client_sent_messages_total', { messaging_client: client }) - CLIENTS[client] - overflow
+    assert.ok(overflow > 0, `${client}: the overflow row carries the client too`)
+    assert.is(named + overflow, 20, `${client}: every other topic counted once`)
+  }
 })
 
 test('Prometheus: without attributes there is no client label; the default table\'s counter carries them too (Snapshot route)', async () => {
@@ -83,7 +90,7 @@ test('OpenTelemetry: every data point of each client\'s sink carries its attribu
       for (const p of m.dataPoints) {
         points++
         assert.is(p.attributes['messaging.client'], client, `${m.descriptor.name} of ${client}`)
-        if (m.descriptor.name === 'messaging.client.sent.messages') assert.is(p.value, CLIENTS[client])
+        if (m.descriptor.name === 'messaging.client.sent.messages' && p.attributes['messaging.destination.name'] === 'orders') assert.is(p.value, CLIENTS[client])
       }
     }
   }
