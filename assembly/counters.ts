@@ -34,6 +34,26 @@
 //   formations. A batch takes at most 2^53 - 1 of a count cell (defer():
 //   its stage stops there), so the host reads every count as an exact number;
 //   the rest waits in the counters for the next batch.
+// - Each load of a counter must be untorn: the 8 bytes of one value a
+//   writer's add left there (a torn word could be below an earlier load, or
+//   above the truth). writeRow() loads a row two words a turn, one v128.load
+//   per stripe at a 16-byte aligned address, summed lane by lane, where wasm
+//   has no atomic load: its memory model lets a plain load that races with a
+//   write tear. Each 8-byte lane is read whole by what runs the core: V8
+//   (Node, Deno, Chromium, workerd) and JavaScriptCore (Bun) compile
+//   v128.load to one 16-byte vector load. On arm64 (ldr q) a 128-bit load
+//   from a 64-bit aligned address is a pair of single-copy-atomic 64-bit
+//   reads (Arm ARM, B2.2.1). On x64 (movdqu) processors with AVX make an
+//   aligned 16-byte load one atomic access (AMD APM vol. 2, 7.3.2; Intel SDM
+//   vol. 3A, 9.1.1, which names the aligned-move forms: movdqu at an aligned
+//   address is the same load); before AVX the manuals let an SSE access
+//   wider than 8 bytes be split, and the processors split it into its
+//   aligned 8-byte halves. The words need no order among themselves except a
+//   histogram sum's HI before its LO (histogram.ts), which plain loads do
+//   not give on arm64: after the row's turns, the sum's two words are read
+//   again with atomic loads, HI on every stripe and then LO, and those are
+//   what the stage keeps. (test/stress*.test.mjs count every unit through
+//   this, with writers on several stripes.)
 // - No writer is ever moved, swapped or waited on: a writer that runs during
 //   a formation is simply early or late by one batch.
 // - A flusher killed at any point: before its CAS on PENDING the stage it
@@ -158,73 +178,120 @@ function writeBatch(base: usize, forming: bool): void {
   const from = totals(base);
   let listed: u32 = 0;
   big = false;
-  for (let slot: u32 = 0; slot < n; slot++) {
-    if (writeRow(<usize>slot, used, stage, from, forming)) {
+  // The registered rows, then the overflow row (never listed).
+  for (let i: u32 = 0; i <= n; i++) {
+    const slot = i < n ? i : capacity;
+    if (writeRow(<usize>slot, used, stage, from, forming) && i < n) {
       store<u32>(batchListBase + (<usize>listed << 2), slot);
       listed++;
     }
     pausePoint(STEP_BATCH_READ, slot);
   }
-  writeRow(<usize>capacity, used, stage, from, forming);
-  pausePoint(STEP_BATCH_READ, capacity);
   rowsWithCounts = listed;
 }
 
+// A cell d below 2^52 becomes its f64 without a conversion instruction (wasm
+// has none from i64x2 to f64x2): the f64 whose bits are those of 2^52 or'ed
+// with d is 2^52 + d exactly; less 2^52, d.
+const TWO52: f64 = 4503599627370496.0;
+const TWO52_BITS: u64 = 0x4330000000000000;
+
 /**
- * One row of writeBatch(); true when any of its cells holds anything. A call,
- * not inlined: smaller.
+ * One row of writeBatch(); true when any of its cells holds anything. Two
+ * words a turn at 16-byte aligned addresses (the header says why a lane is
+ * read untorn): one v128 per stripe in use, summed lane by lane, or, on one
+ * stripe, a copy with no loop over stripes (a third less time). A row that
+ * starts or ends between two such words reads its neighbour's word in that
+ * turn and stores that word's stage and batch cells back as they were (only
+ * the lock holder writes them; the region's end is 64-byte aligned, so the
+ * last read stays in it). A row with a cell of 2^52 or more (rare) is written
+ * again a word at a time. Inlined into writeBatch's one call: no call a row.
  */
-function writeRow(slot: usize, used: usize, stage: usize, from: usize, forming: bool): bool {
+// @ts-ignore: decorator
+@inline function writeRow(slot: usize, used: usize, stage: usize, from: usize, forming: bool): bool {
   const first = slot * <usize>rowCells * CELL_BYTES;
   const end = first + <usize>rowCells * CELL_BYTES;
-  let any: u64 = 0;
-  if (!forming) {
-    for (let at = first; at < end; at += CELL_BYTES) any |= putCell(at, load<u64>(stage + at) - load<u64>(from + at));
-  } else if (used == 1) {
-    // One stripe in use (one thread counting, the common case): each word is
-    // copied, two a turn, with no loop over stripes. A third less time than
-    // the loop below for a row of the Kafka schema.
-    let at = first;
-    for (; at + CELL_BYTES < end; at += 2 * CELL_BYTES) {
-      const t0 = atomic.load<u64>(countersBase + at);
-      const t1 = atomic.load<u64>(countersBase + at, CELL_BYTES);
-      pausePoint(STEP_COUNTER_LOAD, <u32>at);
-      store<u64>(stage + at, t0);
-      pausePoint(STEP_STAGE_STORE, <u32>at);
-      store<u64>(stage + at, t1, CELL_BYTES);
-      pausePoint(STEP_STAGE_STORE, <u32>(at + CELL_BYTES));
-      any |= putCell(at, t0 - load<u64>(from + at));
-      any |= putCell(at + CELL_BYTES, t1 - load<u64>(from + at, CELL_BYTES));
+  // Locals, not globals, in the loops (V8 reads a global from the instance at
+  // each use); 2^52's bits made from a run-time value (used < 2^31), so the
+  // module carries one splat instead of a 17-byte v128.const at each use.
+  const counters = countersBase;
+  const stride = stripeBytes;
+  const batch = batchBase;
+  const bits = i64x2.splat(TWO52_BITS | <u64>(used >> 31));
+  let all = i64x2.splat(0);
+  const fast = forming && used == 1;
+  let at = first & ~(2 * CELL_BYTES - 1);
+  for (;; at += 2 * CELL_BYTES) {
+    if (fast && at >= first) {
+      for (; at + 2 * CELL_BYTES <= end; at += 2 * CELL_BYTES) {
+        const total = v128.load(counters + at);
+        pausePoint(STEP_COUNTER_LOAD, <u32>at);
+        v128.store(stage + at, total);
+        pausePoint(STEP_STAGE_STORE, <u32>at);
+        const d = i64x2.sub(total, v128.load(from + at));
+        all = v128.or(all, d);
+        v128.store(batch + at, f64x2.sub(v128.or(d, bits), bits));
+      }
     }
-    if (at < end) { // a row of an odd number of words: its last
-      const total = atomic.load<u64>(countersBase + at);
-      pausePoint(STEP_COUNTER_LOAD, <u32>at);
-      store<u64>(stage + at, total);
-      pausePoint(STEP_STAGE_STORE, <u32>at);
-      any |= putCell(at, total - load<u64>(from + at));
-    }
-  } else {
-    for (let at = first; at < end; at += CELL_BYTES) {
-      // One load per stripe of the same word, summed in a register. Counted by
-      // stripes, not by an end address: the last stripe's end may be 2^32.
-      let total = atomic.load<u64>(countersBase + at);
-      let p = countersBase + at;
+    if (at >= end) break;
+    let total: v128;
+    if (forming) {
+      // Counted by stripes, not by an end address: the last stripe's end may be 2^32.
+      let p = counters + at;
+      total = v128.load(p);
       for (let s: usize = 1; s < used; s++) {
-        p += stripeBytes;
-        total += atomic.load<u64>(p);
+        p += stride;
+        total = i64x2.add(total, v128.load(p));
       }
       pausePoint(STEP_COUNTER_LOAD, <u32>at);
-      store<u64>(stage + at, total);
-      pausePoint(STEP_STAGE_STORE, <u32>at);
-      any |= putCell(at, total - load<u64>(from + at));
+    } else {
+      total = v128.load(stage + at);
     }
+    let d = i64x2.sub(total, v128.load(from + at));
+    let cells = f64x2.sub(v128.or(d, bits), bits);
+    if (at < first || at + 2 * CELL_BYTES > end) {
+      // A word of the neighbour's: its stage and batch cells keep what they hold.
+      const mine = i64x2.replace_lane(i64x2.splat(-<i64>(at >= first)), 1, -<i64>(at + CELL_BYTES < end));
+      total = v128.bitselect(total, v128.load(stage + at), mine);
+      cells = v128.bitselect(cells, v128.load(batch + at), mine);
+      d = v128.and(d, mine);
+    }
+    v128.store(stage + at, total);
+    pausePoint(STEP_STAGE_STORE, <u32>at);
+    all = v128.or(all, d);
+    v128.store(batch + at, cells);
   }
-  // Each histogram's sum: its two words read as one number, in the first (the host reads no other).
+  let any = <u64>(i64x2.extract_lane(all, 0) | i64x2.extract_lane(all, 1));
+  // A cell of 2^52 or more: the row's cells written again, each converted alone.
+  if (any >> 52 != 0) for (at = first; at < end; at += CELL_BYTES) putCell(at, load<u64>(stage + at) - load<u64>(from + at));
+  // Each histogram's sum: its two words read again, HI then LO, with atomic
+  // loads (header: HI before LO), and written as one number in the first (the
+  // host reads no other).
   for (let j: u32 = 0; j < histograms; j++) {
-    const at = first + <usize>sumCellOf(histBase, j) * CELL_BYTES;
-    store<f64>(batchBase + at, sumDelta(stage + at, from + at));
+    at = first + <usize>sumCellOf(histBase, j) * CELL_BYTES;
+    if (forming) {
+      const hi = sumOver(counters + at, used, stride);
+      pausePoint(STEP_COUNTER_LOAD, <u32>at);
+      const lo = sumOver(counters + at + CELL_BYTES, used, stride);
+      pausePoint(STEP_COUNTER_LOAD, <u32>(at + CELL_BYTES));
+      store<u64>(stage + at, hi);
+      store<u64>(stage + at, lo, CELL_BYTES);
+      any |= (hi - load<u64>(from + at)) | (lo - load<u64>(from + at, CELL_BYTES));
+    }
+    store<f64>(batch + at, sumDelta(stage + at, from + at));
   }
   return any != 0;
+}
+
+/** A word's counters summed over the stripes in use, one atomic load each, the stripes in order. */
+// @ts-ignore: decorator
+@inline function sumOver(p: usize, used: usize, stride: usize): u64 {
+  let total = atomic.load<u64>(p);
+  for (let s: usize = 1; s < used; s++) {
+    p += stride;
+    total += atomic.load<u64>(p);
+  }
+  return total;
 }
 
 // @ts-ignore: decorator

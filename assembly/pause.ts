@@ -28,8 +28,8 @@ export const PAUSE_GO: usize = 16;
 // The steps (the model's names in model/README.md).
 export const STEP_OPEN_READ: i32 = 1; // batchOpen: after its load of PENDING
 export const STEP_EPOCH: i32 = 2; // batchOpen: after the add on EPOCH, before any counter load
-export const STEP_COUNTER_LOAD: i32 = 3; // forming: a word's counters loaded, its stage store not yet made
-export const STEP_STAGE_STORE: i32 = 4; // forming: after a word's stage store, before the next word's loads
+export const STEP_COUNTER_LOAD: i32 = 3; // forming: a turn's counters loaded (two words; or a sum's word read again), its stage store not yet made
+export const STEP_STAGE_STORE: i32 = 4; // forming: after a turn's stage store, before the next turn's loads
 export const STEP_PENDING_CAS: i32 = 5; // batchOpen: the stage formed, before the CAS that makes it pending
 export const STEP_BATCH_READ: i32 = 6; // writing the batch region: after a row (forming or re-reading)
 export const STEP_ACK_CAS: i32 = 7; // batchAck: after its load and check of PENDING, before its CAS

@@ -1,6 +1,7 @@
 // A formation reads each stripe's sum HI (the carry count) before its LO (the
 // units), so a carry can only lag its units, never lead them
-// (assembly/histogram.ts). Shown with the pause core (test/helpers/pause-core.mjs):
+// (assembly/histogram.ts; after the row's words, two a turn, it reads the
+// sum's two words again with atomic loads, HI then LO). Shown with the pause core (test/helpers/pause-core.mjs):
 // a holder forming a batch on two stripes stops right after loading the sum's
 // first word, a writer on another stripe crosses a 2^55-unit boundary (its
 // units and its carry), the holder goes on. Read LO first, this batch's sum
@@ -20,7 +21,9 @@ test('a writer crossing a carry boundary between a formation\'s two loads of a s
     const writer = tally.bind('t') // this thread's stripe
     for (let i = 0; i < 3; i++) writer.observe('size', 2 ** 53) // 3 * 2^53: the next 2^53 reaches 2^55
     const sumWord = tally.schema.histograms[0].sumCell // row 0: the sum's first word is word sumCell
-    pause.arm(steps.STEP_COUNTER_LOAD, sumWord) // after the loads of words 0 .. sumCell - 1
+    // The row's words are loaded two a turn (a stop after each turn), then the sum's two words again,
+    // HI then LO, each with a stop after it: stop after the turns and the sum's HI.
+    pause.arm(steps.STEP_COUNTER_LOAD, Math.ceil(tally.schema.cells / 2))
     const first = holder.call('trySnapshot')
     const at = await pause.stopped()
     assert.is(at.detail, sumWord * 8, 'stopped after loading the sum\'s first word, before its second')

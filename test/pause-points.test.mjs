@@ -249,14 +249,14 @@ test('the assumption: stopped between its counter loads and its stage stores, th
   try {
     tally.record('a', 'success', 5)
     tally.record('a', 'error', 1)
-    pause.arm(steps.STEP_STAGE_STORE) // after a.success's stage store, before a.error's
+    pause.arm(steps.STEP_COUNTER_LOAD) // a's two words loaded (one turn), their stage store not yet made
     const late = holder.call('trySnapshot')
     assert.is((await pause.stopped()).detail, 0)
     tally.record('a', 'error', 2)
     assert.equal(rows(tally.snapshot(TAKEOVER)), { a: { success: 5, error: 3 } })
     tally.record('a', 'error', 4)
     pause.go()
-    // Its store of the error word it loaded before stopping (1) lands in the base (3).
+    // Its store of the words it loaded before stopping (5, 1) lands in the base (5, 3).
     assert.equal(rows(await late), { a: { success: 0, error: 6 } }, '4 new units, and 2 the takeover already delivered')
     assert.equal(rows(tally.snapshot()), {})
   } finally {

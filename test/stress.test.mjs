@@ -18,6 +18,13 @@ for (const [writers, flushers] of [[2, 1], [4, 1], [4, 2]]) {
   })
 }
 
+test('rows of an odd width (every other row starts and ends between two of the formation\'s turns): nothing lost, nothing doubled', async () => {
+  // The formation's turns of two words, at rows that start or end between two of them
+  // (test/formation-widths.test.mjs stops one there on purpose).
+  const { recorded, counted } = await runStress({ writers: 4, flushers: 2, steps: STEPS, columns: ['success', 'error', 'bytes'] })
+  assert.equal(differences(recorded, counted), [])
+})
+
 test('writers sharing one stripe still lose nothing (atomic add, not read-modify-write)', async () => {
   const { recorded, counted } = await runStress({ writers: 4, flushers: 1, steps: STEPS, stripes: 1 })
   assert.equal(differences(recorded, counted), [])

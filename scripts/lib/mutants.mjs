@@ -36,18 +36,42 @@ export const MUTANTS = [
   {
     name: 'a formation leaves the last stripe out',
     file: 'assembly/counters.ts',
-    from: 'for (let s: usize = 1; s < used; s++) {',
-    to: 'for (let s: usize = 1; s + 1 < used; s++) {',
+    from: 'for (let s: usize = 1; s < used; s++) {\n        p += stride;\n        total = i64x2.add',
+    to: 'for (let s: usize = 1; s + 1 < used; s++) {\n        p += stride;\n        total = i64x2.add',
     core: true,
     tests: ['formation-widths', 'stress']
   },
   {
-    name: 'the one-stripe formation skips the odd last word of a row',
+    name: 'the one-stripe formation stores one lane of a turn\'s stage',
     file: 'assembly/counters.ts',
-    from: 'if (at < end) { // a row of an odd number of words: its last',
-    to: 'if (at > end) { // a row of an odd number of words: its last',
+    from: 'v128.store(stage + at, total);\n        pausePoint(STEP_STAGE_STORE, <u32>at);\n        const d',
+    to: 'v128.store64_lane(stage + at, total, 0);\n        pausePoint(STEP_STAGE_STORE, <u32>at);\n        const d',
     core: true,
     tests: ['formation-widths', 'exact']
+  },
+  {
+    name: 'a row starting between two turns stores its neighbour\'s word too',
+    file: 'assembly/counters.ts',
+    from: 'i64x2.splat(-<i64>(at >= first))',
+    to: 'i64x2.splat(-<i64>(at + CELL_BYTES >= first))',
+    core: true,
+    tests: ['formation-widths']
+  },
+  {
+    name: 'a cell of 2^52 or more is converted as a smaller one',
+    file: 'assembly/counters.ts',
+    from: 'if (any >> 52 != 0) for',
+    to: 'if (any >> 53 != 0) for',
+    core: true,
+    tests: ['formation-widths', 'exact', 'batch-cell-range']
+  },
+  {
+    name: 'a formation reads a histogram sum\'s LO before its HI',
+    file: 'assembly/counters.ts',
+    from: 'const hi = sumOver(counters + at, used, stride);\n      pausePoint(STEP_COUNTER_LOAD, <u32>at);\n      const lo = sumOver(counters + at + CELL_BYTES, used, stride);',
+    to: 'const lo = sumOver(counters + at + CELL_BYTES, used, stride);\n      pausePoint(STEP_COUNTER_LOAD, <u32>at);\n      const hi = sumOver(counters + at, used, stride);',
+    core: true,
+    tests: ['histogram-sum-order']
   },
   {
     name: 'defer() does not hold the stage to 2^53 - 1',

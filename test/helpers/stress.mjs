@@ -14,8 +14,9 @@ export async function racyModule () {
   return WebAssembly.compile(await readFile(new URL('../../build/tally-racy.wasm', import.meta.url)))
 }
 
-export async function runStress ({ writers, steps, flushers = 1, stripes = 16, capacity = 64, module } = {}) {
-  const tally = await Tally.create({ capacity, stripes, module })
+export async function runStress ({ writers, steps, flushers = 1, stripes = 16, capacity = 64, module, columns } = {}) {
+  // `columns`: a table of that schema (it must hold success and error, the columns the writers record).
+  const tally = await Tally.create({ capacity, stripes, module, ...(columns === undefined ? {} : { columns }) })
   const shared = tally.share()
   const stop = new SharedArrayBuffer(4)
   // Snapshots taken so far, one word per flusher: each writer waits halfway for
