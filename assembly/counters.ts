@@ -269,16 +269,20 @@ const TWO52_BITS: u64 = 0x4330000000000000;
   // host reads no other).
   for (let j: u32 = 0; j < histograms; j++) {
     at = first + <usize>sumCellOf(histBase, j) * CELL_BYTES;
+    let hi = load<u64>(stage + at);
+    let lo = load<u64>(stage + at, CELL_BYTES);
     if (forming) {
-      const hi = sumOver(counters + at, used, stride);
+      hi = sumOver(counters + at, used, stride);
       pausePoint(STEP_COUNTER_LOAD, <u32>at);
-      const lo = sumOver(counters + at + CELL_BYTES, used, stride);
+      lo = sumOver(counters + at + CELL_BYTES, used, stride);
       pausePoint(STEP_COUNTER_LOAD, <u32>(at + CELL_BYTES));
       store<u64>(stage + at, hi);
       store<u64>(stage + at, lo, CELL_BYTES);
-      any |= (hi - load<u64>(from + at)) | (lo - load<u64>(from + at, CELL_BYTES));
     }
-    store<f64>(batch + at, sumDelta(stage + at, from + at));
+    const bHi = load<u64>(from + at);
+    const bLo = load<u64>(from + at, CELL_BYTES);
+    any |= (hi - bHi) | (lo - bLo);
+    store<f64>(batch + at, sumDelta(hi, lo, bHi, bLo));
   }
   return any != 0;
 }

@@ -91,13 +91,16 @@ export function observe(sum0: usize, hist: usize, v: f64): bool {
   return lo - (hi << SUM_CARRY_BITS);
 }
 
-/** A sum's value in `stage` minus that in `from` (a sum's two words, HI then LO, at each), as the nearest f64. */
-export function sumDelta(stage: usize, from: usize): f64 {
-  const sHi = load<u64>(stage);
-  const bHi = load<u64>(from);
-  const rs = rest(load<u64>(stage, CELL_BYTES), sHi);
-  const rb = rest(load<u64>(from, CELL_BYTES), bHi);
+/** A sum's value, its two words (HI, LO) `sHi` and `sLo`, minus another's (`bHi`, `bLo`), as the nearest f64. */
+// @ts-ignore: decorator
+@inline export function sumDelta(sHi: u64, sLo: u64, bHi: u64, bLo: u64): f64 {
   const dHi = sHi - bHi;
+  // The difference is LO's modulo 2^64 always (2^64 is a multiple of 2^55); with
+  // HI the same in both it is below 2^64, so it is LO's (every batch but those
+  // whose sum crossed a 2^55 boundary: a call a row, no 128-bit arithmetic).
+  if (dHi == 0) return <f64>(sLo - bLo);
+  const rs = rest(sLo, sHi);
+  const rb = rest(bLo, bHi);
   // 128 bits: (dHi << 55) + rs - rb.
   const lo = rs - rb;
   const borrow = <u64>(rs < rb);

@@ -68,10 +68,18 @@ export const MUTANTS = [
   {
     name: 'a formation reads a histogram sum\'s LO before its HI',
     file: 'assembly/counters.ts',
-    from: 'const hi = sumOver(counters + at, used, stride);\n      pausePoint(STEP_COUNTER_LOAD, <u32>at);\n      const lo = sumOver(counters + at + CELL_BYTES, used, stride);',
-    to: 'const lo = sumOver(counters + at + CELL_BYTES, used, stride);\n      pausePoint(STEP_COUNTER_LOAD, <u32>at);\n      const hi = sumOver(counters + at, used, stride);',
+    from: 'hi = sumOver(counters + at, used, stride);\n      pausePoint(STEP_COUNTER_LOAD, <u32>at);\n      lo = sumOver(counters + at + CELL_BYTES, used, stride);',
+    to: 'lo = sumOver(counters + at + CELL_BYTES, used, stride);\n      pausePoint(STEP_COUNTER_LOAD, <u32>at);\n      hi = sumOver(counters + at, used, stride);',
     core: true,
     tests: ['histogram-sum-order']
+  },
+  {
+    name: 'a batch\'s histogram sum taken from LO alone past a carry',
+    file: 'assembly/histogram.ts',
+    from: 'if (dHi == 0) return <f64>(sLo - bLo);',
+    to: 'if (dHi >= 0) return <f64>(sLo - bLo);',
+    core: true,
+    tests: ['histogram-sums']
   },
   {
     name: 'defer() does not hold the stage to 2^53 - 1',
