@@ -135,7 +135,7 @@ emit({
   notes: [
     'Snapshot rows: the median of each round\'s snapshots, then median and min-max over rounds. "All counted" means every registered topic was counted on every stripe in use since the previous snapshot (each counter word the snapshot reads has grown).',
     'Read-in-place rows: the same realistic Kafka load delivered through batch.rows, every cell read once through the row view (a method call per cell, or whole rows from row.cells), no Snapshot built; each figure is one process\'s median, and min-max spans the processes; ratio against snapshot() of the same shape.',
-    'Kafka schema rows: a row is 19 cells (success, error, bytes, the duration sum and 15 buckets); their ratio is against the default schema (2 cells) with the same topics and stripes from the same run. The profile rows time the parts of snapshot() one by one on the same load (ratio: share of the parts together); reading is the part of build that only reads the batch region, measured on the same batch.'
+    'Kafka schema rows: a row is 20 cells (success, error, bytes, the duration sum\'s two words and 15 buckets); their ratio is against the default schema (2 cells) with the same topics and stripes from the same run. The profile rows time the parts of snapshot() one by one on the same load (ratio: share of the parts together); reading is the part of build that only reads the batch region, measured on the same batch.'
   ],
   rows
 })
