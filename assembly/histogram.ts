@@ -57,6 +57,17 @@ export function observe(sum0: usize, hist: usize, v: f64): bool {
   return true;
 }
 
+/**
+ * A row's outcome in one call (a send: its messages, their bytes, its
+ * duration): adds `a` at cell `a0` and `b` at `b0`, each skipped when 0, then
+ * observes `v` as observe() does; false when it refuses v (the adds are made).
+ */
+export function addObserve(a0: usize, a: f64, b0: usize, b: f64, sum0: usize, hist: usize, v: f64): bool {
+  if (a != 0) atomic.add<u64>(a0, <u64>a);
+  if (b != 0) atomic.add<u64>(b0, <u64>b);
+  return observe(sum0, hist, v);
+}
+
 /** Whether `v` is from 0 to the histogram's largest value (NaN is not). */
 // @ts-ignore: decorator
 @inline export function inRange(hist: usize, v: f64): bool {

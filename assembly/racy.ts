@@ -20,6 +20,12 @@ export function inc(cell0: usize): void {
   store<u64>(cell0, load<u64>(cell0) + 1);
 }
 
+export function addObserve(a0: usize, a: f64, b0: usize, b: f64, sum0: usize, hist: usize, v: f64): bool {
+  if (a != 0) add(a0, a);
+  if (b != 0) add(b0, b);
+  return observe(sum0, hist, v);
+}
+
 export function observe(sum0: usize, hist: usize, v: f64): bool {
   if (!inRange(hist, v)) return false;
   const b = sum0 + CELL_BYTES * (2 + bucketOf(hist, v));

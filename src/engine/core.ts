@@ -34,6 +34,8 @@ export interface CoreExports {
   inc (cell: number): void
   /** 1 when counted; 0 when the value is out of the histogram's range (nothing counted). */
   observe (sumCell: number, histogram: number, value: number): number
+  /** Adds `a` at cell `cellA` and `b` at `cellB` (each skipped when 0), then observe(); its result (the adds are made either way). */
+  addObserve (cellA: number, a: number, cellB: number, b: number, sumCell: number, histogram: number, value: number): number
   claimFlush (nowMs: number, intervalMs: number): number
   batchOpen (nowMs: number): number
   batchRows (): number

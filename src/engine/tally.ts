@@ -99,6 +99,13 @@ export interface Binding<C extends string = Outcome, H extends string = never> {
   observe (histogram: H, value: number): void
 }
 
+/**
+ * What Tally.outcome() returns: adds `a` and `b` to a row's two columns and
+ * observes `value` (seconds) in its histogram, in one call.
+ * @internal
+ */
+export type RowOutcome = (a: number, b: number, value: number) => void
+
 /** A histogram as observe() uses it: its sum's byte offset in a row, its descriptor's address in the index. */
 interface HistogramSlot { sumCell: number, descriptor: number, layout: HistogramLayout }
 
@@ -404,6 +411,44 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
   bindRow (key: string): Binding<C, H> {
     if (typeof key !== 'string' || key.length === 0) throw new TypeError(`a row key must be a non-empty string, got ${describe(key)}`)
     return this.binding(key, this.cache.get(key) ?? this.resolve(key, false))
+  }
+
+  /**
+   * One row's count of an outcome, for the package's counters: a function
+   * that adds `a` to column `first`, `b` to column `second` (nothing when 0)
+   * and observes `value` in `histogram`, with no name looked up per call. A
+   * name left undefined is not counted. The counts are the caller's to keep
+   * whole and non-negative (they are not checked); a value the histogram
+   * refuses throws as observe() does, after the adds. `isTopic` false takes
+   * any row key (bindRow's rule).
+   * @internal
+   */
+  outcome (key: string, isTopic: boolean, first: C | undefined, second: C | undefined, histogram: H | undefined): RowOutcome {
+    if (!isTopic && (typeof key !== 'string' || key.length === 0)) throw new TypeError(`a row key must be a non-empty string, got ${describe(key)}`)
+    const h = histogram === undefined ? undefined : this.histogramOf(histogram)
+    const cellA = first === undefined ? -1 : this.offsetOf(first) // byte offsets in the row
+    const cellB = second === undefined ? -1 : this.offsetOf(second)
+    const cell = this.cache.get(key) ?? this.resolve(key, isTopic)
+    const inc = this.inc
+    const add = this.add
+    // A column left out is skipped by its count: 0 at the row's first cell.
+    const a0 = cellA < 0 ? cell : cell + cellA
+    const b0 = cellB < 0 ? cell : cell + cellB
+    const hasA = cellA >= 0
+    const hasB = cellB >= 0
+    if (h === undefined) {
+      return (a, b) => {
+        if (hasA && a !== 0) { if (a === 1) inc(a0); else add(a0, a) }
+        if (hasB && b !== 0) add(b0, b)
+      }
+    }
+    const addObserve = this.core.addObserve
+    const sum0 = cell + h.sumCell
+    const descriptor = h.descriptor
+    // One call into the core: the two adds and the observation.
+    return (a, b, value) => {
+      if (addObserve(a0, hasA ? a : 0, b0, hasB ? b : 0, sum0, descriptor, value) === 0) checkObservation(h.layout, value)
+    }
   }
 
   private binding (topic: string, cell: number): Binding<C, H> {

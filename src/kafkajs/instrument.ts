@@ -3,8 +3,8 @@
 // long it took (see send-counter.ts).
 import type { Producer, Transaction } from 'kafkajs'
 import { boundCopy } from '../messaging/bound-copy.js'
-import { BatchSend, RecordSend, sendWatched } from '../messaging/pending-send.js'
-import { copyBatch, copyRecord } from './requests.js'
+import { BatchSend, sendWatched } from '../messaging/pending-send.js'
+import { copyBatch, sendRecord } from './requests.js'
 import { SEND_NAMES, type SendCounter } from '../messaging/send-counter.js'
 import { sendCounterOf, writerOf, type CountTarget } from '../messaging/targets.js'
 import { reportUnsupported, type InstrumentOptions } from '../messaging/unsupported.js'
@@ -21,9 +21,7 @@ function countedCopy<T extends Sends> (source: T, counter: SendCounter, what: st
   const copy = boundCopy(source)
   const send = source.send.bind(source) as (request: unknown) => unknown
   copy.send = function send_ (record) {
-    const pending = new RecordSend(counter)
-    const request = copyRecord(record, counter.bytes, pending) // counted before the send starts, and only what kafkajs gets
-    return sendWatched(send, request, pending, counter.timed) as ReturnType<Sends['send']>
+    return sendRecord(send, record, counter) as ReturnType<Sends['send']> // counted before the send starts, and only what kafkajs gets
   }
   if (typeof source.sendBatch !== 'function') return copy
   const sendBatch = source.sendBatch.bind(source) as (request: unknown) => unknown

@@ -3,9 +3,10 @@
 // await (and on each retry), so a caller that reuses its arrays right after
 // send() would otherwise change what is sent but not what was counted.
 import { messagesBytes } from '../messaging/message-bytes.js'
-import type { RecordCount, TopicCount } from '../messaging/pending-send.js'
+import { sendCounted, sendUncounted, type TopicCount } from '../messaging/pending-send.js'
+import type { SendCounter } from '../messaging/send-counter.js'
 
-export type { RecordCount, TopicCount }
+export type { TopicCount }
 
 function isObject (value: unknown): value is Record<PropertyKey, unknown> {
   return value !== null && typeof value === 'object'
@@ -24,16 +25,32 @@ function copyEntry (entry: Record<PropertyKey, unknown>, bytes: boolean, into: T
   return request
 }
 
-/** A send's record, copied, its count into `into` (a record whose reads throw goes as it is, counting nothing). */
-export function copyRecord (record: unknown, bytes: boolean, into: RecordCount): unknown {
-  if (!isObject(record)) return record // kafkajs refuses it; nothing to count
+/**
+ * Sends a copy of a send's record with `send`, its one topic counted into
+ * `counter` when it settles (see sendCounted). A record that is not an
+ * object, or whose reads throw, goes as it is, counting nothing.
+ */
+export function sendRecord (send: (request: unknown) => unknown, record: unknown, counter: SendCounter): unknown {
+  if (!isObject(record)) return sendUncounted(send, record) // kafkajs refuses it; nothing to count
+  let request: unknown
+  let topic: unknown
+  let count = 0
+  let bytes = 0
   try {
-    const request = copyEntry(record, bytes, into)
-    into.counted = true
-    return request
+    topic = record.topic // each read once, in this order: what is counted is what is copied
+    const messages = record.messages
+    const list = Array.isArray(messages)
+    // One message (most sends): an array literal, cheaper than slice() at that length (a hole stays a hole: slice() then).
+    const copy: unknown = !list ? messages : messages.length === 1 && 0 in messages ? [messages[0]] : messages.slice()
+    request = { ...record, topic, messages: copy }
+    if (list) {
+      count = (copy as unknown[]).length
+      if (counter.bytes) bytes = messagesBytes(copy as unknown[])
+    }
   } catch {
-    return record
+    return sendUncounted(send, record)
   }
+  return sendCounted(send, request, counter, topic, count, bytes)
 }
 
 /** A sendBatch's batch, copied with its topicMessages list and each entry's messages; their counts pushed to `counted`. */

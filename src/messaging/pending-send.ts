@@ -2,7 +2,7 @@
 // settled (see settle.ts), then counted per topic by its SendCounter.
 import { seconds } from './row-writer.js'
 import type { SendCounter } from './send-counter.js'
-import { watch, type Outcome } from './settle.js'
+import { follow, watch, type Outcome } from './settle.js'
 
 /** What a send counts of one topic: its messages and their bytes. */
 export interface TopicCount {
@@ -77,4 +77,35 @@ export function sendWatched (send: (request: unknown) => unknown, request: unkno
     throw error
   }
   return watch(sent, pending)
+}
+
+/**
+ * Sends `request` with `send` and, when it settles (a synchronous throw
+ * too, rethrown as it is), counts `count` messages of `bytes` bytes of one
+ * topic into `counter`; the caller gets what watch() would give it. The
+ * send's state lives in the closure of the two callbacks the promise needs
+ * anyway: nothing else is made per send. Timed from here, after the
+ * request's copy: a send's duration is the client's, not the counting's.
+ */
+export function sendCounted (send: (request: unknown) => unknown, request: unknown, counter: SendCounter, topic: unknown, count: number, bytes: number): unknown {
+  const began = counter.timed ? seconds() : -1
+  let sent: unknown
+  try {
+    sent = send(request)
+  } catch (error) {
+    counter.settled(topic, count, bytes, began < 0 ? 0 : seconds() - began, error, true)
+    throw error
+  }
+  return follow(
+    sent,
+    value => { counter.settled(topic, count, bytes, began < 0 ? 0 : seconds() - began, undefined, false); return value },
+    error => { counter.settled(topic, count, bytes, began < 0 ? 0 : seconds() - began, error, true); throw error }
+  )
+}
+
+const NOT_COUNTED: Outcome = { settled () {} }
+
+/** Sends `request` as it is, counting nothing (a request the client will refuse); the caller gets what watch() would give it. */
+export function sendUncounted (send: (request: unknown) => unknown, request: unknown): unknown {
+  return watch(send(request), NOT_COUNTED)
 }

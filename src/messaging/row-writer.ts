@@ -3,7 +3,7 @@
 // under INVALID_TOPIC, and a column or histogram the table's schema lacks is
 // skipped (instrumentProducer and instrumentConsumer name those once). Each
 // topic's row is bound once, so a count is a cell address and an atomic add.
-import type { AnyTally, Binding as TypedBinding } from '../engine/tally.js'
+import type { AnyTally, Binding as TypedBinding, RowOutcome } from '../engine/tally.js'
 
 // Any table: its columns and histograms are checked when counting, not typed here.
 type Tally = AnyTally
@@ -52,6 +52,16 @@ export class RowWriter {
     return row
   }
 
+  /**
+   * Each topic's count of one kind of outcome: `first` and `second` columns
+   * and a `histogram`, each left out where the schema lacks it (see
+   * Tally.outcome: one function per topic, no name looked up per call).
+   */
+  outcomes (first: string, second: string, histogram: string): Outcomes {
+    const known = (name: string): string | undefined => this.names.has(name) ? name : undefined
+    return new Outcomes(this.tally, known(first), known(second), known(histogram))
+  }
+
   /** Adds `count` to a column; nothing when the schema has no such column. Never throws. */
   add (topic: unknown, column: string, count: number): void {
     if (count === 0 || !this.names.has(column)) return
@@ -62,6 +72,39 @@ export class RowWriter {
   observe (topic: unknown, histogram: string, seconds: number): void {
     if (!this.names.has(histogram)) return
     try { this.row(topic).observe(histogram, seconds) } catch { /* counting never breaks a send */ }
+  }
+}
+
+const uncounted: RowOutcome = () => {}
+
+/** One kind of outcome's count per topic, bound once per topic as RowWriter binds rows. */
+export class Outcomes {
+  private readonly rows = new Map<string, RowOutcome>()
+  private lastTopic: unknown = NO_TOPIC
+  private lastRow: RowOutcome = uncounted
+
+  constructor (private readonly tally: Tally, private readonly first: string | undefined, private readonly second: string | undefined, private readonly histogram: string | undefined) {}
+
+  /** The topic's count; INVALID_TOPIC's for a topic the engine refuses. Never throws. */
+  of (topic: unknown): RowOutcome {
+    if (topic === this.lastTopic) return this.lastRow
+    const known = typeof topic === 'string' ? this.rows.get(topic) : undefined
+    if (known !== undefined) {
+      this.lastTopic = topic
+      this.lastRow = known
+      return known
+    }
+    let row: RowOutcome
+    try {
+      row = this.tally.outcome(topic as string, true, this.first, this.second, this.histogram)
+    } catch {
+      try { row = this.tally.outcome(INVALID_TOPIC, false, this.first, this.second, this.histogram) } catch { return uncounted }
+      if (typeof topic !== 'string') return row // not kept: any value could come this way
+    }
+    this.rows.set(topic as string, row)
+    this.lastTopic = topic
+    this.lastRow = row
+    return row
   }
 }
 

@@ -18,21 +18,20 @@ export const SEND_NAMES = ['success', 'error', 'bytes', 'sendDuration'] as const
 
 /** Into a table's rows; `failure` counts failed messages (a KafkaTally's also counts their kind). */
 export function tableSendCounter (writer: RowWriter, failure: (topic: unknown, count: number, error: unknown) => void): SendCounter {
-  const success = writer.has('success')
   const bytes = writer.has('bytes')
   const timed = writer.has('sendDuration')
+  // A delivered send's success, bytes and sendDuration: one function per topic.
+  const delivered = writer.outcomes('success', 'bytes', 'sendDuration') // bytes of delivered messages only
   return {
     bytes,
     timed,
     settled (topic, count, size, seconds, error, failed) {
       try {
-        const row = writer.row(topic)
-        if (failed) failure(topic, count, error)
+        if (!failed) delivered.of(topic)(count, size, seconds)
         else {
-          if (success) row.success(count)
-          if (bytes && size !== 0) row.add('bytes', size) // bytes of delivered messages only
+          failure(topic, count, error)
+          if (timed) writer.observe(topic, 'sendDuration', seconds)
         }
-        if (timed) row.observe('sendDuration', seconds)
       } catch { /* counting never breaks a send */ }
     }
   }

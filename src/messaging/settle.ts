@@ -20,19 +20,28 @@ export interface Outcome {
  * success and returned as is.
  */
 export function watch (sent: unknown, outcome: Outcome): unknown {
+  return follow(
+    sent,
+    value => { outcome.settled(undefined, false); return value },
+    error => { outcome.settled(error, true); throw error }
+  )
+}
+
+/**
+ * watch() with its two callbacks given, for a caller that keeps its state in
+ * their closure: `onValue` is called with the value (or with `sent` itself
+ * when it is a plain value) and returns it; `onError` is called with the
+ * error and throws it. Each is called at most once, and only one of them.
+ */
+export function follow (sent: unknown, onValue: (value: unknown) => unknown, onError: (error: unknown) => never): unknown {
   let then: unknown
   try {
     if (sent !== null && (typeof sent === 'object' || typeof sent === 'function')) then = (sent as { then?: unknown }).then
   } catch (error) {
-    outcome.settled(error, true) // awaiting it would throw the same
+    try { onError(error) } catch { /* told: awaiting it would throw the same */ }
     return sent
   }
-  if (typeof then !== 'function') {
-    outcome.settled(undefined, false)
-    return sent
-  }
-  const onValue = (value: unknown): unknown => { outcome.settled(undefined, false); return value }
-  const onError = (error: unknown): never => { outcome.settled(error, true); throw error }
+  if (typeof then !== 'function') return onValue(sent)
   // A native promise settles once: chained directly. Anything else is adopted by one promise first.
   if (then === nativeThen && sent instanceof Promise) {
     try { return nativeThen.call(sent, onValue, onError) } catch { /* not a real promise after all: adopted below */ }
