@@ -31,7 +31,8 @@ function report (target: object, names: readonly string[], who: string, options:
  */
 export function instrumentProducer<P extends ConfluentProducerLike> (producer: P, target: CountTarget, options?: InstrumentOptions): P {
   const counter = sendCounterOf(target, 'instrumentProducer', confluentError) // errors read as kafkajs's
-  const copy = countProducer(producer as unknown as Parameters<typeof countProducer>[0], counter, "Confluent's KafkaJS")
+  // Its send() reads the record's topic and messages during the call: no copy needed to count exactly what it gets.
+  const copy = countProducer(producer as unknown as Parameters<typeof countProducer>[0], counter, "Confluent's KafkaJS", false)
   report(target, SEND_NAMES, 'instrumentProducer', options)
   return copy as unknown as P
 }

@@ -13,15 +13,18 @@ export type { CountTarget }
 
 type Sends = Pick<Producer, 'send' | 'sendBatch'>
 
-/** `source`'s bound copy with send and sendBatch counted; a sendBatch it lacks stays absent. */
-function countedCopy<T extends Sends> (source: T, counter: SendCounter, what: string): T {
+/**
+ * `source`'s bound copy with send and sendBatch counted; a sendBatch it lacks
+ * stays absent. `copied`: send() hands on a copy of the record (see requests.ts).
+ */
+function countedCopy<T extends Sends> (source: T, counter: SendCounter, what: string, copied: boolean): T {
   if (source === null || typeof source !== 'object' || typeof source.send !== 'function') {
     throw new TypeError(`expected a ${what} (an object with send), got ${source === null ? 'null' : typeof source}`)
   }
   const copy = boundCopy(source)
   const send = source.send.bind(source) as (request: unknown) => unknown
   copy.send = function send_ (record) {
-    return sendRecord(send, record, counter) as ReturnType<Sends['send']> // counted before the send starts, and only what kafkajs gets
+    return sendRecord(send, record, counter, copied) as ReturnType<Sends['send']> // counted before the send starts, and only what the client gets
   }
   if (typeof source.sendBatch !== 'function') return copy
   const sendBatch = source.sendBatch.bind(source) as (request: unknown) => unknown
@@ -41,7 +44,7 @@ function countedCopy<T extends Sends> (source: T, counter: SendCounter, what: st
 export function instrumentTransaction<T extends Transaction> (transaction: T, target: CountTarget, options?: InstrumentOptions): T {
   const counter = sendCounterOf(target, 'instrumentTransaction')
   report(target, 'instrumentTransaction', options)
-  return countedCopy(transaction, counter, 'kafkajs transaction')
+  return countedCopy(transaction, counter, 'kafkajs transaction', true)
 }
 
 /** Names once what the target's table cannot hold of what a send counts. */
@@ -63,12 +66,18 @@ export function instrumentProducer<P extends Producer> (producer: P, target: Cou
   return copy
 }
 
-/** A KafkaJS-API producer's copy counted into `counter` (kafkajs's, or Confluent's KafkaJS API: `client` names it in errors). */
-export function countProducer<P extends Sends & { transaction?: unknown }> (producer: P, counter: SendCounter, client: string): P {
-  const copy = countedCopy(producer, counter, `${client} producer`)
+/**
+ * A KafkaJS-API producer's copy counted into `counter` (kafkajs's, or
+ * Confluent's KafkaJS API: `client` names it in errors). `copied` (default
+ * true): each send() hands the client a copy of its record, for a client that
+ * reads the messages after an await, as kafkajs does; false for one that reads
+ * them during the call.
+ */
+export function countProducer<P extends Sends & { transaction?: unknown }> (producer: P, counter: SendCounter, client: string, copied = true): P {
+  const copy = countedCopy(producer, counter, `${client} producer`, copied)
   if (typeof producer.transaction === 'function') {
     const transaction = (producer.transaction as () => Promise<Sends>).bind(producer)
-    ;(copy as { transaction: unknown }).transaction = () => transaction().then(t => countedCopy(t, counter, `${client} transaction`))
+    ;(copy as { transaction: unknown }).transaction = () => transaction().then(t => countedCopy(t, counter, `${client} transaction`, copied))
   }
   return copy
 }
