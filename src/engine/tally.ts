@@ -420,34 +420,27 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
    * name left undefined is not counted. The counts are the caller's to keep
    * whole and non-negative (they are not checked); a value the histogram
    * refuses throws as observe() does, after the adds. `isTopic` false takes
-   * any row key (bindRow's rule).
+   * any row key (bindRow's rule), as the package's own layers do.
    * @internal
    */
   outcome (key: string, isTopic: boolean, first: C | undefined, second: C | undefined, histogram: H | undefined): RowOutcome {
-    if (!isTopic && (typeof key !== 'string' || key.length === 0)) throw new TypeError(`a row key must be a non-empty string, got ${describe(key)}`)
     const h = histogram === undefined ? undefined : this.histogramOf(histogram)
-    const cellA = first === undefined ? -1 : this.offsetOf(first) // byte offsets in the row
-    const cellB = second === undefined ? -1 : this.offsetOf(second)
     const cell = this.cache.get(key) ?? this.resolve(key, isTopic)
-    const inc = this.inc
-    const add = this.add
-    // A column left out is skipped by its count: 0 at the row's first cell.
-    const a0 = cellA < 0 ? cell : cell + cellA
-    const b0 = cellB < 0 ? cell : cell + cellB
-    const hasA = cellA >= 0
-    const hasB = cellB >= 0
+    // A column left out counts 0 (at the row's first cell: an add of 0 is skipped).
+    const a0 = first === undefined ? -1 : cell + this.offsetOf(first)
+    const b0 = second === undefined ? -1 : cell + this.offsetOf(second)
+    const { inc, add } = this
     if (h === undefined) {
       return (a, b) => {
-        if (hasA && a !== 0) { if (a === 1) inc(a0); else add(a0, a) }
-        if (hasB && b !== 0) add(b0, b)
+        if (a0 >= 0 && a !== 0) { if (a === 1) inc(a0); else add(a0, a) }
+        if (b0 >= 0 && b !== 0) add(b0, b)
       }
     }
     const addObserve = this.core.addObserve
     const sum0 = cell + h.sumCell
-    const descriptor = h.descriptor
     // One call into the core: the two adds and the observation.
     return (a, b, value) => {
-      if (addObserve(a0, hasA ? a : 0, b0, hasB ? b : 0, sum0, descriptor, value) === 0) checkObservation(h.layout, value)
+      if (addObserve(a0 < 0 ? cell : a0, a0 < 0 ? 0 : a, b0 < 0 ? cell : b0, b0 < 0 ? 0 : b, sum0, h.descriptor, value) === 0) checkObservation(h.layout, value)
     }
   }
 
