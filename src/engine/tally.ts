@@ -416,29 +416,22 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
   /**
    * One row's count of an outcome, for the package's counters: a function
    * that adds `a` to column `first`, `b` to column `second` (nothing when 0)
-   * and observes `value` in `histogram`, with no name looked up per call. A
-   * name left undefined is not counted. The counts are the caller's to keep
-   * whole and non-negative (they are not checked); a value the histogram
-   * refuses throws as observe() does, after the adds. `isTopic` false takes
-   * any row key (bindRow's rule), as the package's own layers do.
+   * and observes `value` in `histogram`, in one call into the core, with no
+   * name looked up per call. A column left undefined is not counted. The
+   * counts are the caller's to keep whole and non-negative (they are not
+   * checked); a value the histogram refuses throws as observe() does, after
+   * the adds. `isTopic` false takes any row key (bindRow's rule), as the
+   * package's own layers do.
    * @internal
    */
-  outcome (key: string, isTopic: boolean, first: C | undefined, second: C | undefined, histogram: H | undefined): RowOutcome {
-    const h = histogram === undefined ? undefined : this.histogramOf(histogram)
+  outcome (key: string, isTopic: boolean, first: C | undefined, second: C | undefined, histogram: H): RowOutcome {
+    const h = this.histogramOf(histogram)
     const cell = this.cache.get(key) ?? this.resolve(key, isTopic)
-    // A column left out counts 0 (at the row's first cell: an add of 0 is skipped).
+    // A column left out counts 0, at the row's first cell (an add of 0 is skipped).
     const a0 = first === undefined ? -1 : cell + this.offsetOf(first)
     const b0 = second === undefined ? -1 : cell + this.offsetOf(second)
-    const { inc, add } = this
-    if (h === undefined) {
-      return (a, b) => {
-        if (a0 >= 0 && a !== 0) { if (a === 1) inc(a0); else add(a0, a) }
-        if (b0 >= 0 && b !== 0) add(b0, b)
-      }
-    }
     const addObserve = this.core.addObserve
     const sum0 = cell + h.sumCell
-    // One call into the core: the two adds and the observation.
     return (a, b, value) => {
       if (addObserve(a0 < 0 ? cell : a0, a0 < 0 ? 0 : a, b0 < 0 ? cell : b0, b0 < 0 ? 0 : b, sum0, h.descriptor, value) === 0) checkObservation(h.layout, value)
     }

@@ -77,13 +77,27 @@ export class RowWriter {
 
 const uncounted: RowOutcome = () => {}
 
-/** One kind of outcome's count per topic, bound once per topic as RowWriter binds rows. */
+/**
+ * One kind of outcome's count per topic, bound once per topic as RowWriter
+ * binds rows: Tally.outcome's one core call where the schema has the
+ * histogram, else the row's binding adding to each column.
+ */
 export class Outcomes {
   private readonly rows = new Map<string, RowOutcome>()
   private lastTopic: unknown = NO_TOPIC
   private lastRow: RowOutcome = uncounted
 
   constructor (private readonly tally: Tally, private readonly first: string | undefined, private readonly second: string | undefined, private readonly histogram: string | undefined) {}
+
+  private make (key: string, isTopic: boolean): RowOutcome {
+    const { first, second, histogram } = this
+    if (histogram !== undefined) return this.tally.outcome(key, isTopic, first, second, histogram)
+    const row = isTopic ? this.tally.bind(key) : this.tally.bindRow(key)
+    return (a, b) => {
+      if (first !== undefined && a !== 0) row.add(first, a)
+      if (second !== undefined && b !== 0) row.add(second, b)
+    }
+  }
 
   /** The topic's count; INVALID_TOPIC's for a topic the engine refuses. Never throws. */
   of (topic: unknown): RowOutcome {
@@ -96,9 +110,9 @@ export class Outcomes {
     }
     let row: RowOutcome
     try {
-      row = this.tally.outcome(topic as string, true, this.first, this.second, this.histogram)
+      row = this.make(topic as string, true)
     } catch {
-      try { row = this.tally.outcome(INVALID_TOPIC, false, this.first, this.second, this.histogram) } catch { return uncounted }
+      try { row = this.make(INVALID_TOPIC, false) } catch { return uncounted }
       if (typeof topic !== 'string') return row // not kept: any value could come this way
     }
     this.rows.set(topic as string, row)
