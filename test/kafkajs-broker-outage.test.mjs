@@ -22,6 +22,7 @@ test('broker restarted mid-run: success + error = attempted, exactly; counting g
   let admin = kafka.admin()
   let pool
   let consumer
+  let timer
   try {
     await admin.connect()
     await admin.createTopics({ topics: topics.map(topic => ({ topic, numPartitions: 3, replicationFactor: 1 })), waitForLeaders: true })
@@ -35,7 +36,7 @@ test('broker restarted mid-run: success + error = attempted, exactly; counting g
       for (const [topic, c] of snap.topics) { totals.get(topic).success += c.success; totals.get(topic).error += c.error }
       for (const [topic, e] of snap.errors) { totals.get(topic).retriable += e.retriable; totals.get(topic).nonRetriable += e.nonRetriable }
     }
-    const timer = setInterval(flush, 50)
+    timer = setInterval(flush, 50)
 
     // What the callers saw, per topic.
     const attempted = new Map(topics.map(t => [t, 0]))
@@ -102,6 +103,7 @@ test('broker restarted mid-run: success + error = attempted, exactly; counting g
     for (let i = 0; i < 600 && missing() > 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
     assert.is(missing(), 0, `every delivered message was read back (${delivered.size} delivered, ${read.size} read)`)
   } finally {
+    clearInterval(timer) // a failure before the end must not leave it keeping the process alive
     await pool?.close()
     await consumer?.disconnect().catch(() => {})
     await admin.connect().then(() => admin.deleteTopics({ topics })).catch(() => {})
