@@ -5,6 +5,11 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import StatsD from 'hot-shots'
 import { statsdSink } from '../dist/sinks/statsd.js'
+import { Registry } from 'prom-client'
+import { prometheusSink } from '../dist/sinks/prometheus.js'
+import { openTelemetrySink } from '../dist/sinks/opentelemetry.js'
+import { KafkaTally } from '../dist/kafkajs/index.js'
+import { parseExposition } from './helpers/exposition.mjs'
 
 test('StatsD: an attribute name or value holding a separator or a line break is refused (hot-shots would change it, or the line would split)', async () => {
   const client = new StatsD({ host: '127.0.0.1', port: 9, maxBufferSize: 0, errorHandler: () => {} })
@@ -23,6 +28,21 @@ test('StatsD: an attribute name or value holding a separator or a line break is 
   } finally {
     await new Promise(resolve => client.close(resolve))
   }
+})
+
+test('an empty attribute value is refused: Prometheus would read the series as that of a sink without the attribute', async () => {
+  // What the refusal prevents: two tables' sinks on one registry, one labelled client="", export
+  // two lines that name one series once scraped (an empty label is no label), and one count is dropped.
+  const registry = new Registry()
+  const tables = [await KafkaTally.create({ capacity: 4 }), await KafkaTally.create({ capacity: 4 })]
+  tables.forEach((t, i) => t.tally.record('orders', 'success', 3 + i))
+  prometheusSink({ registry, tally: tables[1] })
+  assert.throws(() => prometheusSink({ registry, tally: tables[0], attributes: { client: '' } }), /attributes.client must not be empty/)
+  const { samples } = parseExposition(await registry.metrics())
+  const sent = samples.filter(s => s.name === 'messaging_client_sent_messages_total')
+  assert.is(sent.length, 1, 'only the sink without attributes')
+  assert.throws(() => openTelemetrySink({ attributes: { client: '' } }), /must not be empty/)
+  assert.throws(() => statsdSink({ increment () {} }, { attributes: { client: '' } }), /must not be empty/)
 })
 
 test.run()

@@ -87,6 +87,8 @@ function checkAttributes (attributes: NamingOptions['attributes'], topicAttribut
   for (const key of Object.keys(attributes)) {
     const value = attributes[key]
     if (typeof value !== 'string' && typeof value !== 'boolean') throw new TypeError(`attributes.${key} must be a string or boolean, got ${describe(value)}`)
+    // Prometheus reads an empty label value as no label: its series would be the one of a sink without this attribute.
+    if (value === '') throw new RangeError(`attributes.${key} must not be empty: in Prometheus ${key}="" is no label at all, the series of a sink without it`)
     if (key === '' || !/^[a-zA-Z_]/.test(key)) throw new RangeError(`attribute names must start with a letter or _, got ${JSON.stringify(key)}`)
     // Compared as Prometheus spells them (dots as underscores): the spelling in which most names meet.
     const spelled = prometheusLabel(key)
