@@ -52,4 +52,12 @@ test('after close(): the table keeps its counts for its next sink; another table
   assert.is(closed.snapshot().topics.get('orders')?.bytes, 10, 'the closed server\'s table was flushed by a collection after close()')
 })
 
+test('close() twice, in turn or at once, resolves each time (Node\'s server.close() rejects the second: ERR_SERVER_NOT_RUNNING)', async () => {
+  for (const tally of [await Tally.create({ capacity: 4 }), undefined]) {
+    const server = await serveMetrics({ tally, registry: new Registry(), port: 0, host: '127.0.0.1' })
+    await Promise.all([server.close(), server.close()])
+    await server.close()
+  }
+})
+
 test.run()

@@ -77,11 +77,12 @@ export function serveMetrics (first?: unknown, second?: unknown): Promise<Metric
       server.off('error', reject)
       const port = (server.address() as AddressInfo).port
       const shown = host.includes(':') ? `[${host}]` : host
+      let closing: Promise<void> | undefined // a second close() (a finally block and a shutdown hook) waits for the first
       resolve({
         server,
         port,
         url: `http://${shown}:${port}${path}`,
-        close: () => closeServer(server)
+        close: () => (closing ??= closeServer(server))
       })
     })
   })
