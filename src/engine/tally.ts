@@ -220,6 +220,8 @@ export type AnyTally = Tally<string, string, any>
  */
 export class Tally<C extends string = Outcome, H extends string = never, R = RowOf<C, H>> {
   private readonly cache = new Map<string, number>()
+  // The package's own rows (bindRow, recordRow): apart, so a topic spelled like one ("!overflow") is checked, not found.
+  private readonly rowCache = new Map<string, number>()
   private readonly names: SlotNames
   private readonly lockWord: Int32Array
   private readonly stripe: number
@@ -410,7 +412,7 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
    */
   bindRow (key: string): Binding<C, H> {
     if (typeof key !== 'string' || key.length === 0) throw new TypeError(`a row key must be a non-empty string, got ${describe(key)}`)
-    return this.binding(key, this.cache.get(key) ?? this.resolve(key, false))
+    return this.binding(key, this.rowCache.get(key) ?? this.resolve(key, false))
   }
 
   /**
@@ -426,7 +428,7 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
    */
   outcome (key: string, isTopic: boolean, first: C | undefined, second: C | undefined, histogram: H): RowOutcome {
     const h = this.histogramOf(histogram)
-    const cell = this.cache.get(key) ?? this.resolve(key, isTopic)
+    const cell = (isTopic ? this.cache : this.rowCache).get(key) ?? this.resolve(key, isTopic)
     // A column left out counts 0, at the row's first cell (an add of 0 is skipped).
     const a0 = first === undefined ? -1 : cell + this.offsetOf(first)
     const b0 = second === undefined ? -1 : cell + this.offsetOf(second)
@@ -720,7 +722,7 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
   recordRow (key: string, outcome: Outcome, count: number): boolean {
     const offset = this.offsetOf(outcome)
     checkCount(count)
-    let cell = this.cache.get(key)
+    let cell = this.rowCache.get(key)
     if (cell === undefined) {
       if (typeof key !== 'string' || key.length === 0) throw new TypeError(`a row key must be a non-empty string, got ${describe(key)}`)
       cell = this.resolve(key, false, true)
@@ -737,7 +739,7 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
    * @internal
    */
   inOverflow (key: string): boolean {
-    return (this.cache.get(key) ?? this.resolve(key, false)) === this.overflowCell()
+    return (this.rowCache.get(key) ?? this.resolve(key, false)) === this.overflowCell()
   }
 
   private overflowCell (): number {
@@ -764,7 +766,7 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
       if (isTopic) this.warnOverflow(topic)
     } else this.names.remember(slot, topic)
     const cell = core.cell(this.stripe, slot, OUTCOME_SUCCESS)
-    this.cache.set(topic, cell)
+    ;(isTopic ? this.cache : this.rowCache).set(topic, cell)
     return cell
   }
 
