@@ -45,4 +45,15 @@ test('an empty attribute value is refused: Prometheus would read the series as t
   assert.throws(() => statsdSink({ increment () {} }, { attributes: { client: '' } }), /must not be empty/)
 })
 
+test('an attribute named topic is refused whatever topicAttribute says: the default table\'s counter labels its rows topic, and the attribute was dropped', async () => {
+  for (const make of [
+    attributes => prometheusSink({ registry: new Registry(), topicAttribute: 'dest', attributes }),
+    attributes => statsdSink({ increment () {} }, { topicAttribute: 'dest', attributes }),
+    attributes => openTelemetrySink({ topicAttribute: 'dest', attributes })
+  ]) {
+    assert.throws(() => make({ topic: 'x' }), /must not name "topic": the sinks set "topic"/)
+    assert.throws(() => make({ dest: 'x' }), /must not name "dest"/)
+  }
+})
+
 test.run()

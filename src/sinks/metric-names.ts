@@ -82,7 +82,8 @@ const SET_BY_SINKS = ['otel.metric.overflow', 'outcome', 'le', 'bucket', 'messag
 function checkAttributes (attributes: NamingOptions['attributes'], topicAttribute: string): void {
   if (attributes === undefined) return
   if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) throw new TypeError(`attributes must be an object of name -> string or boolean, got ${describe(attributes)}`)
-  const taken = new Map([...SET_BY_SINKS, topicAttribute].map(name => [prometheusLabel(name), name]))
+  // topic too whatever topicAttribute says: the default table's counter labels its rows topic in Prometheus and StatsD.
+  const taken = new Map([...SET_BY_SINKS, 'topic', topicAttribute].map(name => [prometheusLabel(name), name]))
   const seen = new Map<string, string>()
   for (const key of Object.keys(attributes)) {
     const value = attributes[key]
