@@ -56,4 +56,32 @@ test('an attribute named topic is refused whatever topicAttribute says: the defa
   }
 })
 
+test('the attributes are read once, when the sink is made: one options object reused for the next sink (its client changed) labels each sink\'s series with its own', async () => {
+  const registry = new Registry()
+  const attributes = { 'messaging.client': 'kafkajs' }
+  const tables = { kafkajs: await KafkaTally.create({ capacity: 4 }), confluent: await KafkaTally.create({ capacity: 4 }) }
+  tables.kafkajs.tally.record('orders', 'success', 7)
+  tables.confluent.tally.record('orders', 'success', 11)
+  prometheusSink({ registry, tally: tables.kafkajs, attributes })
+  attributes['messaging.client'] = 'confluent'
+  prometheusSink({ registry, tally: tables.confluent, attributes })
+  attributes['messaging.client'] = 3 // unchecked now: changes nothing
+  const { samples } = parseExposition(await registry.metrics())
+  const sent = client => samples.find(s => s.name === 'messaging_client_sent_messages_total' && s.labels.messaging_client === client)?.value
+  assert.equal({ kafkajs: sent('kafkajs'), confluent: sent('confluent') }, { kafkajs: 7, confluent: 11 })
+  let reads = 0
+  const changing = { get client () { return ++reads === 1 ? 'first' : 4 } } // a getter: read once, the value checked is the value used
+  const one = new Registry()
+  const t = await KafkaTally.create({ capacity: 4 })
+  t.tally.record('orders', 'success', 1)
+  prometheusSink({ registry: one, tally: t, attributes: changing })
+  assert.match(await one.metrics(), /messaging_client_sent_messages_total\{client="first",/)
+  assert.is(reads, 1)
+  const proto = JSON.parse('{"__proto__":"x"}') // an own key of that name stays a key
+  const three = new Registry()
+  prometheusSink({ registry: three, tally: t, attributes: proto })
+  t.tally.record('orders', 'success', 1)
+  assert.match(await three.metrics(), /messaging_client_sent_messages_total\{_proto_="x",/)
+})
+
 test.run()

@@ -59,7 +59,7 @@ export function styleOf (naming: NamingOptions['naming'], shape: RowShape): Nami
 
 const TAKEN_ATTRIBUTES = ['otel_metric_overflow', 'outcome', 'le']
 
-function checkOptions (o: NamingOptions): void {
+function checkOptions (o: NamingOptions): Readonly<Attributes> {
   if (o === null || typeof o !== 'object') throw new TypeError(`sink options must be an object, got ${describe(o)}`)
   if (o.naming !== undefined && !['auto', 'kafka', 'generic', 'outcome'].includes(o.naming)) {
     throw new RangeError(`naming must be "auto", "kafka", "generic" or "outcome", got ${describe(o.naming)}`)
@@ -73,14 +73,16 @@ function checkOptions (o: NamingOptions): void {
   if (o.topicAttribute !== undefined && TAKEN_ATTRIBUTES.includes(prometheusLabel(o.topicAttribute))) {
     throw new RangeError(`topicAttribute must not be otel.metric.overflow, outcome or le (the sinks set these beside the topic), got ${JSON.stringify(o.topicAttribute)}`)
   }
-  checkAttributes(o.attributes, o.topicAttribute ?? 'topic')
+  return checkAttributes(o.attributes, o.topicAttribute ?? 'topic')
 }
 
 // What the namings set on points (kafka-metric-names.ts, the generic and outcome namers) and StatsD's bucket tag.
 const SET_BY_SINKS = ['otel.metric.overflow', 'outcome', 'le', 'bucket', 'messaging.system', 'messaging.destination.name', 'messaging.operation.name', 'error.type']
 
-function checkAttributes (attributes: NamingOptions['attributes'], topicAttribute: string): void {
-  if (attributes === undefined) return
+/** The attributes as checked: a frozen copy, each value read once (a later change to the caller's object, e.g. reused for the next sink, changes nothing). */
+function checkAttributes (attributes: NamingOptions['attributes'], topicAttribute: string): Readonly<Attributes> {
+  if (attributes === undefined) return Object.freeze({})
+  const copy: Array<[string, string | boolean]> = []
   if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) throw new TypeError(`attributes must be an object of name -> string or boolean, got ${describe(attributes)}`)
   // topic too whatever topicAttribute says: the default table's counter labels its rows topic in Prometheus and StatsD.
   const taken = new Map([...SET_BY_SINKS, 'topic', topicAttribute].map(name => [prometheusLabel(name), name]))
@@ -98,7 +100,9 @@ function checkAttributes (attributes: NamingOptions['attributes'], topicAttribut
     const twin = seen.get(spelled)
     if (twin !== undefined) throw new RangeError(`attributes ${JSON.stringify(twin)} and ${JSON.stringify(key)} are both ${spelled} in Prometheus: give them names that differ there too`)
     seen.set(spelled, key)
+    copy.push([key, value])
   }
+  return Object.freeze(Object.fromEntries(copy)) // (fromEntries: a key __proto__ stays a key)
 }
 
 // Made apart from the namer: a closure in the namer's body would give every call a context of its own.
@@ -126,6 +130,8 @@ const outcomeRow = (topicAttribute: string): RowNamer => (b, _snap, _shape, topi
 }
 
 export interface MetricNaming {
+  /** The `attributes` option as checked, copied when the naming was made (every sink path reads these). */
+  readonly attributes: Readonly<Attributes>
   /** The naming a snapshot gets (cheap: sinks with a path of their own for the default table ask first). */
   style (snap: Snapshot): NamingStyle
   /** The snapshot's points: counters (deltas) and histograms (bucket counts), each with its metric, attributes and row. */
@@ -159,14 +165,15 @@ function fullRow (shape: RowShape): Row {
  * histogram whose bounds neither the schema nor the snapshot gives.
  */
 export function metricNaming (options: NamingOptions = {}): MetricNaming {
-  checkOptions(options)
+  const attributes = checkOptions(options)
   const declared = options.schema === undefined ? undefined : shapeOfSchema(options.schema)
   const topicAttribute = options.topicAttribute ?? 'topic'
   const namers: Record<NamingStyle, RowNamer> = { kafka: kafkaRow, generic: genericRow(topicAttribute), outcome: outcomeRow(topicAttribute) }
-  const sets = new AttributeSets(options.attributes)
+  const sets = new AttributeSets(attributes)
   // Metrics made once for the in-place path (metrics() makes its own each call, as before).
   const cache = new MetricCache(options)
   return {
+    attributes,
     style: snap => styleOf(options.naming, shapeOfSnapshot(snap, declared)),
     metrics (snap) {
       const shape = shapeOfSnapshot(snap, declared)

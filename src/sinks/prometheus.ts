@@ -96,7 +96,7 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
   let inPlace: RegistryRows | undefined
   let counter: Counter<'topic' | 'outcome'> | undefined
   // The default table's counter carries the constant attributes as labels too (the namings add them to every other series).
-  const constant = prometheusLabels(options.attributes ?? {})
+  const constant = prometheusLabels(naming.attributes)
   const constantNone = Object.keys(constant).length === 0
   const outcomes = (): Counter<'topic' | 'outcome'> => (counter ??= outcomeCounter(registry, name, options.help, constant))
   const outcomeLabels = (topic: string, outcome: string): Record<string, string> => constantNone ? { topic, outcome } : { ...constant, topic, outcome }

@@ -87,7 +87,7 @@ export function statsdSink (client: StatsD, options: StatsdSinkOptions = {}): Si
   if (typeof options.topicAttribute === 'string') sendable('topicAttribute', options.topicAttribute)
   const naming = metricNaming(options)
   // The default table's lines carry the constant attributes too (the namings add them to every other line).
-  const constantTags: Record<string, string> = Object.fromEntries(Object.entries(options.attributes ?? {}).map(([k, v]) => [k, String(v)]))
+  const constantTags: Record<string, string> = Object.fromEntries(Object.entries(naming.attributes).map(([k, v]) => [k, String(v)]))
   // Tags too: hot-shots would change a separator in one (merging two clients' series) and a line break would split the line.
   for (const [k, v] of Object.entries(constantTags)) { sendable('attribute name', k); sendable(`attributes.${k} value`, v) }
   const checkNames = clashCheck('statsd', naming, metric => statsdSpelling(metric).map(n => sendable('metric', n)))
