@@ -9,6 +9,7 @@ import { Registry } from 'prom-client'
 import { prometheusSink } from '../dist/sinks/prometheus.js'
 import { openTelemetrySink } from '../dist/sinks/opentelemetry.js'
 import { KafkaTally } from '../dist/kafkajs/index.js'
+import { Tally } from '../dist/index.js'
 import { parseExposition } from './helpers/exposition.mjs'
 
 test('StatsD: an attribute name or value holding a separator or a line break is refused (hot-shots would change it, or the line would split)', async () => {
@@ -82,6 +83,21 @@ test('the attributes are read once, when the sink is made: one options object re
   prometheusSink({ registry: three, tally: t, attributes: proto })
   t.tally.record('orders', 'success', 1)
   assert.match(await three.metrics(), /messaging_client_sent_messages_total\{_proto_="x",/)
+})
+
+test('the other naming options are read once too: prefix and rename changed on a reused options object do not rename the first sink\'s metrics', async () => {
+  const registry = new Registry()
+  const tables = [await Tally.create({ capacity: 4, columns: ['bytes'] }), await Tally.create({ capacity: 4, columns: ['bytes'] })]
+  tables[0].bind('o').add('bytes', 5)
+  tables[1].bind('o').add('bytes', 9)
+  const options = { registry, prefix: 'app_a', rename: {} }
+  const sinks = [prometheusSink(options)]
+  options.prefix = 'app_b'
+  options.rename.bytes = 'app_c.sent' // (unlike prefix, rename is an object of the caller's)
+  sinks.push(prometheusSink(options))
+  sinks.forEach((sink, i) => sink.write(tables[i].snapshot()))
+  const { samples } = parseExposition(await registry.metrics())
+  assert.equal(samples.filter(s => s.name.endsWith('_total')).map(s => [s.name, s.value]), [['app_a_bytes_total', 5], ['app_c_sent_total', 9]])
 })
 
 test.run()

@@ -164,8 +164,10 @@ function fullRow (shape: RowShape): Row {
  * The naming the options describe. Both methods throw a TypeError for a
  * histogram whose bounds neither the schema nor the snapshot gives.
  */
-export function metricNaming (options: NamingOptions = {}): MetricNaming {
-  const attributes = checkOptions(options)
+export function metricNaming (given: NamingOptions = {}): MetricNaming {
+  const attributes = checkOptions(given)
+  // Read once, here: a caller may change its options object (reused for the next sink) and this naming must not follow.
+  const options: NamingOptions = { ...given, rename: given.rename && { ...given.rename }, units: given.units && { ...given.units } }
   const declared = options.schema === undefined ? undefined : shapeOfSchema(options.schema)
   const topicAttribute = options.topicAttribute ?? 'topic'
   const namers: Record<NamingStyle, RowNamer> = { kafka: kafkaRow, generic: genericRow(topicAttribute), outcome: outcomeRow(topicAttribute) }

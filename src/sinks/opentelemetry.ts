@@ -96,6 +96,7 @@ export function openTelemetrySink (options: OpenTelemetrySinkOptions = {}): Open
     throw new RangeError(`temporality must be "cumulative" or "delta", got ${JSON.stringify(options.temporality)}`)
   }
   const scope: Scope = options.scope ?? { name: 'wasm-tally' }
+  const resource = options.resource ?? EMPTY_RESOURCE
   const metrics = new Map<string, SeriesTotals>()
   let lastCollect = now()
   // The in-place path's points, and the totals it makes for a batch (kept only once every point is checked).
@@ -155,7 +156,7 @@ export function openTelemetrySink (options: OpenTelemetrySinkOptions = {}): Open
           : metricData(totals, AggregationTemporality.CUMULATIVE, s => s.start, end))
         if (delta) totals.clear()
       }
-      return { resourceMetrics: { resource: options.resource ?? EMPTY_RESOURCE, scopeMetrics: [{ scope, metrics: data }] }, errors: [] }
+      return { resourceMetrics: { resource, scopeMetrics: [{ scope, metrics: data }] }, errors: [] }
     }
   }
 }

@@ -86,6 +86,7 @@ function outcomeCounter (registry: Registry, name: string, help: string | undefi
 export function prometheusSink (options: PrometheusSinkOptions = {}): PrometheusSink {
   const registry = options.registry ?? defaultRegistry
   const name = options.name ?? DEFAULT_METRIC_NAME
+  const help = options.help
   const overflowTopic = overflowLabel(options.overflowTopic)
   const table = options.tally
   const schema = table === undefined ? undefined : schemaOfTable(table)
@@ -98,7 +99,7 @@ export function prometheusSink (options: PrometheusSinkOptions = {}): Prometheus
   // The default table's counter carries the constant attributes as labels too (the namings add them to every other series).
   const constant = prometheusLabels(naming.attributes)
   const constantNone = Object.keys(constant).length === 0
-  const outcomes = (): Counter<'topic' | 'outcome'> => (counter ??= outcomeCounter(registry, name, options.help, constant))
+  const outcomes = (): Counter<'topic' | 'outcome'> => (counter ??= outcomeCounter(registry, name, help, constant))
   const outcomeLabels = (topic: string, outcome: string): Record<string, string> => constantNone ? { topic, outcome } : { ...constant, topic, outcome }
   let scraped: object[] = []
   const sink: PrometheusSink = {
