@@ -20,6 +20,11 @@ const PAGE = 65536
 // How long a thread may hold a scratch buffer while it registers a topic; a
 // thread terminated mid-registration frees it when this runs out.
 const SCRATCH_LEASE_MS = 2000
+// Keys that found the table full are cached up to this many; past it each is
+// looked up in the directory again: a producer sending to ever new topic names
+// must not grow this thread's cache without bound (admitted keys are bounded
+// by the capacity).
+const MAX_OVERFLOW_CACHED = 4096
 
 /**
  * Options of Tally.create. `C` are the column names and `H` the histogram
@@ -222,6 +227,8 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
   private readonly cache = new Map<string, number>()
   // The package's own rows (bindRow, recordRow): apart, so a topic spelled like one ("!overflow") is checked, not found.
   private readonly rowCache = new Map<string, number>()
+  // Keys cached with the overflow row's cell (see MAX_OVERFLOW_CACHED).
+  private overflowCached = 0
   private readonly names: SlotNames
   private readonly lockWord: Int32Array
   private readonly stripe: number
@@ -766,7 +773,7 @@ export class Tally<C extends string = Outcome, H extends string = never, R = Row
       if (isTopic) this.warnOverflow(topic)
     } else this.names.remember(slot, topic)
     const cell = core.cell(this.stripe, slot, OUTCOME_SUCCESS)
-    ;(isTopic ? this.cache : this.rowCache).set(topic, cell)
+    if (slot !== core.tableCapacity() || this.overflowCached++ < MAX_OVERFLOW_CACHED) (isTopic ? this.cache : this.rowCache).set(topic, cell)
     return cell
   }
 

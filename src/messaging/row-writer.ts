@@ -13,6 +13,10 @@ import { INVALID_TOPIC } from './recorder.js'
 const nothing: Binding = { topic: INVALID_TOPIC, success () {}, error () {}, add () {}, observe () {} }
 // What no caller can pass as a topic: the last-row cache starts out matching nothing.
 const NO_TOPIC = {}
+// Topics bound and kept per writer, at most: past it a topic is bound at each
+// count (the table's own lookup), so sends to ever new topic names (past the
+// capacity, or refused by Kafka's rule) do not grow the writer without bound.
+const MAX_KEPT = 8192
 
 export class RowWriter {
   private readonly names: Set<string>
@@ -46,7 +50,7 @@ export class RowWriter {
       try { row = this.tally.bindRow(INVALID_TOPIC) } catch { return nothing }
       if (typeof topic !== 'string') return row // not kept: any value could come this way
     }
-    this.rows.set(topic as string, row)
+    if (this.rows.size < MAX_KEPT) this.rows.set(topic as string, row)
     this.lastTopic = topic
     this.lastRow = row
     return row
@@ -115,7 +119,7 @@ export class Outcomes {
       try { row = this.make(INVALID_TOPIC, false) } catch { return uncounted }
       if (typeof topic !== 'string') return row // not kept: any value could come this way
     }
-    this.rows.set(topic as string, row)
+    if (this.rows.size < MAX_KEPT) this.rows.set(topic as string, row)
     this.lastTopic = topic
     this.lastRow = row
     return row
