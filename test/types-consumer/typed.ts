@@ -90,5 +90,11 @@ export async function typed (): Promise<number> {
   // @ts-expect-error this KafkaTally declared no histograms
   void crow?.sendDuration
 
+  // A sink per client, labelled (attributes: strings or booleans), and its scrape flushes stopped.
+  const labelled = prometheusSink({ tally: kafka, attributes: { 'messaging.client': 'kafkajs', sampled: true } })
+  labelled.stopScraping()
+  // @ts-expect-error an attribute is a string or a boolean
+  prometheusSink({ attributes: { 'messaging.client': 3 } })
+
   return total
 }
