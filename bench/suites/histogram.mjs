@@ -13,7 +13,7 @@ import { DDSketch } from '@datadog/sketches-js'
 import { Tally } from '../../dist/index.js'
 import { emit, interleaved, mustEqual, progress, quick } from '../harness.mjs'
 import { BOUNDS, SCHEMA, bucketCounts, latencies } from '../latency.mjs'
-import { variants } from '../wasm/two-adds.mjs'
+import { PACKED_UNIT_BITS, variants } from '../wasm/two-adds.mjs'
 
 const OPS = 1024 // observations per call; a multiple of 8 so rotating topics get equal shares
 const WINDOWS = 4 // call k observes window k % WINDOWS of the values
@@ -83,6 +83,10 @@ for (const name of ['oneAdd', 'plainAdds', 'nothing']) {
   designTables[name] = table
   designCalls[name] = { fn: (await variants(table.memory))[name], sum0: table.cache.get(FLOOR) + table.schema.histograms[0].sumCell * 8 }
 }
+// A whole observation with one packed add: the core's bucket and units, then one word a bucket (its words are read raw below).
+const packedTable = await Tally.create({ capacity: 4, ...SCHEMA })
+packedTable.record(FLOOR, 'success', 0)
+const packed = { fn: (await variants(packedTable.memory)).onePacked, sum0: packedTable.cache.get(FLOOR) + packedTable.schema.histograms[0].sumCell * 8, descriptor: packedTable.histogramCells[0].descriptor }
 const BUCKET_OF = Uint8Array.from(VALUES, v => searchPlain(v))
 const NANOS_OF = Float64Array.from(VALUES, v => Math.round(v * 1e9))
 
@@ -203,6 +207,10 @@ const rows = [
   row('design-one-add', 'one 64-bit atomic add in one wasm call (a design counting a bucket and its sum in one word)', G_PARTS, 'wasm-tally', off => {
     const { fn, sum0 } = designCalls.oneAdd
     for (let i = 0; i < OPS; i++) fn(sum0, BUCKET_OF[off + i], NANOS_OF[off + i])
+  }),
+  row('design-one-packed', 'a whole observation with one 64-bit atomic add: the core\'s bucket and units, then count and units packed in the bucket\'s word (not sound: exact only while a bucket gains under 2^20 observations and 2^44 units between snapshots)', G_PARTS, 'wasm-tally', off => {
+    const { fn, sum0, descriptor } = packed
+    for (let i = 0; i < OPS; i++) fn(sum0, descriptor, VALUES[off + i])
   }),
   row('design-plain-adds', 'two plain (non-atomic) 64-bit adds in one wasm call: a writer owning its stripe alone (not sound: torn reads, stores seen out of order)', G_PARTS, 'wasm-tally', off => {
     const { fn, sum0 } = designCalls.plainAdds
@@ -325,6 +333,14 @@ const designCounts = name => [designTables[name].snapshot(), designTables[name].
 mustEqual('the one-add row\'s buckets', JSON.stringify(designCounts('oneAdd')), JSON.stringify(expectedBuckets('design-one-add')))
 mustEqual('the plain-adds row\'s buckets (one thread: nothing races)', JSON.stringify(designCounts('plainAdds')), JSON.stringify(expectedBuckets('design-plain-adds')))
 mustEqual('the empty call counted nothing', sumOf(designCounts('nothing')), 0)
+// The packed row's words, read raw: per bucket, (2^44 + units) summed over its observations, modulo 2^64.
+const packedWords = new BigUint64Array(packedTable.memory.buffer, packed.sum0 + 16, BOUNDS.length + 1)
+const packedWant = new Array(BOUNDS.length + 1).fill(0n)
+for (let w = 0; w < WINDOWS; w++) {
+  const times = BigInt(Math.floor(calls['design-one-packed'] / WINDOWS) + (w < calls['design-one-packed'] % WINDOWS ? 1 : 0))
+  for (let i = w * OPS; i < (w + 1) * OPS; i++) packedWant[BUCKET_OF[i]] += times * ((1n << BigInt(PACKED_UNIT_BITS)) + BigInt(NANOS_OF[i]))
+}
+mustEqual('the one-packed-add row\'s bucket words', [...packedWords].join(), packedWant.map(n => BigInt.asUintN(64, n)).join())
 // The counter rows.
 const plainCounted = new Map()
 for (const snap of [plain.snapshot(), plain.snapshot()]) for (const [t, r] of snap.topics) plainCounted.set(t, (plainCounted.get(t) ?? 0) + r.success)

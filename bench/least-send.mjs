@@ -1,0 +1,28 @@
+// The least any wrapper can add that counts what wasm-tally's adapters count
+// for a 1-message send, exactly: written out for the benches' one record
+// (one topic, one message whose key and value are strings, no headers), with
+// none of an adapter's checks. It copies the record and its one-element array
+// (kafkajs reads the array again after an await), measures the key's and
+// value's UTF-8 bytes with Buffer.byteLength, reads the clock at the call and
+// at the settling, and makes the adapters' one core call (success, bytes and
+// the sendDuration observation). With `bytes` false it leaves the bytes out:
+// the metrics OpenTelemetry's kafkajs instrumentation records. Not a design to
+// ship; the bound a shipped adapter is compared with (bench/suites/kafka-clients.mjs).
+const now = performance.now.bind(performance)
+const nativeThen = Promise.prototype.then
+const byteLength = Buffer.byteLength
+
+/** `send` wrapped as the least counting wrapper, into `kafkaTally`'s row of `topic`. */
+export function leastSend (send, kafkaTally, topic, bytes = true) {
+  const table = kafkaTally.tally
+  const delivered = table.outcome(topic, true, 'success', 'bytes', 'sendDuration')
+  return request => {
+    const message = request.messages[0]
+    const size = bytes ? byteLength(message.key) + byteLength(message.value) : 0
+    const copy = { ...request, messages: [message] }
+    const began = now()
+    return nativeThen.call(send(copy),
+      value => { delivered(1, size, (now() - began) / 1000); return value },
+      error => { table.record(topic, 'error', 1); table.observe(topic, 'sendDuration', (now() - began) / 1000); throw error })
+  }
+}
