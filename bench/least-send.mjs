@@ -1,9 +1,10 @@
 // The least any wrapper can add that counts what wasm-tally's adapters count
 // for a 1-message send, exactly: written out for the benches' one record
-// (one topic, one message whose key and value are strings, no headers), with
-// none of an adapter's checks. It copies the record and its one-element array
-// (kafkajs reads the array again after an await), measures the key's and
-// value's UTF-8 bytes with Buffer.byteLength, reads the clock at the call and
+// (one topic, one message whose key, value and header values are strings),
+// with none of an adapter's checks. It copies the record and its one-element
+// array (kafkajs reads the array again after an await), measures the UTF-8
+// bytes of the key, the value and each header (an instrumentation may have
+// added some) with Buffer.byteLength, reads the clock at the call and
 // at the settling, and makes the adapters' one core call (success, bytes and
 // the sendDuration observation). With `bytes` false it leaves the bytes out:
 // the metrics OpenTelemetry's kafkajs instrumentation records. Not a design to
@@ -18,7 +19,12 @@ export function leastSend (send, kafkaTally, topic, bytes = true) {
   const delivered = table.outcome(topic, true, 'success', 'bytes', 'sendDuration')
   return request => {
     const message = request.messages[0]
-    const size = bytes ? byteLength(message.key) + byteLength(message.value) : 0
+    let size = 0
+    if (bytes) {
+      size = byteLength(message.key) + byteLength(message.value)
+      const headers = message.headers
+      if (headers !== undefined) for (const key in headers) size += byteLength(key) + byteLength(headers[key])
+    }
     const copy = { ...request, messages: [message] }
     const began = now()
     return nativeThen.call(send(copy),
