@@ -19,7 +19,8 @@ function headerBytes (headers: object): number {
     for (const [key, value] of headers) n += valueBytes(key) + valueBytes(value)
     return n
   }
-  for (const key of Object.keys(headers)) n += stringBytes(key) + valueBytes((headers as Record<string, unknown>)[key])
+  // Own enumerable string keys, as Object.keys gives them, without the array it makes.
+  for (const key in headers) if (Object.hasOwn(headers, key)) n += stringBytes(key) + valueBytes((headers as Record<string, unknown>)[key])
   return n
 }
 
