@@ -46,6 +46,17 @@ export function follow (sent: unknown, onValue: (value: unknown) => unknown, onE
   if (then === nativeThen && sent instanceof Promise) {
     try { return nativeThen.call(sent, onValue, onError) } catch { /* not a real promise after all: adopted below */ }
   }
+  return adopt(sent, then as Then, onValue, onError)
+}
+
+type Then = (this: unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void) => unknown
+
+/**
+ * A thenable adopted by one promise, then followed. Apart from follow() so
+ * that follow() makes no closure, hence no context holding `sent` and `then`
+ * on every call (48 bytes per send on Node 22, a native promise's too).
+ */
+function adopt (sent: unknown, then: Then, onValue: (value: unknown) => unknown, onError: (error: unknown) => never): unknown {
   return new Promise((resolve, reject) => { then.call(sent, resolve, reject) }).then(onValue, onError)
 }
 
