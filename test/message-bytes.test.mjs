@@ -23,4 +23,14 @@ test('a message counts key + value (+ headers) in UTF-8 bytes on both adapters',
   }
 })
 
+test('platformatic: a headers object counts its own enumerable string keys only (as Object.keys gives them)', () => {
+  const headers = Object.create({ inherited: 'xxxxxxxx' }) // an enumerable key of the prototype: not the message's
+  headers.own = 'vv'
+  Object.defineProperty(headers, 'hidden', { value: 'yyyy', enumerable: false })
+  headers[Symbol('s')] = 'zzzz'
+  assert.is(platformaticBytes({ key: 'k', value: 'v', headers }), 1 + 1 + 'own'.length + 'vv'.length)
+  assert.is(platformaticBytes({ headers: { a: 'b', c: Buffer.from('dd'), n: 7 } }), 2 + 3 + 1) // a number counts 0
+  assert.is(platformaticBytes({ headers: new Map([['a', 'b']]) }), 2)
+})
+
 test.run()
