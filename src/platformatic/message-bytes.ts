@@ -13,24 +13,29 @@ function valueBytes (value: unknown): number {
   return 0
 }
 
-function headerBytes (headers: object): number {
+/** A Map of headers: each entry's key and value. Apart, so that a send's path compiles without its iteration. */
+function mapBytes (headers: Map<unknown, unknown>): number {
   let n = 0
-  if (headers instanceof Map) {
-    for (const [key, value] of headers) n += valueBytes(key) + valueBytes(value)
-    return n
-  }
-  // Own enumerable string keys, as Object.keys gives them, without the array it makes.
-  for (const key in headers) if (Object.hasOwn(headers, key)) n += stringBytes(key) + valueBytes((headers as Record<string, unknown>)[key])
+  for (const [key, value] of headers) n += valueBytes(key) + valueBytes(value)
   return n
 }
 
-/** Key + value + header bytes; 0 for what is not a message object. Never throws. */
+/**
+ * Key + value + header bytes; 0 for what is not a message object. Never throws.
+ * One function with a string's case first (most keys, values and headers):
+ * short enough, with its callees, that V8 inlines it whole into a send's path
+ * (a separate headerBytes iterating a Map left it no room for the clock).
+ */
 export function messageBytes (message: unknown): number {
   if (message === null || typeof message !== 'object') return 0
   try {
     const { key, value, headers } = message as { key?: unknown, value?: unknown, headers?: unknown }
-    let n = valueBytes(key) + valueBytes(value)
-    if (headers !== null && typeof headers === 'object') n += headerBytes(headers)
+    let n = (typeof key === 'string' ? stringBytes(key) : valueBytes(key)) + (typeof value === 'string' ? stringBytes(value) : valueBytes(value))
+    if (headers !== null && typeof headers === 'object') {
+      if (headers instanceof Map) n += mapBytes(headers)
+      // Own enumerable string keys, as Object.keys gives them, without the array it makes.
+      else for (const name in headers) if (Object.hasOwn(headers, name)) n += stringBytes(name) + valueBytes((headers as Record<string, unknown>)[name])
+    }
     return n
   } catch {
     return 0
