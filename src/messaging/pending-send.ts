@@ -1,6 +1,6 @@
 // A send on its way: what it counted and when it started, told once how it
 // settled (see settle.ts), then counted per topic by its SendCounter.
-import { seconds } from './row-writer.js'
+import { now, seconds } from './row-writer.js'
 import type { SendCounter } from './send-counter.js'
 import { follow, watch, type Outcome } from './settle.js'
 
@@ -88,18 +88,18 @@ export function sendWatched (send: (request: unknown) => unknown, request: unkno
  * request's copy: a send's duration is the client's, not the counting's.
  */
 export function sendCounted (send: (request: unknown) => unknown, request: unknown, counter: SendCounter, topic: unknown, count: number, bytes: number): unknown {
-  const began = counter.timed ? seconds() : -1
+  const began = counter.timed ? now() : -1 // milliseconds: one division, at the settling
   let sent: unknown
   try {
     sent = send(request)
   } catch (error) {
-    counter.settled(topic, count, bytes, began < 0 ? 0 : seconds() - began, error, true)
+    counter.settled(topic, count, bytes, began < 0 ? 0 : (now() - began) / 1000, error, true)
     throw error
   }
   return follow(
     sent,
-    value => { counter.settled(topic, count, bytes, began < 0 ? 0 : seconds() - began, undefined, false); return value },
-    error => { counter.settled(topic, count, bytes, began < 0 ? 0 : seconds() - began, error, true); throw error }
+    value => { counter.settled(topic, count, bytes, began < 0 ? 0 : (now() - began) / 1000, undefined, false); return value },
+    error => { counter.settled(topic, count, bytes, began < 0 ? 0 : (now() - began) / 1000, error, true); throw error }
   )
 }
 

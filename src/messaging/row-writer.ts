@@ -133,7 +133,8 @@ export class Outcomes {
 
 // Read once: in Node the global `performance` is a getter, and each read costs more than the clock.
 const clock = (globalThis as { performance?: { now?: () => number } }).performance
-const now: () => number = typeof clock?.now === 'function' ? clock.now.bind(clock) : Date.now
+/** Milliseconds since an arbitrary origin, from the monotonic clock (seconds() is it / 1000). */
+export const now: () => number = typeof clock?.now === 'function' ? clock.now.bind(clock) : Date.now
 
 /** Seconds since an arbitrary origin, from the monotonic clock. */
 export function seconds (): number {
