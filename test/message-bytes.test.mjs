@@ -33,4 +33,16 @@ test('platformatic: a headers object counts its own enumerable string keys only 
   assert.is(platformaticBytes({ headers: new Map([['a', 'b']]) }), 2)
 })
 
+test('platformatic: a headers object whose prototype chain throws when listed counts its own keys, as the client sends them', () => {
+  // @platformatic/kafka sends Object.entries(headers): own keys only, the prototype never listed.
+  let listed = 0
+  const proto = new Proxy({}, { ownKeys () { listed++; throw new Error('a prototype that refuses to be listed') } })
+  const headers = Object.create(proto)
+  headers.h = 'ab'
+  const sent = Object.entries(headers).reduce((n, [name, value]) => n + Buffer.byteLength(name) + Buffer.byteLength(value), 0)
+  assert.is(platformaticBytes({ key: 'k', value: 'vvv', headers }), 1 + 3 + sent)
+  assert.is(sent, 3)
+  assert.is(listed, 0, 'the prototype chain is not listed')
+})
+
 test.run()

@@ -13,10 +13,20 @@ function valueBytes (value: unknown): number {
   return 0
 }
 
-/** A Map of headers: each entry's key and value. Apart, so that a send's path compiles without its iteration. */
-function mapBytes (headers: Map<unknown, unknown>): number {
+/**
+ * Headers that are not a plain object: a Map's entries (each key and value),
+ * else the object's own enumerable string keys by Object.keys, as the
+ * client's Object.entries lists them (for-in would list the prototype chain
+ * too, and run a Proxy's traps there: one that throws lost the message's
+ * bytes). Apart, so that a send's path compiles without their iteration.
+ */
+function otherBytes (headers: object): number {
   let n = 0
-  for (const [key, value] of headers) n += valueBytes(key) + valueBytes(value)
+  if (headers instanceof Map) {
+    for (const [key, value] of headers) n += valueBytes(key) + valueBytes(value)
+    return n
+  }
+  for (const name of Object.keys(headers)) n += stringBytes(name) + valueBytes((headers as Record<string, unknown>)[name])
   return n
 }
 
@@ -32,8 +42,9 @@ export function messageBytes (message: unknown): number {
     const { key, value, headers } = message as { key?: unknown, value?: unknown, headers?: unknown }
     let n = (typeof key === 'string' ? stringBytes(key) : valueBytes(key)) + (typeof value === 'string' ? stringBytes(value) : valueBytes(value))
     if (headers !== null && typeof headers === 'object') {
-      if (headers instanceof Map) n += mapBytes(headers)
-      // Own enumerable string keys, as Object.keys gives them, without the array it makes.
+      if (Object.getPrototypeOf(headers) !== Object.prototype) n += otherBytes(headers)
+      // A plain object (its prototype an ordinary one, where for-in runs nothing): own enumerable
+      // string keys, as Object.keys gives them, without the array it makes.
       else for (const name in headers) if (Object.hasOwn(headers, name)) n += stringBytes(name) + valueBytes((headers as Record<string, unknown>)[name])
     }
     return n
