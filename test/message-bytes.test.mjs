@@ -31,6 +31,12 @@ test('platformatic: a headers object counts its own enumerable string keys only 
   assert.is(platformaticBytes({ key: 'k', value: 'v', headers }), 1 + 1 + 'own'.length + 'vv'.length)
   assert.is(platformaticBytes({ headers: { a: 'b', c: Buffer.from('dd'), n: 7 } }), 2 + 3 + 1) // a number counts 0
   assert.is(platformaticBytes({ headers: new Map([['a', 'b']]) }), 2)
+  Object.prototype.polluted = 'xxxxxxxx' // eslint-disable-line no-extend-native -- an enumerable key a plain object inherits
+  try {
+    assert.is(platformaticBytes({ key: 'k', value: 'v', headers: { own: 'vv' } }), 1 + 1 + 'own'.length + 'vv'.length)
+  } finally {
+    delete Object.prototype.polluted
+  }
 })
 
 test('platformatic: a headers object whose prototype chain throws when listed counts its own keys, as the client sends them', () => {
