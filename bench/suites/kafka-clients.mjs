@@ -240,10 +240,11 @@ else {
       { id: 'control', label: 'the uninstrumented send again (control)', impl: '@platformatic/kafka', send },
       { id: 'wasm-tally', label: 'instrumentProducer (wasm-tally/platformatic) into a KafkaTally adds', impl: 'wasm-tally', reference: true, send: options => counted.send(options), topic: t },
       { id: 'floor', label: 'floor: one promise step and two clock reads, nothing counted', impl: '@platformatic/kafka', send: floorSend(send) },
+      { id: 'least', label: 'the least a wrapper counting the same adds (bench/least-send.mjs)', impl: 'wasm-tally', send: leastSend(send, counts, t), topic: t },
       { id: 'otel', label: '@platformatic/kafka-opentelemetry adds (MeterProvider and a reader)', impl: 'OpenTelemetry', send, around: otelAround }
     ]
   })
-  otelSent += sent[4]
+  otelSent += sent[5]
   await raw.close()
 }
 if (reader !== undefined) {
